@@ -1,0 +1,39 @@
+# The README's commands. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint format messages worker beat
+
+run: install ## Start the portal on http://127.0.0.1:8000 with demo data (SQLite, tasks in-process)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install ## Lint, then the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "NPO Portal needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install ## Refresh the Dutch catalogue after changing texts (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+worker: install ## A Celery worker; needs REDIS_URL (and DATABASE_URL for PostgreSQL)
+	$(BIN)/celery -A npo_portal worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A npo_portal beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule

@@ -1,0 +1,93 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import services
+from accounts.models import Municipality, SchoolBoard, User
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "valid_from", "valid_until", "successor"]
+    list_filter = [("valid_until", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["successor"]
+
+
+@admin.register(SchoolBoard)
+class SchoolBoardAdmin(admin.ModelAdmin):
+    list_display = ["number", "name"]
+    search_fields = ["number", "name"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "organisation",
+        "is_active",
+    ]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["municipality", "school_board"]
+    search_fields = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "municipality__name",
+        "school_board__name",
+    ]
+    autocomplete_fields = ["municipality", "school_board"]
+    readonly_fields = ["invited_at", "last_login", "date_joined"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Organisation and role"), {"fields": ("role", "municipality", "school_board")}),
+        (
+            _("Status"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "invited_at",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "email", "usable_password", "password1", "password2")}),
+        (_("Organisation and role"), {"fields": ("role", "municipality", "school_board")}),
+    )
+    actions = ["send_invitations"]
+
+    @admin.display(description=_("organisation"))
+    def organisation(self, user):
+        return user.organisation or "—"
+
+    @admin.action(description=_("E-mail an invitation to set a password"))
+    def send_invitations(self, request, queryset):
+        without_email = [user.username for user in queryset if not user.email]
+        if without_email:
+            self.message_user(
+                request,
+                _("No invitations sent: these users have no e-mail address: %(names)s")
+                % {"names": ", ".join(without_email)},
+                messages.ERROR,
+            )
+            return
+        for user in queryset:
+            services.invite_user(user=user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", count)
+            % {"count": count},
+        )

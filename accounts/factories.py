@@ -1,0 +1,57 @@
+import factory
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import Municipality, Role, SchoolBoard, User
+
+TEST_PASSWORD = "proef-wachtwoord-2021"  # noqa: S105
+
+# Hashing once keeps the many users of the test worlds cheap to create.
+_TEST_PASSWORD_HASH = make_password(TEST_PASSWORD)
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"GM{9000 + n:04d}")
+    name = factory.Sequence(lambda n: f"Proefgemeente {n}")
+
+
+class SchoolBoardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolBoard
+        django_get_or_create = ["number"]
+
+    number = factory.Sequence(lambda n: f"{90000 + n:05d}")
+    name = factory.Sequence(lambda n: f"Stichting Proefonderwijs {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"gebruiker{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@proef.example")
+    first_name = "Proef"
+    last_name = factory.Sequence(lambda n: f"Gebruiker {n}")
+    password = _TEST_PASSWORD_HASH
+    role = Role.POLICY_OFFICER
+    municipality = factory.SubFactory(MunicipalityFactory)
+    school_board = None
+
+    class Params:
+        finance = factory.Trait(role=Role.FINANCE_OFFICER)
+        board_user = factory.Trait(
+            role=Role.SCHOOL_BOARD,
+            municipality=None,
+            school_board=factory.SubFactory(SchoolBoardFactory),
+        )
+        functional_admin = factory.Trait(
+            role=Role.FUNCTIONAL_ADMIN,
+            municipality=None,
+            school_board=None,
+            is_staff=True,
+            is_superuser=True,
+        )

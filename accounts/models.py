@@ -1,0 +1,206 @@
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedQuerySet
+
+cbs_code_validator = RegexValidator(
+    r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, e.g. GM0687.")
+)
+board_number_validator = RegexValidator(
+    r"^\d{5}$", _("A bevoegd-gezagnummer has five digits, e.g. 41234.")
+)
+
+
+class MunicipalityQuerySet(ScopedQuerySet):
+    municipality_path = "pk"
+
+    def existing_on(self, day):
+        """Municipalities that existed on `day` (mergers end some and start others)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        )
+
+
+class Municipality(models.Model):
+    """A gemeente: the grant's recipient, identified by its CBS code."""
+
+    code = models.CharField(
+        _("CBS code"), max_length=6, unique=True, validators=[cbs_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    valid_from = models.DateField(
+        _("exists from"),
+        null=True,
+        blank=True,
+        help_text=_("Only for a municipality formed during the programme."),
+    )
+    valid_until = models.DateField(
+        _("exists until"),
+        null=True,
+        blank=True,
+        help_text=_("Last day, for a municipality that ceased."),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="municipality_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(valid_until__isnull=False),
+                name="municipality_successor_only_when_ceased",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class SchoolBoardQuerySet(ScopedQuerySet):
+    school_board_path = "pk"
+
+
+class SchoolBoard(models.Model):
+    """A school board (bevoegd gezag), identified by its five-digit number."""
+
+    number = models.CharField(
+        _("bevoegd-gezagnummer"), max_length=5, unique=True, validators=[board_number_validator]
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    objects = SchoolBoardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("school board")
+        verbose_name_plural = _("school boards")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class Role(models.TextChoices):
+    POLICY_OFFICER = "beleid", _("Policy officer")
+    FINANCE_OFFICER = "financien", _("Finance officer")
+    SCHOOL_BOARD = "schoolbestuur", _("School board")
+    FUNCTIONAL_ADMIN = "beheerder", _("Functional administrator")
+
+
+MUNICIPAL_ROLES = (Role.POLICY_OFFICER, Role.FINANCE_OFFICER)
+
+
+class UserQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+    school_board_path = "school_board"
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.FUNCTIONAL_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who works in the portal for one organisation, in one role."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    school_board = models.ForeignKey(
+        SchoolBoard,
+        verbose_name=_("school board"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    invited_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            # Each role belongs to exactly one kind of organisation; only functional
+            # administrators reach the admin (staff) and belong to none.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role__in=[r.value for r in MUNICIPAL_ROLES],
+                        municipality__isnull=False,
+                        school_board__isnull=True,
+                        is_staff=False,
+                        is_superuser=False,
+                    )
+                    | Q(
+                        role=Role.SCHOOL_BOARD,
+                        municipality__isnull=True,
+                        school_board__isnull=False,
+                        is_staff=False,
+                        is_superuser=False,
+                    )
+                    | Q(
+                        role=Role.FUNCTIONAL_ADMIN,
+                        municipality__isnull=True,
+                        school_board__isnull=True,
+                    )
+                ),
+                name="user_role_matches_organisation",
+                violation_error_message=_(
+                    "Policy and finance officers belong to a municipality, school-board users "
+                    "to a school board, and functional administrators to neither."
+                ),
+            ),
+        ]
+
+    @property
+    def is_functional_admin(self) -> bool:
+        return self.role == Role.FUNCTIONAL_ADMIN
+
+    @property
+    def is_policy_officer(self) -> bool:
+        return self.role == Role.POLICY_OFFICER
+
+    @property
+    def is_finance_officer(self) -> bool:
+        return self.role == Role.FINANCE_OFFICER
+
+    @property
+    def is_school_board_user(self) -> bool:
+        return self.role == Role.SCHOOL_BOARD
+
+    @property
+    def organisation(self) -> Municipality | SchoolBoard | None:
+        return self.municipality or self.school_board
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

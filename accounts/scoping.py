@@ -1,0 +1,56 @@
+"""The one place that decides which rows of organisation-owned data a user may see.
+
+Every scoped model's queryset inherits from `ScopedQuerySet` and names the lookup paths to
+the municipality and/or the school board that owns a row. Views start from
+`Model.objects.for_user(user)`; a user without an organisation sees nothing (fail closed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+def scope_filter(
+    user: User | AnonymousUser,
+    *,
+    municipality_path: str | None,
+    school_board_path: str | None,
+) -> Q | None:
+    """The filter for rows `user` may see, `Q()` for everything, or None for nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_functional_admin:
+        return Q()
+    if user.municipality_id is not None and municipality_path:
+        return Q(**{municipality_path: user.municipality_id})
+    if user.school_board_id is not None and school_board_path:
+        return Q(**{school_board_path: user.school_board_id})
+    return None
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose rows belong to a municipality and/or a school board.
+
+    Subclasses set `municipality_path` and `school_board_path` to the lookup (e.g.
+    "plan__municipality") that leads to the owner's primary key; None means users of that
+    kind of organisation never own such rows.
+    """
+
+    municipality_path: str | None = None
+    school_board_path: str | None = None
+
+    def for_user(self, user: User | AnonymousUser) -> ScopedQuerySet:
+        condition = scope_filter(
+            user,
+            municipality_path=self.municipality_path,
+            school_board_path=self.school_board_path,
+        )
+        return self.none() if condition is None else self.filter(condition)

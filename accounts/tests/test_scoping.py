@@ -1,0 +1,82 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+
+from accounts.factories import UserFactory
+from accounts.models import Municipality, Role, SchoolBoard, User
+
+
+def codes(queryset):
+    return set(queryset.values_list("code", flat=True))
+
+
+def test_policy_officer_sees_only_own_municipality(world):
+    assert codes(Municipality.objects.for_user(world.middelburg.policy_officer)) == {"GM0687"}
+    assert codes(Municipality.objects.for_user(world.vlissingen.finance_officer)) == {"GM0718"}
+
+
+def test_school_board_user_sees_own_board_and_no_municipality(world):
+    user = world.middelburg.board_user
+    assert list(SchoolBoard.objects.for_user(user)) == [world.middelburg.board]
+    assert not Municipality.objects.for_user(user).exists()
+
+
+def test_municipal_users_see_no_school_boards_directly(world):
+    assert not SchoolBoard.objects.for_user(world.middelburg.policy_officer).exists()
+
+
+def test_functional_admin_sees_every_municipality(world):
+    assert (
+        Municipality.objects.for_user(world.functional_admin).count()
+        == Municipality.objects.count()
+    )
+
+
+def test_anonymous_sees_nothing(world):
+    assert not Municipality.objects.for_user(AnonymousUser()).exists()
+    assert not User.objects.for_user(AnonymousUser()).exists()
+
+
+def test_inactive_user_sees_nothing(world):
+    user = world.middelburg.policy_officer
+    user.is_active = False
+    assert not Municipality.objects.for_user(user).exists()
+
+
+def test_users_are_scoped_to_their_organisation(world):
+    usernames = set(
+        User.objects.for_user(world.middelburg.policy_officer).values_list("username", flat=True)
+    )
+    assert usernames == {"mdb-beleid", "mdb-financien"}
+    usernames = set(
+        User.objects.for_user(world.vlissingen.board_user).values_list("username", flat=True)
+    )
+    assert usernames == {"vls-bestuur"}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"role": Role.POLICY_OFFICER, "municipality": None},
+        {"role": Role.FINANCE_OFFICER, "municipality": None},
+        {"role": Role.SCHOOL_BOARD, "municipality": None, "school_board": None},
+        {"role": Role.FUNCTIONAL_ADMIN},
+        {"role": Role.POLICY_OFFICER, "is_staff": True},
+    ],
+    ids=[
+        "policy-without-municipality",
+        "finance-without-municipality",
+        "board-user-without-board",
+        "admin-with-municipality",
+        "policy-officer-as-staff",
+    ],
+)
+def test_role_and_organisation_must_match(db, fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(**fields)
+
+
+def test_superuser_from_command_line_is_functional_admin(db):
+    user = User.objects.create_superuser("root", "root@example.org", "een-lang-wachtwoord")
+    assert user.is_functional_admin
+    assert user.organisation is None

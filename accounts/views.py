@@ -1,0 +1,59 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import ListView
+
+from accounts import selectors
+from accounts.models import Municipality, Role, SchoolBoard, User
+
+HOME_TEMPLATES = {
+    Role.POLICY_OFFICER: "accounts/home_policy_officer.html",
+    Role.FINANCE_OFFICER: "accounts/home_finance_officer.html",
+    Role.SCHOOL_BOARD: "accounts/home_school_board.html",
+    Role.FUNCTIONAL_ADMIN: "accounts/home_functional_admin.html",
+}
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"organisation": user.organisation}
+    if user.is_functional_admin:
+        context["counts"] = selectors.portal_counts(user=user)
+    return render(request, HOME_TEMPLATES[Role(user.role)], context)
+
+
+class MunicipalityListView(LoginRequiredMixin, ListView):
+    template_name = "accounts/municipality_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.municipalities_for(
+            user=self.request.user, search=self.request.GET.get("q", "")
+        )
+
+
+@login_required
+def municipality_detail(request, code):
+    municipality = get_object_or_404(
+        Municipality.objects.for_user(request.user).select_related("successor"), code=code
+    )
+    return render(
+        request,
+        "accounts/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "predecessors": municipality.predecessors.order_by("name"),
+            "members": User.objects.for_user(request.user).filter(municipality=municipality),
+        },
+    )
+
+
+@login_required
+def school_board_detail(request, number):
+    board = get_object_or_404(SchoolBoard.objects.for_user(request.user), number=number)
+    return render(
+        request,
+        "accounts/school_board_detail.html",
+        {"board": board, "members": User.objects.for_user(request.user).filter(school_board=board)},
+    )

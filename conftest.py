@@ -1,0 +1,108 @@
+"""Fixtures every test may use: the two-municipality world and the Celery set-up.
+
+Tasks run eagerly in unit tests. Tests marked `celery_worker` run them through a real worker
+that this file starts against the configured broker and the test database.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from npo_portal.celery import app as celery_app
+from tests.world import World, build_world
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Middelburg and Vlissingen, each with its own board and users, plus an administrator."""
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_real_worker(request):
+    """Unit tests run tasks in-process; only `celery_worker` tests use the broker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the configured broker and the test database.
+
+    Yields the folder the worker's e-mail backend writes to. Needs a broker and a database
+    that a second process can open (PostgreSQL); skipped otherwise, except in CI.
+    """
+    database = settings.DATABASES["default"]
+    missing = []
+    if not settings.CELERY_BROKER_URL:
+        missing.append("REDIS_URL or CELERY_BROKER_URL")
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        missing.append("DATABASE_URL pointing at PostgreSQL")
+    if missing:
+        message = "A real Celery worker needs " + " and ".join(missing) + "."
+        if os.environ.get("CI"):
+            pytest.fail(message + " CI must run these tests.")
+        pytest.skip(message)
+
+    queue = f"npo-test-{uuid.uuid4().hex[:12]}"
+    celery_app.conf.task_default_queue = queue
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}"
+            f":{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or settings.CELERY_BROKER_URL,
+        "CELERY_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "npo_portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            f"--hostname={queue}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        replies = []
+        for _attempt in range(30):
+            replies = celery_app.control.ping(destination=None, timeout=1.0)
+            if any(name.startswith(queue) for reply in replies for name in reply):
+                break
+            if worker.poll() is not None:
+                pytest.fail(f"The Celery worker exited with code {worker.returncode}.")
+        else:
+            pytest.fail(f"The Celery worker did not answer a ping within 30 s: {replies}")
+        yield mail_dir
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

@@ -1,0 +1,88 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k3Y-" + "x9" * 30,
+    "DJANGO_ALLOWED_HOSTS": "npo.gemeente.example",
+}
+
+
+def run_manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_require_a_secret_key():
+    env = {key: value for key, value in PRODUCTION.items() if key != "DJANGO_SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_embedded_defaults_are_sqlite_and_in_process_tasks():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.DEBUG)"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"REDIS_URL", "CELERY_BROKER_URL", "EMAIL_BACKEND"}
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=BASE_DIR,
+        env={k: v for k, v in clean.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+        "True",
+    ], result.stderr
+
+
+def test_database_url_and_redis_url_switch_to_real_services():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)"
+    result = run_manage(
+        "shell", "--no-imports",
+        "-c",
+        code,
+        env={
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/npo",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        },
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False"], result.stderr
+
+
+def test_dutch_is_the_default_language():
+    assert settings.LANGUAGE_CODE == "nl"
+    assert [code for code, _name in settings.LANGUAGES] == ["nl", "en"]
+
+
+def test_models_and_migrations_agree(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

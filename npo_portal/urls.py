@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from npo_portal.health import health
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("beheer/", admin.site.urls),
+]

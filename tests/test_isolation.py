@@ -1,0 +1,121 @@
+"""Tenant isolation, proven for every view the URL resolver knows.
+
+Views are discovered, not listed: a new URL pattern fails `test_every_view_is_classified`
+until it is either public (with a reason) or has an entry in OTHER_ORGANISATION_KWARGS that
+says how to point it at the other organisation's objects.
+"""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from tests.world import Organisation, World
+
+PUBLIC_VIEWS = {
+    "login": "the way in",
+    "password_reset": "asking for a reset link must work without an account",
+    "password_reset_done": "confirmation page without data",
+    "password_reset_confirm": "guarded by the signed token in the link",
+    "password_reset_complete": "confirmation page without data",
+    "health": "polled by load balancers and container health checks; shows no data",
+    "set_language": "the language choice of an anonymous visitor",
+}
+
+# Views behind login that show no organisation's objects by URL parameter; their content is
+# checked for leaks of the other organisation below.
+UNPARAMETERISED_VIEWS = {"home", "logout", "municipality-list"}
+
+# How to point a parameterised view at an object of `other`.
+OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
+    "municipality-detail": lambda other: {"code": other.municipality.code},
+    "school-board-detail": lambda other: {"number": other.board.number},
+}
+
+ROLES = ["policy_officer", "finance_officer", "board_user"]
+REFUSED = {403, 404}
+
+
+def portal_url_names() -> Iterator[str]:
+    """Every named URL of the portal, outside the admin (checked separately)."""
+
+    def walk(patterns, namespace=None):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace == "admin":
+                    continue
+                yield from walk(entry.url_patterns, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+    yield from walk(get_resolver().url_patterns)
+
+
+def test_every_view_is_classified():
+    unclassified = (
+        set(portal_url_names())
+        - set(PUBLIC_VIEWS)
+        - UNPARAMETERISED_VIEWS
+        - set(OTHER_ORGANISATION_KWARGS)
+    )
+    assert not unclassified, f"Views without an isolation rule: {sorted(unclassified)}"
+
+
+def cases(world: World) -> Iterator[tuple[str, User, dict]]:
+    """(view, user, kwargs): each Middelburg role against each object of Vlissingen, and each
+    Vlissingen role against Middelburg's."""
+    for mine, other in ((world.middelburg, world.vlissingen), (world.vlissingen, world.middelburg)):
+        for name, kwargs_for in OTHER_ORGANISATION_KWARGS.items():
+            for role in ROLES:
+                yield name, getattr(mine, role), kwargs_for(other)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_no_role_reaches_the_other_organisations_objects(client, world, method):
+    checked = 0
+    for name, user, kwargs in cases(world):
+        client.force_login(user)
+        response = getattr(client, method)(reverse(name, kwargs=kwargs))
+        allowed = REFUSED | ({405} if method == "post" else set())
+        assert response.status_code in allowed, (
+            f"{user.username} {method.upper()} {name}: {response.status_code}"
+        )
+        checked += 1
+    assert checked == 2 * len(OTHER_ORGANISATION_KWARGS) * len(ROLES)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(OTHER_ORGANISATION_KWARGS) + sorted(UNPARAMETERISED_VIEWS - {"logout"})
+)
+def test_anonymous_visitors_are_sent_to_login(client, world, name):
+    kwargs = (
+        OTHER_ORGANISATION_KWARGS[name](world.middelburg)
+        if name in OTHER_ORGANISATION_KWARGS
+        else {}
+    )
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(UNPARAMETERISED_VIEWS - {"logout"}))
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_without_parameters_do_not_show_the_other_organisation(client, world, name, role):
+    client.force_login(getattr(world.middelburg, role))
+    body = client.get(reverse(name)).content.decode()
+    for marker in (
+        world.vlissingen.municipality.name,
+        world.vlissingen.municipality.code,
+        world.vlissingen.board.name,
+        world.vlissingen.policy_officer.username,
+    ):
+        assert marker not in body, f"{role} sees {marker!r} on {name}"
+
+
+def test_owners_do_reach_their_own_objects(client, world):
+    """The refusals above are not an artefact of views that refuse everyone."""
+    client.force_login(world.middelburg.policy_officer)
+    assert client.get(reverse("municipality-detail", kwargs={"code": "GM0687"})).status_code == 200
+    client.force_login(world.middelburg.board_user)
+    assert client.get(reverse("school-board-detail", kwargs={"number": "41001"})).status_code == 200
