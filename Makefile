@@ -1,9 +1,11 @@
 # The README's commands. `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint format messages worker beat
+.PHONY: run test install format messages worker beat
 
 run: install ## Start the portal on http://127.0.0.1:8000 with demo data (SQLite, tasks in-process)
 	$(BIN)/python manage.py migrate --noinput
@@ -20,8 +22,9 @@ install: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "NPO Portal needs Python 3.11 or newer; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	$(BIN)/python -c "import django, celery, weasyprint"
 	touch $@
 
 format: install

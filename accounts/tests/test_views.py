@@ -65,6 +65,11 @@ def test_logout_ends_the_session(client, world):
     assert client.get(reverse("home")).status_code == 302
 
 
+def test_dutch_even_when_the_browser_asks_for_english(client, db):
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Inloggen bij NPO Portal" in response.content.decode()
+
+
 def test_english_is_available(client, world):
     client.force_login(world.middelburg.policy_officer)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})

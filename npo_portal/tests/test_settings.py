@@ -68,7 +68,8 @@ def test_embedded_defaults_are_sqlite_and_in_process_tasks():
 def test_database_url_and_redis_url_switch_to_real_services():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)"
     result = run_manage(
-        "shell", "--no-imports",
+        "shell",
+        "--no-imports",
         "-c",
         code,
         env={
