@@ -173,3 +173,19 @@ def test_invitation_refused_for_user_without_email(client, world):
     )
     assert "geen e-mailadres" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_municipality_list_query_count_does_not_grow_with_rows(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world.functional_admin)
+    # 356 municipalities, 14 with a successor: the page must not query per row.
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("municipality-list"), {"page": 2})
+    assert len(response.context["object_list"]) == 50
+
+
+def test_organisation_page_query_count_is_fixed(client, world, django_assert_max_num_queries):
+    client.force_login(world.middelburg.policy_officer)
+    with django_assert_max_num_queries(6):
+        client.get(reverse("municipality-detail", args=["GM0687"]))

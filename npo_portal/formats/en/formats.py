@@ -1,15 +1,6 @@
-# English formats keep the Dutch date order (dd-mm-yyyy): the documents the portal produces
-# are Dutch, and a date must read the same in both languages.
-DATE_FORMAT = "d-m-Y"
-SHORT_DATE_FORMAT = "d-m-Y"
-DATETIME_FORMAT = "d-m-Y H:i"
-SHORT_DATETIME_FORMAT = "d-m-Y H:i"
-TIME_FORMAT = "H:i"
-YEAR_MONTH_FORMAT = "F Y"
-MONTH_DAY_FORMAT = "j F"
-FIRST_DAY_OF_WEEK = 1
-DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
-DATETIME_INPUT_FORMATS = ["%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y"]
+# English keeps the Dutch date order (dd-mm-yyyy): the portal's documents are Dutch, and a date
+# must read the same in both languages. Only the number separators differ.
+from npo_portal.formats.nl.formats import *  # noqa: F403
+
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
-NUMBER_GROUPING = 3
