@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -62,7 +63,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     env = {
         **os.environ,
         "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}"
+            f"postgres://{quote(database['USER'])}:{quote(database['PASSWORD'] or '')}@{database['HOST'] or '127.0.0.1'}"
             f":{database['PORT'] or 5432}/{database['NAME']}"
         ),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
