@@ -23,15 +23,7 @@ class SchoolBoardAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = [
-        "username",
-        "email",
-        "first_name",
-        "last_name",
-        "role",
-        "organisation",
-        "is_active",
-    ]
+    list_display = ["username", "email", "role", "organisation", "is_active"]
     list_filter = ["role", "is_active"]
     list_select_related = ["municipality", "school_board"]
     search_fields = [
