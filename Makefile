@@ -31,8 +31,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-messages: install ## Refresh the Dutch catalogue after changing texts (needs GNU gettext)
-	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media
+APPS_WITH_CATALOGUE := schools plans finance reporting
+
+messages: install ## Refresh the Dutch catalogues after changing texts (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media $(APPS_WITH_CATALOGUE:%=--ignore=%)
+	for app in $(APPS_WITH_CATALOGUE); do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l nl --no-location); done
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 worker: install ## A Celery worker; needs REDIS_URL (and DATABASE_URL for PostgreSQL)

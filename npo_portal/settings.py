@@ -57,8 +57,8 @@ CSRF_FAILURE_VIEW = "npo_portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "accounts",
-    "plans",
     "schools",
+    "plans",
     "finance",
     "reporting",
     "npo_portal.apps.PortalAdminConfig",

@@ -5,6 +5,9 @@ from npo_portal.health import health
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("scholen/", include("schools.urls")),
+    path("plan/", include("plans.urls")),
+    path("financien/", include("finance.urls")),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -1,5 +1,7 @@
 """Tenant isolation, proven for every view the URL resolver knows.
 
+Each app lists its own views in `<app>/tests/isolation.py`.
+
 Views are discovered, not listed: a new URL pattern fails `test_every_view_is_classified`
 until it is either public (with a reason) or has an entry in OTHER_ORGANISATION_KWARGS that
 says how to point it at the other organisation's objects.
@@ -11,7 +13,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
+from finance.tests import isolation as finance_isolation
+from plans.tests import isolation as plans_isolation
+from schools.tests import isolation as schools_isolation
 from tests.world import Organisation, World
+
+APP_ISOLATION = [schools_isolation, plans_isolation, finance_isolation]
 
 PUBLIC_VIEWS = {
     "login": "the way in",
@@ -25,13 +32,17 @@ PUBLIC_VIEWS = {
 
 # Views behind login that show no organisation's objects by URL parameter; their content is
 # checked for leaks of the other organisation below.
-UNPARAMETERISED_VIEWS = {"home", "logout", "municipality-list"}
+UNPARAMETERISED_VIEWS = {"home", "logout", "municipality-list"}.union(
+    *(app.UNPARAMETERISED_VIEWS for app in APP_ISOLATION)
+)
 
 # How to point a parameterised view at an object of `other`.
 OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "municipality-detail": lambda other: {"code": other.municipality.code},
     "school-board-detail": lambda other: {"number": other.board.number},
 }
+for app in APP_ISOLATION:
+    OTHER_ORGANISATION_KWARGS.update(app.OTHER_ORGANISATION_KWARGS)
 
 ROLES = ["policy_officer", "finance_officer", "board_user"]
 REFUSED = {403, 404}

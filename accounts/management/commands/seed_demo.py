@@ -1,12 +1,19 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.module_loading import module_has_submodule
 
 from accounts.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo data (municipalities, school boards, users). Idempotent."
+    help = (
+        "Create or refresh the demo data: organisations and users, then each app's `demo` "
+        "module in INSTALLED_APPS order. Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,6 +29,11 @@ class Command(BaseCommand):
                 "draaien met DEBUG uit. Gebruik --force als u dat echt wilt."
             )
         users = seed_demo()
+        for config in apps.get_app_configs():
+            if config.name != "accounts" and module_has_submodule(config.module, "demo"):
+                summary = import_module(f"{config.name}.demo").seed_demo()
+                if summary:
+                    self.stdout.write(summary)
         self.stdout.write(self.style.SUCCESS("Demodata staat klaar. Inloggen met:"))
         with translation.override(settings.LANGUAGE_CODE):
             for user in users:

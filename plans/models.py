@@ -1,0 +1,338 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedQuerySet
+
+
+class Programme(models.Model):
+    """The grant's programme and its spending period, which has been amended before."""
+
+    slug = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    start = models.DateField(_("first day of the spending period"))
+    end = models.DateField(_("last day of the spending period"))
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="programme_period_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, day) -> bool:
+        """Whether `day` lies in the spending period, both ends included."""
+        return self.start <= day <= self.end
+
+
+class ProgrammeAmendment(models.Model):
+    """A change of the spending period, kept as history (e.g. Stcrt. 2022, 27531)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("programme")
+    )
+    reference = models.CharField(_("publication"), max_length=200)
+    decided_on = models.DateField(_("decided on"))
+    in_force_from = models.DateField(_("in force from"))
+    previous_end = models.DateField(_("previous last day"))
+    new_end = models.DateField(_("new last day"))
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("programme amendment")
+        verbose_name_plural = _("programme amendments")
+        ordering = ["programme", "in_force_from"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class GoalKind(models.TextChoices):
+    GOAL = "doel", _("Spending goal")
+    EXTRA_CATEGORY = "extra", _("Extra cost category")
+
+
+class SpendingGoal(models.Model):
+    """One of the five spending goals or one of the two extra cost categories."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="goals", verbose_name=_("programme")
+    )
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    number = models.PositiveSmallIntegerField(
+        _("number"), null=True, blank=True, help_text=_("1-5 for the spending goals.")
+    )
+    kind = models.CharField(_("kind"), max_length=5, choices=GoalKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("spending goal or category")
+        verbose_name_plural = _("spending goals and categories")
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="doel", number__isnull=False)
+                | Q(kind="extra", number__isnull=True),
+                name="spending_goal_numbered_iff_goal",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="spending_goal_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}" if self.number else str(self.name)
+
+
+class MenuArea(models.Model):
+    """A doelgebied (A-F) of the national intervention menu."""
+
+    letter = models.CharField(_("letter"), max_length=1, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("menu area")
+        verbose_name_plural = _("menu areas")
+        ordering = ["letter"]
+
+    def __str__(self) -> str:
+        return f"{self.letter}. {self.name}"
+
+
+class MenuItemQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Items on the menu on `day` (the menu changed on 1-4-2022)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        )
+
+
+score = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class MenuItem(models.Model):
+    """An intervention of the menukaart, with the toolkit's indications where known."""
+
+    area = models.ForeignKey(
+        MenuArea, on_delete=models.PROTECT, related_name="items", verbose_name=_("menu area")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    effect_months = models.SmallIntegerField(
+        _("effect (months of extra progress)"), null=True, blank=True
+    )
+    evidence_strength = models.PositiveSmallIntegerField(
+        _("strength of evidence (1-5)"), null=True, blank=True, validators=score
+    )
+    cost = models.PositiveSmallIntegerField(
+        _("cost (1-5)"), null=True, blank=True, validators=score
+    )
+    valid_from = models.DateField(_("on the menu from"), null=True, blank=True)
+    valid_until = models.DateField(_("on the menu until"), null=True, blank=True)
+
+    objects = MenuItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("menu item")
+        verbose_name_plural = _("menu items")
+        ordering = ["area__letter", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="menu_item_name_unique_in_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.letter}. {self.name}"
+
+
+class PlanQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class PlanStatus(models.TextChoices):
+    CONCEPT = "concept", _("Draft")
+    CONSULTATION = "in_overleg", _("In consultation")
+    ADOPTED = "vastgesteld", _("Adopted by the college")
+    IN_PROGRESS = "in_uitvoering", _("In progress")
+    CLOSED = "afgesloten", _("Closed")
+
+
+class Plan(models.Model):
+    """A municipality's plan for the programme: the living document its interventions hang on."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("municipality"),
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="plans", verbose_name=_("programme")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    context = models.TextField(_("context and needs analysis"), blank=True)
+    aims = models.TextField(_("aims"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=15, choices=PlanStatus.choices, default=PlanStatus.CONCEPT
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "programme"], name="plan_one_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TargetGroup(models.TextChoices):
+    """Who an intervention is for. mbo and hbo are listed so that the refusal can say why."""
+
+    VOORSCHOOL = "voorschool", _("Voorschoolse educatie")
+    PO = "po", _("Primary education (po)")
+    SO = "so", _("Special education (so)")
+    VO = "vo", _("Secondary education (vo)")
+    THUISZITTERS = "thuiszitters", _("Thuiszitters")
+    MBO = "mbo", _("mbo students")
+    HBO = "hbo", _("hbo students")
+
+
+class Partner(models.TextChoices):
+    KINDEROPVANG = "kinderopvang", _("Childcare (kinderopvang)")
+    BIBLIOTHEEK = "bibliotheek", _("Library")
+    GGD = "ggd", _("GGD / youth health care")
+    JEUGDHULP = "jeugdhulp", _("Youth care (jeugdhulp)")
+    SOCIAAL_WERK = "sociaal_werk", _("Social work")
+    WELZIJN = "welzijn", _("Welfare")
+    SPORT = "sport", _("Sport")
+    CULTUUR = "cultuur", _("Culture")
+    SAMENWERKINGSVERBAND = "samenwerkingsverband", _("Samenwerkingsverband")
+    VERVOLGONDERWIJS = "vervolgonderwijs", _("Follow-on education (mbo/hbo/wo)")
+    OTHER = "anders", _("Other")
+
+
+class InterventionStatus(models.TextChoices):
+    PLANNED = "gepland", _("Planned")
+    RUNNING = "in_uitvoering", _("Running")
+    FINISHED = "afgerond", _("Finished")
+    STOPPED = "gestopt", _("Stopped")
+
+
+class InterventionQuerySet(ScopedQuerySet):
+    municipality_path = "plan__municipality"
+
+
+class Intervention(models.Model):
+    """A measure of the plan, charged to one spending goal or extra cost category."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="interventions", verbose_name=_("plan")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    goal = models.ForeignKey(
+        SpendingGoal,
+        on_delete=models.PROTECT,
+        related_name="interventions",
+        verbose_name=_("spending goal or category"),
+    )
+    menu_item = models.ForeignKey(
+        MenuItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        verbose_name=_("menu item"),
+        help_text=_("Leave empty for a measure of the municipality's own."),
+    )
+    target_groups = models.JSONField(_("target groups"), default=list)
+    partners = models.JSONField(_("partners"), default=list, blank=True)
+    other_partners = models.CharField(_("other partners"), max_length=300, blank=True)
+    schools = models.ManyToManyField(
+        "schools.School", blank=True, related_name="interventions", verbose_name=_("schools")
+    )
+    school_boards = models.ManyToManyField(
+        "accounts.SchoolBoard",
+        blank=True,
+        related_name="interventions",
+        verbose_name=_("school boards"),
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    planned_reach = models.PositiveIntegerField(
+        _("planned reach (children)"), null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=15,
+        choices=InterventionStatus.choices,
+        default=InterventionStatus.PLANNED,
+    )
+
+    objects = InterventionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["plan", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"], name="intervention_code_unique_in_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="intervention_period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class BudgetQuerySet(ScopedQuerySet):
+    municipality_path = "intervention__plan__municipality"
+
+
+class InterventionBudget(models.Model):
+    """The amount an intervention budgets for one calendar year."""
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.CASCADE,
+        related_name="budgets",
+        verbose_name=_("intervention"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    objects = BudgetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget per year")
+        verbose_name_plural = _("budgets per year")
+        ordering = ["intervention", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "year"], name="budget_one_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention.code} {self.year}"
