@@ -336,3 +336,42 @@ class InterventionBudget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intervention.code} {self.year}"
+
+
+class AllocationQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class Allocation(models.Model):
+    """What a municipality is granted for the whole programme (not per year).
+
+    It lives beside the programme because plans compare their budget with it and finance
+    compares spending with it; finance imports it.
+    """
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("programme")
+    )
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("municipality"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    decision_reference = models.CharField(_("decision reference"), max_length=200, blank=True)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "municipality"], name="allocation_one_per_municipality"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.amount}"

@@ -1,0 +1,39 @@
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from npo_portal.charts import Series, bar_chart, line_chart
+
+
+def test_bars_reach_from_zero_to_their_value_on_a_round_axis():
+    chart = bar_chart(
+        title="Budget",
+        categories=["2022", "2023"],
+        series=[Series("Doel 1", [Decimal("30000"), Decimal("0")])],
+    )
+    assert [tick["label"] for tick in chart.ticks][-1] == "€\xa030.000,00"
+    full, empty = chart.bars
+    assert full["y"] == chart.plot_top and full["y"] + full["height"] == chart.plot_bottom
+    assert empty["height"] == 0
+
+
+def test_negative_values_hang_below_the_zero_line():
+    chart = bar_chart(title="t", categories=["jan"], series=[Series("netto", [Decimal("-500")])])
+    (bar,) = chart.bars
+    assert bar["y"] == chart.zero_y and bar["height"] > 0
+
+
+def test_svg_coordinates_are_not_localised_with_decimal_commas():
+    chart = line_chart(
+        title="Besteding",
+        labels=["jan", "feb", "mrt"],
+        series=[Series("Cumulatief", [Decimal("1.5"), Decimal("1000.25"), Decimal("2000")])],
+        description="Cumulatieve besteding per maand",
+    )
+    with translation.override("nl"):
+        svg = render_to_string("includes/charts/chart.html", {"chart": chart, "id": "c"})
+    points = svg.split('points="')[1].split('"')[0]
+    assert [len(pair.split(",")) for pair in points.split()] == [2, 2, 2]
+    assert all(float(c) >= 0 for pair in points.split() for c in pair.split(","))
+    assert '<title id="c-title">Besteding</title>' in svg
