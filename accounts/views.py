@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, render
@@ -57,3 +58,9 @@ def school_board_detail(request, number):
         "accounts/school_board_detail.html",
         {"board": board, "members": User.objects.for_user(request.user).filter(school_board=board)},
     )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer after too many failed logins: a Dutch page, status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

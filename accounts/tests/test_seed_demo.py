@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, SchoolBoard, User
@@ -43,7 +44,9 @@ def test_seed_demo_creates_the_documented_users_and_is_idempotent(db):
 @override_settings(DEBUG=True)
 def test_demo_user_can_log_in(client, db):
     call_command("seed_demo")
-    assert client.login(username="beleid", password=DEMO_PASSWORD)
+    response = client.post(reverse("login"), {"username": "beleid", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"].username == "beleid"
 
 
 @override_settings(DEBUG=False)
