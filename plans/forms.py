@@ -204,7 +204,9 @@ class InterventionForm(forms.ModelForm):
         for problem in rules.period_problems(programme=programme, start=None, end=end):
             self.add_error("end", problem)
         if start and end and end < start:
-            self.add_error("end", rules.period_problems(programme=programme, start=start, end=end)[-1])
+            self.add_error(
+                "end", rules.period_problems(programme=programme, start=start, end=end)[-1]
+            )
         for problem in rules.target_group_problems(target_groups=cleaned.get("target_groups", [])):
             self.add_error("target_groups", problem)
         for problem in rules.menu_item_problems(
@@ -227,7 +229,9 @@ class TransitionForm(forms.Form):
         max_length=200,
         help_text=_("For example the number of the college decision."),
     )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args, to_status: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -64,6 +64,4 @@ def can_record_council_informed(user: User, plan: Plan) -> bool:
 
 def can_manage_consultations(user: User, plan: Plan) -> bool:
     """Add, change or remove consultation moments, until the plan is closed."""
-    return (
-        _is_own_policy_officer(user, plan.municipality_id) and plan.status != PlanStatus.CLOSED
-    )
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status != PlanStatus.CLOSED

@@ -78,7 +78,9 @@ def target_group_problems(*, target_groups: Iterable[str]) -> list[str]:
     unknown = groups - ELIGIBLE_TARGET_GROUPS - FOLLOW_ON_EDUCATION
     if unknown:
         problems.append(
-            _("Unknown target group: %(groups)s. Choose from voorschool, po, so, vo and thuiszitters.")
+            _(
+                "Unknown target group: %(groups)s. Choose from voorschool, po, so, vo and thuiszitters."
+            )
             % {"groups": ", ".join(sorted(unknown))}
         )
     return problems
@@ -140,7 +142,9 @@ def allocation_notices(
         running += by_year[year]
         if by_year[year] > allocation_amount:
             notices.append(
-                _("The budget for %(year)s (%(amount)s) alone exceeds the allocation (%(allocation)s).")
+                _(
+                    "The budget for %(year)s (%(amount)s) alone exceeds the allocation (%(allocation)s)."
+                )
                 % {
                     "year": year,
                     "amount": format_euro(by_year[year]),

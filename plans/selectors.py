@@ -118,9 +118,7 @@ def plan_interventions(*, plan: Plan) -> QuerySet[Intervention]:
     )
 
 
-def interventions_by_goal(
-    *, interventions: list[Intervention], totals: BudgetTotals
-) -> list[dict]:
+def interventions_by_goal(*, interventions: list[Intervention], totals: BudgetTotals) -> list[dict]:
     """Interventions grouped under their goal or category, in the goals' order, with budgets."""
     groups = []
     for goal in totals.goals:
@@ -162,7 +160,9 @@ def intervention_problems(
             + rules.target_group_problems(target_groups=intervention.target_groups)
             + rules.budget_year_problems(
                 programme=plan.programme,
-                years=[y for y in totals.years if (intervention.pk, y) in totals.by_intervention_year],
+                years=[
+                    y for y in totals.years if (intervention.pk, y) in totals.by_intervention_year
+                ],
             )
             + rules.menu_item_problems(
                 menu_item=intervention.menu_item, start=intervention.start, end=intervention.end
@@ -199,7 +199,6 @@ def plan_overview(*, plan: Plan) -> dict:
             PlanVersion.objects.filter(plan=plan).select_related("created_by").defer("snapshot")
         ),
     }
-
 
 
 def plan_snapshot(*, plan: Plan) -> dict:

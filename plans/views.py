@@ -278,10 +278,15 @@ class CouncilInformedView(PlanFormMixin, FormView):
     heading = _("Council informed")
 
     def get_initial(self):
-        return {"informed_on": self.plan.council_informed_on, "reference": self.plan.council_reference}
+        return {
+            "informed_on": self.plan.council_informed_on,
+            "reference": self.plan.council_reference,
+        }
 
     def perform(self, form):
-        services.record_council_informed(plan=self.plan, user=self.request.user, **form.cleaned_data)
+        services.record_council_informed(
+            plan=self.plan, user=self.request.user, **form.cleaned_data
+        )
         messages.success(self.request, _("Recorded that the council was informed."))
 
 
@@ -323,7 +328,9 @@ class InterventionFormView(PlanFormMixin, FormView):
             school_boards=form.cleaned_data["school_boards"],
             user=self.request.user,
         )
-        messages.success(self.request, _("Intervention %(code)s saved.") % {"code": intervention.code})
+        messages.success(
+            self.request, _("Intervention %(code)s saved.") % {"code": intervention.code}
+        )
 
 
 class InterventionCreateView(InterventionFormView):
