@@ -260,6 +260,7 @@ NL = {
     "Consultation moment saved.": "Het overlegmoment is opgeslagen.",
     "Consultation moment deleted.": "Het overlegmoment is verwijderd.",
     "Plan NP Onderwijs": "Plan NP Onderwijs",
+    "To the NP Onderwijs plan": "Naar het plan NP Onderwijs",
 }
 
 PLURALS = {
@@ -267,7 +268,14 @@ PLURALS = {
     "%(counter)s intervention": ("%(counter)s interventie", "%(counter)s interventies"),
 }
 
+# Used in the shared templates (navbar, home pages) that link to the plan; makemessages in
+# plans/ does not see them, so they are added here until the project catalogue takes them.
+SHARED = ["To the NP Onderwijs plan", "Plan", "Plans"]
+
 po = polib.pofile("locale/nl/LC_MESSAGES/django.po")
+for msgid in SHARED:
+    if po.find(msgid) is None:
+        po.append(polib.POEntry(msgid=msgid, msgstr=NL[msgid]))
 missing = []
 for entry in po:
     if entry.msgid_plural:
