@@ -227,6 +227,7 @@ def seed_demo() -> str:
             defaults={"participants": participants, "summary": summary},
         )
     _adopt(plan, User.objects.get(username="beleid"))
+    plan.refresh_from_db()
 
     thin, _ = Plan.objects.get_or_create(
         municipality=vlissingen,

@@ -229,6 +229,7 @@ def test_plan_page_warns_when_the_budget_exceeds_the_allocation(client, world, p
     body = body.replace("\xa0", " ")
     assert "€ 200,00 meer dan de toekenning" in body
     assert "<svg" in body and "€ 900,00" in body
+    assert '<th scope="col" class="text-end">2022</th>' in body
 
 
 def fill_plan(plan, count):
