@@ -124,9 +124,11 @@ class InterventionForm(forms.ModelForm):
             Q(valid_until__isnull=True) | Q(valid_until__gte=programme.start),
         )
         self.fields["schools"].queryset = School.objects.filter(municipality=plan.municipality_id)
-        self.fields["school_boards"].queryset = SchoolBoard.objects.filter(
-            pk__in=School.objects.filter(municipality=plan.municipality_id).values("board")
-        )
+        reached = Q(pk__in=School.objects.filter(municipality=plan.municipality_id).values("board"))
+        if self.instance.pk:
+            # Keep boards linked before their schools were registered, so saving does not drop them.
+            reached |= Q(pk__in=self.instance.school_boards.values("pk"))
+        self.fields["school_boards"].queryset = SchoolBoard.objects.filter(reached)
         budgets = (
             {b.year: b.amount for b in self.instance.budgets.all()} if self.instance.pk else {}
         )
@@ -220,6 +222,17 @@ class InterventionForm(forms.ModelForm):
     def _post_clean(self):
         self.instance.plan = self.plan
         super()._post_clean()
+
+
+class InterventionStatusForm(forms.ModelForm):
+    class Meta:
+        model = Intervention
+        fields = ["status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
 
 
 class TransitionForm(forms.Form):

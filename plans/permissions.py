@@ -47,6 +47,11 @@ def can_edit_plan(user: User, plan: Plan) -> bool:
     return _is_own_policy_officer(user, plan.municipality_id) and plan.status in EDITABLE
 
 
+def can_update_progress(user: User, plan: Plan) -> bool:
+    """Report an intervention's progress (its status) while the adopted plan is carried out."""
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status in REVISABLE
+
+
 def can_move_plan(user: User, plan: Plan) -> bool:
     """Move the plan along its workflow (the service checks which step is allowed)."""
     return _is_own_policy_officer(user, plan.municipality_id)

@@ -113,6 +113,16 @@ def save_intervention(
     return intervention
 
 
+def set_intervention_status(*, intervention: Intervention, status: str, user: User) -> Intervention:
+    """Record how far an intervention of an adopted plan has got (planned, running, finished,
+    stopped) without reopening the plan itself."""
+    if not permissions.can_update_progress(user, intervention.plan):
+        raise PermissionDenied
+    intervention.status = status
+    intervention.save(update_fields=["status"])
+    return intervention
+
+
 def delete_intervention(*, intervention: Intervention, user: User) -> None:
     """Remove an intervention and its budgets from a plan that is not adopted."""
     if not permissions.can_edit_plan(user, intervention.plan):

@@ -26,6 +26,11 @@ urlpatterns = [
         name="intervention-edit",
     ),
     path(
+        "interventies/<int:pk>/voortgang/",
+        views.InterventionStatusView.as_view(),
+        name="intervention-status",
+    ),
+    path(
         "interventies/<int:pk>/verwijderen/",
         views.InterventionDeleteView.as_view(),
         name="intervention-delete",

@@ -19,6 +19,7 @@ from plans.forms import (
     ConsultationForm,
     CouncilInformedForm,
     InterventionForm,
+    InterventionStatusForm,
     PlanCreateForm,
     PlanTextsForm,
     RevisionForm,
@@ -43,6 +44,7 @@ def plan_flags(user, plan: Plan) -> dict[str, bool]:
         "can_revise": permissions.can_start_revision(user, plan),
         "can_inform_council": permissions.can_record_council_informed(user, plan),
         "can_consult": permissions.can_manage_consultations(user, plan),
+        "can_update_progress": permissions.can_update_progress(user, plan),
     }
 
 
@@ -339,6 +341,29 @@ class InterventionCreateView(InterventionFormView):
 
 class InterventionEditView(InterventionFormView):
     model = Intervention
+
+
+class InterventionStatusView(PlanFormMixin, FormView):
+    """The progress of one intervention while the adopted plan is carried out."""
+
+    model = Intervention
+    permission = staticmethod(permissions.can_update_progress)
+    form_class = InterventionStatusForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        heading = _("Progress of %(name)s") % {"name": self.object}
+        return super().get_context_data(**{**kwargs, "heading": heading})
+
+    def perform(self, form):
+        services.set_intervention_status(
+            intervention=self.object, status=form.cleaned_data["status"], user=self.request.user
+        )
+        messages.success(
+            self.request, _("Intervention %(code)s saved.") % {"code": self.object.code}
+        )
 
 
 class InterventionDeleteView(PlanFormMixin, TemplateView):

@@ -261,6 +261,8 @@ NL = {
     "Consultation moment deleted.": "Het overlegmoment is verwijderd.",
     "Plan NP Onderwijs": "Plan NP Onderwijs",
     "To the NP Onderwijs plan": "Naar het plan NP Onderwijs",
+    "Progress": "Voortgang",
+    "Progress of %(name)s": "Voortgang van %(name)s",
 }
 
 PLURALS = {
@@ -273,6 +275,7 @@ PLURALS = {
 SHARED = ["To the NP Onderwijs plan", "Plan", "Plans"]
 
 po = polib.pofile("locale/nl/LC_MESSAGES/django.po")
+po[:] = [entry for entry in po if not entry.obsolete]
 for msgid in SHARED:
     if po.find(msgid) is None:
         po.append(polib.POEntry(msgid=msgid, msgstr=NL[msgid]))

@@ -311,3 +311,18 @@ def test_school_of_another_municipality_cannot_be_saved_by_the_service(world, pl
             school_boards=[], user=world.middelburg.policy_officer,
         )  # fmt: skip
     assert not Intervention.objects.exists()
+
+
+def test_editing_keeps_a_board_linked_before_its_schools_were_registered(client, world, plan):
+    from accounts.factories import SchoolBoardFactory
+
+    board = SchoolBoardFactory(number="41999")
+    intervention = InterventionFactory(plan=plan, code="B-01")
+    intervention.school_boards.add(board)
+    client.force_login(world.middelburg.policy_officer)
+    response = client.post(
+        reverse("plans:intervention-edit", kwargs={"pk": intervention.pk}),
+        intervention_data(school_boards=[board.pk]),
+    )
+    assert response.status_code == 302
+    assert list(intervention.school_boards.all()) == [board]

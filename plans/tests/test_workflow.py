@@ -203,3 +203,18 @@ def test_council_informed_is_recorded_on_the_plan_and_in_the_history(client, wor
     assert PlanTransition.objects.get(plan=plan).kind == TransitionKind.COUNCIL_INFORMED
     client.force_login(world.middelburg.finance_officer)
     assert client.post(reverse("plans:council", kwargs={"pk": plan.pk})).status_code == 403
+
+
+def test_progress_of_an_intervention_is_recorded_while_the_adopted_plan_runs(client, world, plan):
+    intervention = InterventionFactory(plan=plan, code="Z1")
+    url = reverse("plans:intervention-status", kwargs={"pk": intervention.pk})
+    client.force_login(world.middelburg.policy_officer)
+    assert client.get(url).status_code == 403
+    adopt(plan, world.middelburg.policy_officer)
+    assert client.post(url, {"status": "in_uitvoering"}).status_code == 302
+    intervention.refresh_from_db()
+    assert intervention.status == "in_uitvoering"
+    client.force_login(world.middelburg.finance_officer)
+    assert client.post(url, {"status": "gestopt"}).status_code == 403
+    intervention.refresh_from_db()
+    assert intervention.status == "in_uitvoering"
