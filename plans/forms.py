@@ -205,10 +205,8 @@ class InterventionForm(forms.ModelForm):
             self.add_error("start", problem)
         for problem in rules.period_problems(programme=programme, start=None, end=end):
             self.add_error("end", problem)
-        if start and end and end < start:
-            self.add_error(
-                "end", rules.period_problems(programme=programme, start=start, end=end)[-1]
-            )
+        for problem in rules.order_problems(start=start, end=end):
+            self.add_error("end", problem)
         for problem in rules.target_group_problems(target_groups=cleaned.get("target_groups", [])):
             self.add_error("target_groups", problem)
         for problem in rules.menu_item_problems(

@@ -55,9 +55,14 @@ def period_problems(
         problems.append(
             _("The end date lies outside the spending period (%(start)s to %(end)s).") % period
         )
+    return problems + order_problems(start=start, end=end)
+
+
+def order_problems(*, start: datetime.date | None, end: datetime.date | None) -> list[str]:
+    """An intervention ends on or after the day it starts."""
     if start and end and end < start:
-        problems.append(_("The end date lies before the start date."))
-    return problems
+        return [_("The end date lies before the start date.")]
+    return []
 
 
 def target_group_problems(*, target_groups: Iterable[str]) -> list[str]:

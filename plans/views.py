@@ -251,9 +251,11 @@ class PlanTransitionView(PlanFormMixin, FormView):
 
     def perform(self, form):
         services.transition_plan(
-            plan=self.plan, to_status=self.kwargs["to_status"], user=self.request.user,
+            plan=self.plan,
+            to_status=self.kwargs["to_status"],
+            user=self.request.user,
             **form.cleaned_data,
-        )  # fmt: skip
+        )
         messages.success(
             self.request,
             _("The plan now has status “%(status)s”.")

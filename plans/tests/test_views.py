@@ -4,6 +4,8 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans.factories import (
@@ -251,9 +253,6 @@ def test_plan_page_query_count_does_not_grow_with_the_interventions(
     for intervention in plan.interventions.all():
         intervention.schools.add(world.middelburg.school)
     client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     fill_plan(plan, 45)
