@@ -166,7 +166,7 @@ def test_revision_puts_the_plan_back_to_concept_and_keeps_the_adopted_version(cl
     version = plan.versions.get()
     body = client.get(reverse("plans:version", kwargs={"pk": version.pk})).content.decode()
     assert "Zomerschool" in body and "Zomerschool 2.0" not in body
-    assert "01-09-2021 – 31-07-2023" in body
+    assert "01-09-2021 \N{EN DASH} 31-07-2023" in body
     adopt(plan, officer, reference="B&W 2023-0412")
     assert list(plan.versions.values_list("number", "decision_reference")) == [
         (1, "B&W 2021-1187"),
