@@ -194,9 +194,15 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
         context["next_statuses"] = [
             PlanStatus(status) for status in services.NEXT_STATUSES[self.plan.status]
         ]
-        # Slot for the municipal picture of the school boards' needs (schools app).
-        context.setdefault("needs_picture", None)
+        context.update(self.needs_picture())
         return context
+
+    def needs_picture(self) -> dict:
+        """The slot beside the needs analysis for what school boards reported (schools app).
+
+        Return {"needs_picture": <data>, "needs_picture_template": "<include>"} to fill it.
+        """
+        return {"needs_picture": None, "needs_picture_template": None}
 
 
 class PlanPrintView(PlanAccessMixin, TemplateView):
