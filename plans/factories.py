@@ -3,11 +3,14 @@ from decimal import Decimal
 
 import factory
 
-from accounts.factories import MunicipalityFactory
+from accounts.factories import MunicipalityFactory, UserFactory
 from plans.models import (
+    ConsultationBody,
+    ConsultationMoment,
     Intervention,
     InterventionBudget,
     Plan,
+    PlanVersion,
     Programme,
     SpendingGoal,
     TargetGroup,
@@ -37,6 +40,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
 class InterventionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Intervention
+        skip_postgeneration_save = True
 
     plan = factory.SubFactory(PlanFactory)
     code = factory.Sequence(lambda n: f"I-{n + 1:03d}")
@@ -55,3 +59,39 @@ class InterventionFactory(factory.django.DjangoModelFactory):
                 InterventionBudget.objects.create(
                     intervention=self, year=year, amount=Decimal(amount)
                 )
+
+
+class ConsultationMomentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsultationMoment
+
+    plan = factory.SubFactory(PlanFactory)
+    date = datetime.date(2021, 10, 5)
+    body = ConsultationBody.LEA
+    participants = "Schoolbesturen po en vo, kinderopvang, bibliotheek"
+    summary = "Knelpunten en behoeften besproken; voorkeur voor zomerschool en extra taalsteun."
+
+
+class PlanVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanVersion
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    adopted_on = datetime.date(2021, 11, 16)
+    decision_reference = factory.Sequence(lambda n: f"B&W-2021-{n + 100}")
+    snapshot = factory.LazyAttribute(
+        lambda version: {
+            "title": version.plan.title,
+            "context": "",
+            "aims": "",
+            "years": [],
+            "interventions": [],
+            "goals": [],
+            "year_totals": [],
+            "total": "0.00",
+        }
+    )
+    created_by = factory.SubFactory(
+        UserFactory, municipality=factory.SelfAttribute("..plan.municipality")
+    )

@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SchoolBoard
+from plans import rules
+from plans.models import (
+    ConsultationMoment,
+    Intervention,
+    MenuItem,
+    Partner,
+    Plan,
+    PlanStatus,
+    TargetGroup,
+)
+from schools.models import School
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlanCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+    def __init__(self, *args, municipality=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if municipality is not None and not self.is_bound:
+            self.initial["title"] = _("NP Onderwijs plan %(name)s") % {"name": municipality.name}
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Create the plan")))
+
+
+class PlanTextsForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["title", "context", "aims"]
+        widgets = {
+            "context": forms.Textarea(attrs={"rows": 10}),
+            "aims": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "context": _(
+                "What delays and needs do schools, childcare and partners see? Draw on what "
+                "school boards reported."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class InterventionForm(forms.ModelForm):
+    """An intervention with its reach and its budget per calendar year of the programme."""
+
+    target_groups = forms.MultipleChoiceField(
+        label=_("Target groups"),
+        choices=TargetGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Children in voorschoolse educatie, po, so or vo, and thuiszitters."),
+    )
+    partners = forms.MultipleChoiceField(
+        label=_("Partners"),
+        choices=Partner.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    schools = forms.ModelMultipleChoiceField(
+        label=_("Schools reached"),
+        queryset=School.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("School locations in the municipality."),
+    )
+    school_boards = forms.ModelMultipleChoiceField(
+        label=_("School boards reached"),
+        queryset=SchoolBoard.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Boards with schools in the municipality."),
+    )
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "code",
+            "title",
+            "description",
+            "goal",
+            "menu_item",
+            "target_groups",
+            "planned_reach",
+            "schools",
+            "school_boards",
+            "partners",
+            "other_partners",
+            "start",
+            "end",
+            "status",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "start": date_input(),
+            "end": date_input(),
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        programme = plan.programme
+        self.years = rules.programme_years(programme)
+        self.fields["goal"].queryset = programme.goals.all()
+        self.fields["menu_item"].queryset = MenuItem.objects.select_related("area").filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=programme.end),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=programme.start),
+        )
+        self.fields["schools"].queryset = School.objects.filter(municipality=plan.municipality_id)
+        reached = Q(pk__in=School.objects.filter(municipality=plan.municipality_id).values("board"))
+        if self.instance.pk:
+            # Keep boards linked before their schools were registered, so saving does not drop them.
+            reached |= Q(pk__in=self.instance.school_boards.values("pk"))
+        self.fields["school_boards"].queryset = SchoolBoard.objects.filter(reached)
+        budgets = (
+            {b.year: b.amount for b in self.instance.budgets.all()} if self.instance.pk else {}
+        )
+        for year in self.years:
+            self.fields[self.budget_field(year)] = forms.DecimalField(
+                label=str(year),
+                required=False,
+                min_value=Decimal("0"),
+                max_digits=14,
+                decimal_places=2,
+                localize=True,
+                initial=budgets.get(year),
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Intervention"),
+                Row(Column("code", css_class="col-md-3"), Column("title", css_class="col-md-9")),
+                "description",
+                Row(Column("goal"), Column("menu_item")),
+            ),
+            Fieldset(
+                _("Children and schools"),
+                Row(
+                    Column("target_groups", css_class="col-md-4"),
+                    Column("planned_reach", css_class="col-md-4"),
+                ),
+                Row(Column("schools"), Column("school_boards")),
+            ),
+            Fieldset(
+                _("Partners"),
+                Div("partners", css_class="columns-2"),
+                "other_partners",
+            ),
+            Fieldset(
+                _("Period and status"),
+                Row(Column("start"), Column("end"), Column("status")),
+            ),
+            Fieldset(
+                _("Budget per calendar year"),
+                HTML(
+                    '<p class="form-text">'
+                    + str(_("Amounts in euros; leave a year empty when nothing is budgeted."))
+                    + "</p>"
+                ),
+                Row(*[Column(self.budget_field(year)) for year in self.years]),
+            ),
+        )
+        self.helper.add_input(Submit("submit", _("Save")))
+
+    @staticmethod
+    def budget_field(year: int) -> str:
+        return f"budget_{year}"
+
+    def budget_fields(self):
+        return [self[self.budget_field(year)] for year in self.years]
+
+    def budgets(self) -> dict[int, Decimal | None]:
+        return {year: self.cleaned_data.get(self.budget_field(year)) for year in self.years}
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        clash = Intervention.objects.filter(plan=self.plan, code=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("The plan already has an intervention with this code."))
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        programme = self.plan.programme
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for problem in rules.period_problems(programme=programme, start=start, end=None):
+            self.add_error("start", problem)
+        for problem in rules.period_problems(programme=programme, start=None, end=end):
+            self.add_error("end", problem)
+        for problem in rules.order_problems(start=start, end=end):
+            self.add_error("end", problem)
+        for problem in rules.target_group_problems(target_groups=cleaned.get("target_groups", [])):
+            self.add_error("target_groups", problem)
+        for problem in rules.menu_item_problems(
+            menu_item=cleaned.get("menu_item"), start=start, end=end
+        ):
+            self.add_error("menu_item", problem)
+        if Partner.OTHER in cleaned.get("partners", []) and not cleaned.get("other_partners"):
+            self.add_error("other_partners", _("Name the other partners."))
+        return cleaned
+
+    def _post_clean(self):
+        self.instance.plan = self.plan
+        super()._post_clean()
+
+
+class InterventionStatusForm(forms.ModelForm):
+    class Meta:
+        model = Intervention
+        fields = ["status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class TransitionForm(forms.Form):
+    decided_on = forms.DateField(label=_("Date of the college decision"), widget=date_input())
+    decision_reference = forms.CharField(
+        label=_("Decision reference"),
+        max_length=200,
+        help_text=_("For example the number of the college decision."),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, to_status: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if to_status != PlanStatus.ADOPTED:
+            del self.fields["decided_on"]
+            del self.fields["decision_reference"]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Confirm")))
+
+
+class RevisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reason for the revision"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Start a revision")))
+
+
+class CouncilInformedForm(forms.Form):
+    informed_on = forms.DateField(label=_("Date the council was informed"), widget=date_input())
+    reference = forms.CharField(
+        label=_("Reference of the council information letter (RIB)"), max_length=200
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class ConsultationForm(forms.ModelForm):
+    class Meta:
+        model = ConsultationMoment
+        fields = ["date", "body", "participants", "summary"]
+        widgets = {"date": date_input(), "summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))

@@ -1,0 +1,72 @@
+"""Who may do what with a plan: one function per action, used by every view of that action.
+
+Only a policy officer of the plan's own municipality changes a plan. A finance officer of
+that municipality and the functional administrator may read it; school-board users see
+nothing of plans. Every function fails closed.
+"""
+
+from __future__ import annotations
+
+from accounts.models import Municipality, User
+from plans.models import Plan, PlanStatus
+
+EDITABLE = {PlanStatus.CONCEPT, PlanStatus.CONSULTATION}
+REVISABLE = {PlanStatus.ADOPTED, PlanStatus.IN_PROGRESS}
+
+
+def _is_own_policy_officer(user: User, municipality_id: int | None) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_policy_officer
+        and user.municipality_id is not None
+        and user.municipality_id == municipality_id
+    )
+
+
+def can_view_plan(user: User, plan: Plan) -> bool:
+    """Read the plan, its versions, the printable view and the PDF."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_functional_admin:
+        return True
+    return (
+        (user.is_policy_officer or user.is_finance_officer)
+        and user.municipality_id is not None
+        and user.municipality_id == plan.municipality_id
+    )
+
+
+def can_create_plan(user: User, municipality: Municipality | None) -> bool:
+    """Start the municipality's plan."""
+    return municipality is not None and _is_own_policy_officer(user, municipality.pk)
+
+
+def can_edit_plan(user: User, plan: Plan) -> bool:
+    """Change the plan's texts and its interventions: only while it is not adopted."""
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status in EDITABLE
+
+
+def can_update_progress(user: User, plan: Plan) -> bool:
+    """Report an intervention's progress (its status) while the adopted plan is carried out."""
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status in REVISABLE
+
+
+def can_move_plan(user: User, plan: Plan) -> bool:
+    """Move the plan along its workflow (the service checks which step is allowed)."""
+    return _is_own_policy_officer(user, plan.municipality_id)
+
+
+def can_start_revision(user: User, plan: Plan) -> bool:
+    """Put an adopted plan back to concept for a new revision; its adopted version stays."""
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status in REVISABLE
+
+
+def can_record_council_informed(user: User, plan: Plan) -> bool:
+    """Record that the council was informed (raadsinformatiebrief)."""
+    return _is_own_policy_officer(user, plan.municipality_id)
+
+
+def can_manage_consultations(user: User, plan: Plan) -> bool:
+    """Add, change or remove consultation moments, until the plan is closed."""
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status != PlanStatus.CLOSED

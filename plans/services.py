@@ -1,0 +1,242 @@
+"""Changing plans: interventions with their budgets, the workflow, versions and revisions."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Municipality, SchoolBoard, User
+from plans import permissions, rules, selectors
+from plans.models import (
+    ConsultationMoment,
+    Intervention,
+    InterventionBudget,
+    Plan,
+    PlanStatus,
+    PlanTransition,
+    PlanVersion,
+    Programme,
+    TransitionKind,
+)
+from schools.models import School
+
+# The workflow: concept → in overleg → vastgesteld door college → in uitvoering → afgesloten.
+# A plan in consultation may go back to concept; a revision (start_revision) is separate.
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    PlanStatus.CONCEPT: (PlanStatus.CONSULTATION,),
+    PlanStatus.CONSULTATION: (PlanStatus.CONCEPT, PlanStatus.ADOPTED),
+    PlanStatus.ADOPTED: (PlanStatus.IN_PROGRESS,),
+    PlanStatus.IN_PROGRESS: (PlanStatus.CLOSED,),
+    PlanStatus.CLOSED: (),
+}
+
+
+def current_programme() -> Programme:
+    """The programme new plans belong to (there is one: NP Onderwijs for municipalities)."""
+    return Programme.objects.order_by("-start").first()
+
+
+@transaction.atomic
+def create_plan(*, municipality: Municipality, title: str, user: User) -> Plan:
+    """Start the municipality's plan as a concept."""
+    if not permissions.can_create_plan(user, municipality):
+        raise PermissionDenied
+    programme = current_programme()
+    if Plan.objects.filter(municipality=municipality, programme=programme).exists():
+        raise ValidationError(_("This municipality already has a plan."))
+    return Plan.objects.create(municipality=municipality, programme=programme, title=title)
+
+
+def update_plan_texts(*, plan: Plan, title: str, context: str, aims: str, user: User) -> Plan:
+    """Change the plan's title, context and needs analysis, and aims."""
+    if not permissions.can_edit_plan(user, plan):
+        raise PermissionDenied
+    plan.title, plan.context, plan.aims = title, context, aims
+    plan.save(update_fields=["title", "context", "aims", "updated_at"])
+    return plan
+
+
+def intervention_problems(
+    *, intervention: Intervention, budgets: dict[int, Decimal | None]
+) -> list[str]:
+    """Every eligibility rule an intervention with these budgets breaks (empty: eligible)."""
+    programme = intervention.plan.programme
+    return (
+        rules.period_problems(programme=programme, start=intervention.start, end=intervention.end)
+        + rules.target_group_problems(target_groups=intervention.target_groups)
+        + rules.budget_year_problems(
+            programme=programme, years=[y for y, amount in budgets.items() if amount]
+        )
+        + rules.menu_item_problems(
+            menu_item=intervention.menu_item, start=intervention.start, end=intervention.end
+        )
+    )
+
+
+@transaction.atomic
+def save_intervention(
+    *,
+    intervention: Intervention,
+    budgets: dict[int, Decimal | None],
+    schools: Iterable[School],
+    school_boards: Iterable[SchoolBoard],
+    user: User,
+) -> Intervention:
+    """Save an eligible intervention with its reach and its budget per year, all or nothing.
+
+    A year left empty (or zero) has no budget row.
+    """
+    plan = intervention.plan
+    if not permissions.can_edit_plan(user, plan):
+        raise PermissionDenied
+    problems = intervention_problems(intervention=intervention, budgets=budgets)
+    if problems:
+        raise ValidationError(problems)
+    schools, school_boards = list(schools), list(school_boards)
+    if any(school.municipality_id != plan.municipality_id for school in schools):
+        raise ValidationError(_("Only schools located in the municipality can be reached."))
+    intervention.save()
+    intervention.schools.set(schools)
+    intervention.school_boards.set(school_boards)
+    keep = {year: amount for year, amount in budgets.items() if amount}
+    intervention.budgets.exclude(year__in=keep).delete()
+    for year, amount in keep.items():
+        InterventionBudget.objects.update_or_create(
+            intervention=intervention, year=year, defaults={"amount": amount}
+        )
+    return intervention
+
+
+def set_intervention_status(*, intervention: Intervention, status: str, user: User) -> Intervention:
+    """Record how far an intervention of an adopted plan has got (planned, running, finished,
+    stopped) without reopening the plan itself."""
+    if not permissions.can_update_progress(user, intervention.plan):
+        raise PermissionDenied
+    intervention.status = status
+    intervention.save(update_fields=["status"])
+    return intervention
+
+
+def delete_intervention(*, intervention: Intervention, user: User) -> None:
+    """Remove an intervention and its budgets from a plan that is not adopted."""
+    if not permissions.can_edit_plan(user, intervention.plan):
+        raise PermissionDenied
+    intervention.delete()
+
+
+@transaction.atomic
+def transition_plan(
+    *,
+    plan: Plan,
+    to_status: str,
+    user: User,
+    decided_on: datetime.date | None = None,
+    decision_reference: str = "",
+    note: str = "",
+) -> PlanTransition:
+    """Move the plan one step along its workflow and record who did it and when.
+
+    Adoption by the college needs its decision date and reference, and stores the plan as
+    adopted in a new version.
+    """
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not permissions.can_move_plan(user, plan):
+        raise PermissionDenied
+    if to_status not in NEXT_STATUSES.get(plan.status, ()):
+        raise ValidationError(
+            _("A plan with status “%(from)s” cannot move to “%(to)s”.")
+            % {"from": PlanStatus(plan.status).label, "to": PlanStatus(to_status).label}
+        )
+    if to_status == PlanStatus.ADOPTED:
+        if decided_on is None or not decision_reference.strip():
+            raise ValidationError(
+                _("Adoption by the college needs the date and the reference of the decision.")
+            )
+        if decided_on > timezone.localdate():
+            raise ValidationError(_("The decision date cannot lie in the future."))
+    step = PlanTransition.objects.create(
+        plan=plan,
+        kind=TransitionKind.STATUS,
+        from_status=plan.status,
+        to_status=to_status,
+        by=user,
+        decided_on=decided_on if to_status == PlanStatus.ADOPTED else None,
+        decision_reference=decision_reference.strip() if to_status == PlanStatus.ADOPTED else "",
+        note=note,
+    )
+    plan.status = to_status
+    plan.save(update_fields=["status", "updated_at"])
+    if to_status == PlanStatus.ADOPTED:
+        number = (plan.versions.order_by("-number").values_list("number", flat=True).first()) or 0
+        PlanVersion.objects.create(
+            plan=plan,
+            number=number + 1,
+            adopted_on=decided_on,
+            decision_reference=decision_reference.strip(),
+            snapshot=selectors.plan_snapshot(plan=plan),
+            created_by=user,
+        )
+    return step
+
+
+@transaction.atomic
+def start_revision(*, plan: Plan, user: User, note: str = "") -> PlanTransition:
+    """Put an adopted plan back to concept to draft a revision; adopted versions stay as they are."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not permissions.can_start_revision(user, plan):
+        raise PermissionDenied
+    step = PlanTransition.objects.create(
+        plan=plan,
+        kind=TransitionKind.REVISION,
+        from_status=plan.status,
+        to_status=PlanStatus.CONCEPT,
+        by=user,
+        note=note,
+    )
+    plan.status = PlanStatus.CONCEPT
+    plan.save(update_fields=["status", "updated_at"])
+    return step
+
+
+@transaction.atomic
+def record_council_informed(
+    *, plan: Plan, informed_on: datetime.date, reference: str, user: User
+) -> PlanTransition:
+    """Record that the council was informed of the plan by a raadsinformatiebrief (RIB)."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not permissions.can_record_council_informed(user, plan):
+        raise PermissionDenied
+    if not reference.strip():
+        raise ValidationError(_("Give the reference of the council information letter (RIB)."))
+    plan.council_informed_on, plan.council_reference = informed_on, reference.strip()
+    plan.save(update_fields=["council_informed_on", "council_reference", "updated_at"])
+    return PlanTransition.objects.create(
+        plan=plan,
+        kind=TransitionKind.COUNCIL_INFORMED,
+        from_status=plan.status,
+        to_status=plan.status,
+        by=user,
+        decided_on=informed_on,
+        decision_reference=plan.council_reference,
+    )
+
+
+def save_consultation(*, consultation: ConsultationMoment, user: User) -> ConsultationMoment:
+    """Log (or correct) a consultation moment on a plan that is not closed."""
+    if not permissions.can_manage_consultations(user, consultation.plan):
+        raise PermissionDenied
+    consultation.save()
+    return consultation
+
+
+def delete_consultation(*, consultation: ConsultationMoment, user: User) -> None:
+    """Remove a consultation moment logged by mistake."""
+    if not permissions.can_manage_consultations(user, consultation.plan):
+        raise PermissionDenied
+    consultation.delete()

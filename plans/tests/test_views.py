@@ -1,0 +1,327 @@
+import datetime
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans.factories import (
+    ConsultationMomentFactory,
+    InterventionFactory,
+    PlanFactory,
+    goal,
+    programme,
+)
+from plans.models import Allocation, ConsultationMoment, Intervention, Plan
+from schools.factories import SchoolFactory
+
+
+@pytest.fixture
+def plan(world):
+    return PlanFactory(municipality=world.middelburg.municipality)
+
+
+def intervention_data(**overrides):
+    data = {
+        "code": "B-01",
+        "title": "Zomerschool Walcheren",
+        "description": "Twee weken zomerschool voor groep 6-8.",
+        "goal": goal("bovenschools").pk,
+        "menu_item": "",
+        "target_groups": ["po"],
+        "planned_reach": "150",
+        "partners": ["bibliotheek", "vervolgonderwijs"],
+        "other_partners": "",
+        "start": "2022-07-01",
+        "end": "2023-08-31",
+        "status": "gepland",
+        "budget_2021": "",
+        "budget_2022": "12.500,00",
+        "budget_2023": "8000,50",
+        "budget_2024": "",
+        "budget_2025": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_policy_officer_without_a_plan_creates_one(client, world):
+    client.force_login(world.middelburg.policy_officer)
+    assert "Plan aanmaken" in client.get(reverse("plans:home")).content.decode()
+    response = client.post(reverse("plans:create"), {"title": "Samen inhalen in Middelburg"})
+    plan = Plan.objects.get(municipality=world.middelburg.municipality)
+    assert response.url == reverse("plans:detail", kwargs={"pk": plan.pk})
+    assert plan.title == "Samen inhalen in Middelburg"
+    assert client.get(reverse("plans:home")).url == response.url
+
+
+def test_finance_officer_reads_the_plan_but_cannot_create_or_change_it(client, world, plan):
+    client.force_login(world.middelburg.finance_officer)
+    response = client.get(reverse("plans:detail", kwargs={"pk": plan.pk}))
+    assert response.status_code == 200
+    assert "Nieuwe interventie" not in response.content.decode()
+    assert client.post(reverse("plans:create"), {"title": "x"}).status_code == 403
+    assert client.get(reverse("plans:edit", kwargs={"pk": plan.pk})).status_code == 403
+    url = reverse("plans:intervention-create", kwargs={"pk": plan.pk})
+    assert client.post(url, intervention_data()).status_code == 403
+    assert not Intervention.objects.exists()
+
+
+def test_board_users_see_nothing_of_plans(client, world, plan):
+    client.force_login(world.middelburg.board_user)
+    assert client.get(reverse("plans:home")).status_code == 403
+    assert client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).status_code == 404
+
+
+def test_functional_admin_reads_every_plan(client, world, plan):
+    other = PlanFactory(municipality=world.vlissingen.municipality)
+    client.force_login(world.functional_admin)
+    body = client.get(reverse("plans:home")).content.decode()
+    assert plan.title in body and other.title in body
+    assert client.get(reverse("plans:detail", kwargs={"pk": other.pk})).status_code == 200
+    assert client.get(reverse("plans:edit", kwargs={"pk": other.pk})).status_code == 403
+
+
+def test_policy_officer_edits_the_plan_texts(client, world, plan):
+    client.force_login(world.middelburg.policy_officer)
+    response = client.post(
+        reverse("plans:edit", kwargs={"pk": plan.pk}),
+        {
+            "title": plan.title,
+            "context": "Veel vertraging bij begrijpend lezen.",
+            "aims": "Inhalen.",
+        },
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.context == "Veel vertraging bij begrijpend lezen."
+
+
+def test_intervention_is_saved_with_its_budgets_partners_and_schools(client, world, plan):
+    school = world.middelburg.school
+    client.force_login(world.middelburg.policy_officer)
+    response = client.post(
+        reverse("plans:intervention-create", kwargs={"pk": plan.pk}),
+        intervention_data(schools=[school.pk], school_boards=[world.middelburg.board.pk]),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    intervention = Intervention.objects.get(plan=plan)
+    assert dict(intervention.budgets.values_list("year", "amount")) == {
+        2022: Decimal("12500.00"),
+        2023: Decimal("8000.50"),
+    }
+    assert intervention.partners == ["bibliotheek", "vervolgonderwijs"]
+    assert list(intervention.schools.all()) == [school]
+    assert list(intervention.school_boards.all()) == [world.middelburg.board]
+
+
+def test_editing_an_intervention_replaces_its_budgets(client, world, plan):
+    intervention = InterventionFactory(
+        plan=plan, code="B-01", budgets={2021: "100.00", 2022: "200.00"}
+    )
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:intervention-edit", kwargs={"pk": intervention.pk})
+    assert 'value="100,00"' in client.get(url).content.decode()
+    response = client.post(url, intervention_data(budget_2022="300", budget_2023=""))
+    assert response.status_code == 302
+    assert dict(intervention.budgets.values_list("year", "amount")) == {2022: Decimal("300.00")}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"start": "2021-06-30"}, "De startdatum ligt buiten de bestedingsperiode"),
+        ({"end": "2025-08-01"}, "De einddatum ligt buiten de bestedingsperiode"),
+        ({"target_groups": []}, "Kies ten minste één doelgroep."),
+        ({"target_groups": ["mbo"]}, "Een interventie voor mbo- of hbo-studenten"),
+        ({"budget_2022": "-5"}, "Zorg ervoor dat deze waarde minstens 0 is."),
+        ({"partners": ["anders"]}, "Noem de andere partners."),
+    ],
+)
+def test_ineligible_intervention_is_refused_with_a_dutch_message(
+    client, world, plan, overrides, message
+):
+    client.force_login(world.middelburg.policy_officer)
+    response = client.post(
+        reverse("plans:intervention-create", kwargs={"pk": plan.pk}), intervention_data(**overrides)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Intervention.objects.exists()
+
+
+def test_follow_on_education_as_partner_is_accepted(client, world, plan):
+    client.force_login(world.middelburg.policy_officer)
+    client.post(
+        reverse("plans:intervention-create", kwargs={"pk": plan.pk}),
+        intervention_data(partners=["vervolgonderwijs"], target_groups=["po", "vo"]),
+    )
+    assert Intervention.objects.get().partners == ["vervolgonderwijs"]
+
+
+def test_duplicate_code_in_the_plan_is_refused(client, world, plan):
+    InterventionFactory(plan=plan, code="B-01")
+    client.force_login(world.middelburg.policy_officer)
+    response = client.post(
+        reverse("plans:intervention-create", kwargs={"pk": plan.pk}), intervention_data()
+    )
+    assert "Het plan heeft al een interventie met deze code." in response.content.decode()
+
+
+def test_only_schools_in_the_municipality_are_offered_and_accepted(client, world, plan):
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:intervention-create", kwargs={"pk": plan.pk})
+    form = client.get(url).context["form"]
+    assert list(form.fields["schools"].queryset) == [world.middelburg.school]
+    assert list(form.fields["school_boards"].queryset) == [world.middelburg.board]
+    response = client.post(url, intervention_data(schools=[world.vlissingen.school.pk]))
+    assert response.status_code == 200
+    assert not Intervention.objects.exists()
+
+
+def test_delete_asks_for_confirmation_and_deletes_only_on_post(client, world, plan):
+    intervention = InterventionFactory(plan=plan, budgets={2022: "10.00"})
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:intervention-delete", kwargs={"pk": intervention.pk})
+    assert "Verwijderen" in client.get(url).content.decode()
+    assert Intervention.objects.filter(pk=intervention.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not Intervention.objects.filter(pk=intervention.pk).exists()
+
+
+def test_consultation_moments_are_logged_changed_and_removed(client, world, plan):
+    client.force_login(world.middelburg.policy_officer)
+    client.post(
+        reverse("plans:consultation-create", kwargs={"pk": plan.pk}),
+        {
+            "date": "2021-10-05",
+            "body": "lea",
+            "participants": "po, vo",
+            "summary": "Behoeften besproken.",
+        },
+    )
+    moment = ConsultationMoment.objects.get(plan=plan)
+    client.post(
+        reverse("plans:consultation-edit", kwargs={"pk": moment.pk}),
+        {
+            "date": "2021-10-06",
+            "body": "samenwerkingsverband",
+            "participants": "",
+            "summary": "Bijgesteld.",
+        },
+    )
+    moment.refresh_from_db()
+    assert (moment.date, moment.body) == (datetime.date(2021, 10, 6), "samenwerkingsverband")
+    client.post(reverse("plans:consultation-delete", kwargs={"pk": moment.pk}))
+    assert not ConsultationMoment.objects.exists()
+
+
+def test_plan_page_warns_when_the_budget_exceeds_the_allocation(client, world, plan):
+    InterventionFactory(plan=plan, budgets={2022: "900.00", 2023: "300.00"})
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).content.decode()
+    assert "nog geen toekenning vastgelegd" in body
+    Allocation.objects.create(
+        programme=programme(), municipality=plan.municipality, amount=Decimal("1000.00")
+    )
+    body = client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).content.decode()
+    body = body.replace("\xa0", " ")
+    assert "€ 200,00 meer dan de toekenning" in body
+    assert "<svg" in body and "€ 900,00" in body
+    assert '<th scope="col" class="text-end">2022</th>' in body
+
+
+def fill_plan(plan, count):
+    for n in range(count):
+        InterventionFactory(
+            plan=plan,
+            goal=goal(["bovenschools", "voorschools", "zorg_welzijn", "capaciteit"][n % 4]),
+            budgets={2022: "1000.00", 2023: "500.00"},
+        )
+    ConsultationMomentFactory(plan=plan)
+
+
+def test_plan_page_query_count_does_not_grow_with_the_interventions(
+    client, world, plan, django_assert_num_queries
+):
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:detail", kwargs={"pk": plan.pk})
+    fill_plan(plan, 5)
+    for intervention in plan.interventions.all():
+        intervention.schools.add(world.middelburg.school)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    fill_plan(plan, 45)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.context["intervention_count"] == 50
+
+
+def test_pdf_of_the_plan_is_a_pdf_with_its_title(client, world, plan):
+    InterventionFactory(plan=plan, title="Zomerschool Walcheren", budgets={2022: "1000.00"})
+    client.force_login(world.middelburg.finance_officer)
+    response = client.get(reverse("plans:pdf", kwargs={"pk": plan.pk}))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    if pdftotext := shutil.which("pdftotext"):
+        text = (
+            subprocess.run(
+                [pdftotext, "-", "-"], input=response.content, capture_output=True, check=True
+            )
+            .stdout.decode()
+            .replace("\xa0", " ")
+        )
+        assert plan.title in text
+        assert "Zomerschool Walcheren" in text
+        assert "€ 1.000,00" in text
+
+
+def test_printable_plan_shows_the_interventions(client, world, plan):
+    InterventionFactory(plan=plan, title="Zomerschool Walcheren", budgets={2022: "1000.00"})
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("plans:print", kwargs={"pk": plan.pk})).content.decode()
+    assert "Zomerschool Walcheren" in body and "@media print" in body
+
+
+def test_school_of_another_municipality_cannot_be_saved_by_the_service(world, plan):
+    from django.core.exceptions import ValidationError
+
+    from plans import services
+
+    stranger = SchoolFactory(
+        municipality=world.vlissingen.municipality, board=world.vlissingen.board
+    )
+    intervention = Intervention(
+        plan=plan, code="X", title="X", goal=goal("bovenschools"), target_groups=["po"],
+        start=datetime.date(2022, 1, 1), end=datetime.date(2022, 12, 31),
+    )  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.save_intervention(
+            intervention=intervention, budgets={2026: Decimal("5")}, schools=[stranger],
+            school_boards=[], user=world.middelburg.policy_officer,
+        )  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.save_intervention(
+            intervention=intervention, budgets={}, schools=[stranger],
+            school_boards=[], user=world.middelburg.policy_officer,
+        )  # fmt: skip
+    assert not Intervention.objects.exists()
+
+
+def test_editing_keeps_a_board_linked_before_its_schools_were_registered(client, world, plan):
+    from accounts.factories import SchoolBoardFactory
+
+    board = SchoolBoardFactory(number="41999")
+    intervention = InterventionFactory(plan=plan, code="B-01")
+    intervention.school_boards.add(board)
+    client.force_login(world.middelburg.policy_officer)
+    response = client.post(
+        reverse("plans:intervention-edit", kwargs={"pk": intervention.pk}),
+        intervention_data(school_boards=[board.pk]),
+    )
+    assert response.status_code == 302
+    assert list(intervention.school_boards.all()) == [board]
