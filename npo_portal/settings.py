@@ -248,6 +248,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes announces itself at every start; its lockout messages are warnings.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    # django-axes announces itself at every start (its lockouts are warnings), and
+    # WeasyPrint narrates every layout step at INFO.
+    "loggers": {
+        "axes.apps": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
