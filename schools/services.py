@@ -93,15 +93,18 @@ class _SchoolRow:
     municipality_code: str
 
 
-def _row_error(number: int, column: str, problem: str) -> str:
-    return _("Row %(row)d, column %(column)s: %(problem)s") % {
+RowErrors = list[tuple[int, str]]
+
+
+def _row_error(number: int, column: str, problem: str) -> tuple[int, str]:
+    return number, _("Row %(row)d, column %(column)s: %(problem)s") % {
         "row": number,
         "column": column,
         "problem": problem,
     }
 
 
-def _parse_school_row(row: csv_import.Row, errors: list[str]) -> _SchoolRow | None:
+def _parse_school_row(row: csv_import.Row, errors: RowErrors) -> _SchoolRow | None:
     values, number = row.values, row.number
     found = len(errors)
     brin = values["brin"].upper()
@@ -179,7 +182,7 @@ def _parse_school_row(row: csv_import.Row, errors: list[str]) -> _SchoolRow | No
 
 
 def _check_consistency(
-    rows: Sequence[_SchoolRow], municipalities: dict[str, Municipality], errors: list[str]
+    rows: Sequence[_SchoolRow], municipalities: dict[str, Municipality], errors: RowErrors
 ) -> None:
     seen_schools: dict[tuple[str, str], int] = {}
     board_names: dict[str, tuple[str, int]] = {}
@@ -228,14 +231,17 @@ def import_schools(*, content: bytes) -> SchoolImportResult:
     except csv_import.UnreadableFile as exc:
         result.errors.append(str(exc))
         return result
-    rows = [row for raw in raw_rows if (row := _parse_school_row(raw, result.errors))]
+    if not raw_rows:
+        result.errors.append(_("The file has no rows below the header."))
+        return result
+    errors: RowErrors = []
+    rows = [row for raw in raw_rows if (row := _parse_school_row(raw, errors))]
     municipalities = Municipality.objects.in_bulk(
         {row.municipality_code for row in rows}, field_name="code"
     )
-    _check_consistency(rows, municipalities, result.errors)
-    if not raw_rows:
-        result.errors.append(_("The file has no rows below the header."))
-    if result.errors:
+    _check_consistency(rows, municipalities, errors)
+    if errors:
+        result.errors = [message for _row, message in sorted(errors, key=lambda e: e[0])]
         return result
     with transaction.atomic():
         boards = _upsert_boards(rows, result)
