@@ -55,10 +55,22 @@ class DelayForm(forms.Form):
         label=_("Severity"),
         choices=[("", "—"), *Severity.choices],
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     share_of_pupils = forms.IntegerField(
-        label=_("Share of pupils affected (%)"), min_value=0, max_value=100, required=False
+        label=_("Share of pupils affected (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control", "style": "max-width: 8rem"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The table shows one row per domain; screen readers get the domain in each label.
+        self.fields["share_of_pupils"].widget.attrs["aria-label"] = _(
+            "%(domain)s: share of pupils affected (%%)"
+        ) % {"domain": self.domain_label}
 
     def clean(self):
         data = super().clean()
@@ -108,7 +120,7 @@ class AnswerForm(forms.Form):
         label=_("Interventions from the menu that the school runs in its own programme"),
         queryset=MenuItem.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     free_text = forms.CharField(
         label=_("Anything else the municipality should know"),

@@ -184,6 +184,10 @@ def non_reporters(request, pk):
         {
             "round": needs_round,
             "unreported": selectors.unreported(needs_round=needs_round),
+            "reachable_boards": {
+                recipient.board.pk
+                for recipient in selectors.reminder_recipients(needs_round=needs_round)
+            },
             "reminders": selectors.reminders_sent(needs_round=needs_round),
             "can_remind": permissions.can_send_reminders(request.user, needs_round),
         },

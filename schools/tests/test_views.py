@@ -60,12 +60,14 @@ def test_round_list_shows_own_rounds_only(client, world, needs_round):
 
 def test_non_reporters_page_lists_schools_without_a_submitted_answer(client, world, needs_round):
     done = SchoolFactory(municipality=world.middelburg.municipality, name="Klaar-school")
+    SchoolFactory(municipality=world.middelburg.municipality, name="Onbereikbare school")
     NeedsAnswerFactory(round=needs_round, school=done, submitted=True)
     client.force_login(world.middelburg.policy_officer)
     body = client.get(reverse("schools:non-reporters", args=[needs_round.pk])).content.decode()
     assert world.middelburg.school.name in body
     assert "Klaar-school" not in body
     assert "Herinneringen versturen" in body
+    assert "nee: het bestuur heeft geen actieve gebruiker met een e-mailadres" in body
 
 
 def test_school_list_of_the_municipality(client, world):
