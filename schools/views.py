@@ -5,11 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import ListView
 
 from schools import exports, permissions, selectors, services
 from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
-from schools.models import NeedsAnswer, NeedsRound, School
+from schools.models import Domain, NeedsAnswer, NeedsRound, School
 
 
 def _round_for(request, pk: int) -> NeedsRound:
@@ -205,9 +206,15 @@ def send_reminders(request, pk):
         messages.error(request, _error_text(error))
         return redirect("schools:non-reporters", needs_round.pk)
     if outcome.sent:
+        count = len(outcome.sent)
         messages.success(
             request,
-            _("Reminders are being sent to %(count)d people.") % {"count": len(outcome.sent)},
+            ngettext(
+                "A reminder is being sent to %(count)d person.",
+                "Reminders are being sent to %(count)d people.",
+                count,
+            )
+            % {"count": count},
         )
     if outcome.already_today:
         messages.info(
@@ -270,7 +277,7 @@ def answer_detail(request, pk):
         {
             "answer": answer,
             "round": answer.round,
-            "delays": answer.delays.all(),
+            "delays": sorted(answer.delays.all(), key=lambda d: Domain.values.index(d.domain)),
             "needs": answer.needs.prefetch_related("goals"),
             "menu_items": answer.menu_items.select_related("area"),
             "question_answers": answer.question_answers.select_related("question"),
