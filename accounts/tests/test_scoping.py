@@ -3,7 +3,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from accounts.factories import UserFactory
-from accounts.models import Municipality, Role, SchoolBoard, User
+from accounts.models import Municipality, MunicipalityQuerySet, Role, SchoolBoard, User
 from schools.factories import SchoolFactory
 
 
@@ -95,3 +95,19 @@ def test_superuser_from_command_line_is_functional_admin(db):
     user = User.objects.create_superuser("root", "root@example.org", "een-lang-wachtwoord")
     assert user.is_functional_admin
     assert user.organisation is None
+
+
+def test_inactive_board_user_sees_no_municipality(world):
+    user = world.middelburg.board_user
+    user.is_active = False
+    assert not Municipality.objects.for_user(user).exists()
+
+
+def test_a_board_condition_of_none_shows_a_board_user_nothing(world):
+    class MunicipalOnly(MunicipalityQuerySet):
+        def school_board_condition(self, board_id):
+            return None
+
+    queryset = MunicipalOnly(model=Municipality)
+    assert not queryset.for_user(world.middelburg.board_user).exists()
+    assert queryset.for_user(world.middelburg.policy_officer).exists()

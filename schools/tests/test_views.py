@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
+from schools.models import School
 
 
 @pytest.fixture
@@ -98,6 +99,15 @@ def test_functional_admin_uploads_the_registry(client, world):
     )
     response = client.post(reverse("schools:school-import"), {"file": upload})
     assert "Rij 3, kolom brin" in response.content.decode()
+    assert not School.objects.filter(brin="40AB").exists()
+    upload = SimpleUploadedFile(
+        "scholen.csv",
+        b"brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode\n"
+        b"40AB;00;Nieuwe school;po;44001;Stichting Nieuw;GM0687\n",
+    )
+    response = client.post(reverse("schools:school-import"), {"file": upload}, follow=True)
+    assert "Scholen: 1 nieuw, 0 bijgewerkt, 0 ongewijzigd." in response.content.decode()
+    assert School.objects.get(brin="40AB").municipality == world.middelburg.municipality
     for role in ("policy_officer", "board_user"):
         client.force_login(getattr(world.middelburg, role))
         assert client.get(reverse("schools:school-import")).status_code == 403
