@@ -221,7 +221,21 @@ class SchoolImportForm(forms.Form):
         ),
     )
 
+    MAX_BYTES = 5 * 1024 * 1024
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("import", _("Import")))
+
+    def clean_file(self) -> bytes:
+        """The file's bytes: a text file (judged by its content, not its name) of at most 5 MB."""
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        content = upload.read()
+        if b"\x00" in content:
+            raise forms.ValidationError(
+                _("This is not a text file; save the sheet as CSV and try again.")
+            )
+        return content

@@ -12,6 +12,9 @@ from schools import exports, permissions, selectors, services
 from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
 from schools.models import Domain, NeedsAnswer, NeedsRound, School
 
+# POST-only views look their object up before refusing other methods, so that an object
+# outside the user's scope answers 404 whatever the method.
+
 
 def _round_for(request, pk: int) -> NeedsRound:
     return get_object_or_404(
@@ -26,10 +29,6 @@ def _answer_for(request, pk: int) -> NeedsAnswer:
         ),
         pk=pk,
     )
-
-
-# POST-only views look the object up before refusing other methods, so that an object
-# outside the user's scope answers 404 whatever the method.
 
 
 def _error_text(error: ValidationError) -> str:
@@ -330,7 +329,7 @@ def school_import(request):
     form = SchoolImportForm(request.POST or None, request.FILES or None)
     result = None
     if form.is_valid():
-        result = services.import_schools(content=form.cleaned_data["file"].read())
+        result = services.import_schools(content=form.cleaned_data["file"])
         if result.ok:
             messages.success(request, result.summary())
             return redirect("schools:school-list")
