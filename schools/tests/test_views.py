@@ -120,3 +120,16 @@ def test_registry_upload_refuses_a_spreadsheet_that_is_not_text(client, world):
     upload = SimpleUploadedFile("scholen.csv", b"PK\x03\x04\x00\x00binary xlsx")
     response = client.post(reverse("schools:school-import"), {"file": upload})
     assert "Dit is geen tekstbestand" in response.content.decode()
+
+
+def test_round_detail_query_count_does_not_grow_with_the_schools(
+    client, world, needs_round, django_assert_max_num_queries
+):
+    for index in range(30):
+        school = SchoolFactory(municipality=world.middelburg.municipality)
+        if index % 2:
+            NeedsAnswerFactory(round=needs_round, school=school, submitted=index % 4 == 1)
+    client.force_login(world.middelburg.policy_officer)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("schools:round-detail", args=[needs_round.pk]))
+    assert response.content.decode().count("text-bg-success") == 8
