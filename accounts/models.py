@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
@@ -17,6 +17,11 @@ board_number_validator = RegexValidator(
 
 class MunicipalityQuerySet(ScopedQuerySet):
     municipality_path = "pk"
+
+    def school_board_condition(self, board_id: int) -> Q:
+        """A board sees the municipalities where it has a school location, each once."""
+        school_model = self.model._meta.get_field("schools").related_model
+        return Q(Exists(school_model.objects.filter(municipality=OuterRef("pk"), board=board_id)))
 
     def existing_on(self, day):
         """Municipalities that existed on `day` (mergers end some and start others)."""

@@ -7,6 +7,7 @@ the municipality and/or the school board that owns a row. Views start from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -23,14 +24,22 @@ def scope_filter(
     *,
     municipality_path: str | None,
     school_board_path: str | None,
+    school_board_condition: Callable[[int], Q | None] | None = None,
 ) -> Q | None:
-    """The filter for rows `user` may see, `Q()` for everything, or None for nothing."""
+    """The filter for rows `user` may see, `Q()` for everything, or None for nothing.
+
+    `school_board_condition`, when given, builds a board's filter from its primary key for
+    rows that a board reaches other than by a plain lookup path (e.g. through its schools).
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if user.is_functional_admin:
         return Q()
     if user.municipality_id is not None and municipality_path:
         return Q(**{municipality_path: user.municipality_id})
+    if user.school_board_id is not None and school_board_condition is not None:
+        # None from the condition means the board owns no such rows: fail closed.
+        return school_board_condition(user.school_board_id)
     if user.school_board_id is not None and school_board_path:
         return Q(**{school_board_path: user.school_board_id})
     return None
@@ -47,10 +56,16 @@ class ScopedQuerySet(models.QuerySet):
     municipality_path: str | None = None
     school_board_path: str | None = None
 
+    def school_board_condition(self, board_id: int) -> Q | None:
+        """The rows of board `board_id`; override when a board reaches rows other than
+        through `school_board_path` (e.g. through its schools)."""
+        return Q(**{self.school_board_path: board_id}) if self.school_board_path else None
+
     def for_user(self, user: User | AnonymousUser) -> ScopedQuerySet:
         condition = scope_filter(
             user,
             municipality_path=self.municipality_path,
             school_board_path=self.school_board_path,
+            school_board_condition=self.school_board_condition,
         )
         return self.none() if condition is None else self.filter(condition)

@@ -34,6 +34,7 @@ from plans.models import (
     PlanVersion,
     TargetGroup,
 )
+from schools.selectors import needs_summary
 
 
 def plan_flags(user, plan: Plan) -> dict[str, bool]:
@@ -194,15 +195,8 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
         context["next_statuses"] = [
             PlanStatus(status) for status in services.NEXT_STATUSES[self.plan.status]
         ]
-        context.update(self.needs_picture())
+        context["needs_summary"] = needs_summary(municipality=self.plan.municipality)
         return context
-
-    def needs_picture(self) -> dict:
-        """The slot beside the needs analysis for what school boards reported (schools app).
-
-        Return {"needs_picture": <data>, "needs_picture_template": "<include>"} to fill it.
-        """
-        return {"needs_picture": None, "needs_picture_template": None}
 
 
 class PlanPrintView(PlanAccessMixin, TemplateView):

@@ -3,7 +3,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from accounts.factories import UserFactory
-from accounts.models import Municipality, Role, SchoolBoard, User
+from accounts.models import Municipality, MunicipalityQuerySet, Role, SchoolBoard, User
+from schools.factories import SchoolFactory
 
 
 def codes(queryset):
@@ -15,9 +16,23 @@ def test_policy_officer_sees_only_own_municipality(world):
     assert codes(Municipality.objects.for_user(world.vlissingen.finance_officer)) == {"GM0718"}
 
 
-def test_school_board_user_sees_own_board_and_no_municipality(world):
+def test_school_board_user_sees_own_board_and_the_municipalities_of_its_schools(world):
     user = world.middelburg.board_user
     assert list(SchoolBoard.objects.for_user(user)) == [world.middelburg.board]
+    assert list(Municipality.objects.for_user(user)) == [world.middelburg.municipality]
+
+
+def test_board_with_several_schools_sees_each_municipality_once(world):
+    board = world.middelburg.board
+    SchoolFactory(municipality=world.middelburg.municipality, board=board)
+    SchoolFactory(municipality=world.vlissingen.municipality, board=board)
+    SchoolFactory(municipality=world.vlissingen.municipality, board=board)
+    visible = list(Municipality.objects.for_user(world.middelburg.board_user))
+    assert visible == [world.middelburg.municipality, world.vlissingen.municipality]
+
+
+def test_board_without_schools_sees_no_municipality(world):
+    user = UserFactory(username="leeg-bestuur", board_user=True)
     assert not Municipality.objects.for_user(user).exists()
 
 
@@ -80,3 +95,19 @@ def test_superuser_from_command_line_is_functional_admin(db):
     user = User.objects.create_superuser("root", "root@example.org", "een-lang-wachtwoord")
     assert user.is_functional_admin
     assert user.organisation is None
+
+
+def test_inactive_board_user_sees_no_municipality(world):
+    user = world.middelburg.board_user
+    user.is_active = False
+    assert not Municipality.objects.for_user(user).exists()
+
+
+def test_a_board_condition_of_none_shows_a_board_user_nothing(world):
+    class MunicipalOnly(MunicipalityQuerySet):
+        def school_board_condition(self, board_id):
+            return None
+
+    queryset = MunicipalOnly(model=Municipality)
+    assert not queryset.for_user(world.middelburg.board_user).exists()
+    assert queryset.for_user(world.middelburg.policy_officer).exists()

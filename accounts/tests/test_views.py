@@ -98,7 +98,14 @@ def test_school_board_user_sees_own_board_only(client, world):
     client.force_login(world.middelburg.board_user)
     assert client.get(reverse("school-board-detail", args=["41001"])).status_code == 200
     assert client.get(reverse("school-board-detail", args=["41002"])).status_code == 404
-    assert client.get(reverse("municipality-detail", args=["GM0687"])).status_code == 404
+    assert client.get(reverse("municipality-detail", args=["GM0718"])).status_code == 404
+
+
+def test_school_board_user_sees_the_municipality_of_its_schools_but_not_its_staff(client, world):
+    client.force_login(world.middelburg.board_user)
+    response = client.get(reverse("municipality-detail", args=["GM0687"]))
+    assert response.status_code == 200
+    assert world.middelburg.policy_officer.email not in response.content.decode()
 
 
 def test_municipality_list_is_scoped_and_searchable(client, world):

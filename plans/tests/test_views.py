@@ -325,3 +325,27 @@ def test_editing_keeps_a_board_linked_before_its_schools_were_registered(client,
     )
     assert response.status_code == 302
     assert list(intervention.school_boards.all()) == [board]
+
+
+def test_plan_page_shows_what_the_boards_reported_in_the_latest_round(client, world, plan):
+    from schools.factories import NeedsAnswerFactory, NeedsRoundFactory
+
+    needs_round = NeedsRoundFactory(
+        municipality=world.middelburg.municipality, title="Peiling 2022"
+    )
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=world.middelburg.school,
+        submitted=True,
+        delays={"rekenen": ("ernstig", 40)},
+    )
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).content.decode()
+    assert "Wat de schoolbesturen melden" in body
+    assert "Peiling 2022 (2022-2023): 1 van 1 scholen ingediend." in body
+
+
+def test_plan_page_without_a_needs_round_invites_opening_one(client, world, plan):
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).content.decode()
+    assert "Nog geen behoeftepeiling." in body

@@ -1,0 +1,133 @@
+"""The municipal picture as spreadsheet files; both read the one picture the page shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from schools.models import Severity
+from schools.selectors import NeedsPicture
+
+Table = tuple[str, list[str], list[list]]
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M") if moment else ""
+
+
+def tables(picture: NeedsPicture) -> Iterator[Table]:
+    """The picture as (title, header, rows) tables, in the order the page shows them."""
+    yield (
+        _("Response"),
+        [_("BRIN"), _("School"), _("Sector"), _("School board"), _("Status"), _("Submitted at")],
+        [
+            [
+                r.school.code,
+                r.school.name,
+                r.school.get_sector_display(),
+                r.school.board.name,
+                r.status_label,
+                _local(r.submitted_at),
+            ]
+            for r in picture.responses
+        ],
+    )
+    yield (
+        _("Delays"),
+        [
+            _("Domain"),
+            _("Sector"),
+            _("Schools"),
+            *[str(label) for label in Severity.labels],
+            _("Mean share of pupils (%)"),
+        ],
+        [
+            [
+                row.domain_label,
+                row.sector_label,
+                row.schools,
+                *row.severity_counts,
+                int(row.average_share),
+            ]
+            for row in picture.delay_rows
+        ],
+    )
+    yield (
+        _("Needs"),
+        [_("Spending goal"), _("School"), _("Need")],
+        [
+            [str(entry.goal), need.school.name, need.description]
+            for entry in picture.needs_by_goal
+            for need in entry.needs
+        ],
+    )
+    yield (
+        _("Menu interventions"),
+        [_("Intervention"), _("Schools")],
+        [[name, count] for name, count in picture.menu_items],
+    )
+    yield (
+        _("Free text"),
+        [_("Question"), _("School"), _("Answer")],
+        [
+            *[
+                [entry.question, item.school.name, item.description]
+                for entry in picture.questions
+                for item in entry.answers
+            ],
+            *[
+                [_("Other remarks"), item.school.name, item.description]
+                for item in picture.free_texts
+            ],
+        ],
+    )
+
+
+def filename(picture: NeedsPicture, extension: str) -> str:
+    needs_round = picture.needs_round
+    return (
+        f"behoeftebeeld-{needs_round.municipality.code}-"
+        f"{slugify(needs_round.title)[:40]}-{needs_round.school_year}.{extension}"
+    )
+
+
+def picture_xlsx(picture: NeedsPicture) -> bytes:
+    """One sheet per table of the picture."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in tables(picture):
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        for column, name in zip(sheet.columns, header, strict=False):
+            width = max([len(str(name)), *(len(str(cell.value or "")) for cell in column)])
+            sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 80)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def picture_csv(picture: NeedsPicture) -> str:
+    """The tables one below the other, each under its title; `;`-separated with a BOM so that
+    Dutch Excel opens it as it is."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for index, (title, header, rows) in enumerate(tables(picture)):
+        if index:
+            writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(header)
+        writer.writerows(rows)
+    return buffer.getvalue()

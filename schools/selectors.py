@@ -1,0 +1,482 @@
+"""Reading rounds, answers and the municipal picture; nothing here changes data."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Municipality, SchoolBoard, User
+from npo_portal.charts import Chart, Series, bar_chart
+from plans.models import SpendingGoal
+from schools.models import (
+    AnswerStatus,
+    DelayAssessment,
+    Domain,
+    NeedRequest,
+    NeedsAnswer,
+    NeedsRound,
+    QuestionAnswer,
+    Reminder,
+    RoundStatus,
+    School,
+    Sector,
+    Severity,
+)
+
+NOT_STARTED = "not_started"
+RESPONSE_LABELS = {
+    AnswerStatus.SUBMITTED: _("Submitted"),
+    AnswerStatus.DRAFT: _("Draft"),
+    NOT_STARTED: _("Not started"),
+}
+SHORT_DOMAIN_LABELS = {
+    Domain.LANGUAGE: _("Language/reading"),
+    Domain.ARITHMETIC: _("Arithmetic"),
+    Domain.SOCIAL_EMOTIONAL: _("Social-emotional"),
+    Domain.EXECUTIVE: _("Executive functions"),
+    Domain.MOTOR: _("Motor skills"),
+    Domain.OTHER: _("Other"),
+}
+SERIOUS = (Severity.CONSIDERABLE, Severity.SEVERE)
+
+
+def round_accepts_answers(*, needs_round: NeedsRound, today: datetime.date | None = None) -> bool:
+    """Boards may save and submit while the round is open, up to and including the deadline."""
+    today = today or timezone.localdate()
+    return needs_round.status == RoundStatus.OPEN and today <= needs_round.deadline
+
+
+def rounds_for(*, user: User) -> QuerySet[NeedsRound]:
+    """The rounds `user` may see, newest first, with their number of submitted answers."""
+    return (
+        NeedsRound.objects.for_user(user)
+        .select_related("municipality")
+        .annotate(
+            submitted_count=Count("answers", filter=Q(answers__status=AnswerStatus.SUBMITTED))
+        )
+    )
+
+
+def schools_for(*, user: User, municipality: Municipality | None = None) -> QuerySet[School]:
+    """The school locations `user` may see, optionally only those in `municipality`."""
+    schools = School.objects.for_user(user).select_related("board", "municipality")
+    if municipality is not None:
+        schools = schools.filter(municipality=municipality)
+    return schools.order_by("municipality__name", "name")
+
+
+# ---------------------------------------------------------------------------------------
+# Responses per school
+
+
+@dataclass
+class SchoolResponse:
+    school: School
+    status: str
+    answer_id: int | None
+    updated_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
+    reopen_requested: bool
+
+    @property
+    def status_label(self) -> str:
+        return str(RESPONSE_LABELS[self.status])
+
+
+def responses(*, needs_round: NeedsRound, schools: QuerySet[School]) -> list[SchoolResponse]:
+    """For each of `schools`, whether it submitted, has a draft or has not started; one query."""
+    answers = NeedsAnswer.objects.filter(round=needs_round, school=OuterRef("pk"))
+    rows = schools.select_related("board").annotate(
+        answer_id=Subquery(answers.values("pk")[:1]),
+        answer_status=Subquery(answers.values("status")[:1]),
+        answer_updated_at=Subquery(answers.values("updated_at")[:1]),
+        answer_submitted_at=Subquery(answers.values("submitted_at")[:1]),
+        answer_reopen_requested_at=Subquery(answers.values("reopen_requested_at")[:1]),
+    )
+    return [
+        SchoolResponse(
+            school=school,
+            status=school.answer_status or NOT_STARTED,
+            answer_id=school.answer_id,
+            updated_at=school.answer_updated_at,
+            submitted_at=school.answer_submitted_at,
+            reopen_requested=school.answer_reopen_requested_at is not None,
+        )
+        for school in rows
+    ]
+
+
+def round_responses(*, needs_round: NeedsRound, user: User) -> list[SchoolResponse]:
+    """The responses `user` may see in a round: every school of the municipality for its
+    officers, the board's own schools in that municipality for a board user."""
+    schools = School.objects.for_user(user).filter(municipality_id=needs_round.municipality_id)
+    return responses(needs_round=needs_round, schools=schools.order_by("board__name", "name"))
+
+
+@dataclass
+class BoardRound:
+    needs_round: NeedsRound
+    responses: list[SchoolResponse]
+    accepts_answers: bool
+
+    @property
+    def to_do(self) -> int:
+        return sum(1 for r in self.responses if r.status != AnswerStatus.SUBMITTED)
+
+
+def board_open_rounds(*, user: User) -> list[BoardRound]:
+    """The open rounds a board user must answer, each with the board's schools there."""
+    if not user.is_school_board_user:
+        return []
+    today = timezone.localdate()
+    return [
+        BoardRound(
+            needs_round=needs_round,
+            responses=round_responses(needs_round=needs_round, user=user),
+            accepts_answers=round_accepts_answers(needs_round=needs_round, today=today),
+        )
+        for needs_round in NeedsRound.objects.for_user(user)
+        .open()
+        .select_related("municipality")
+        .order_by("deadline")
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Reminders
+
+
+@dataclass
+class Recipient:
+    board: SchoolBoard
+    user: User
+    schools: list[School]
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+
+def unreported(*, needs_round: NeedsRound) -> list[SchoolResponse]:
+    """The schools of the round's municipality that have not submitted (draft or nothing)."""
+    schools = School.objects.filter(municipality_id=needs_round.municipality_id).order_by(
+        "board__name", "name"
+    )
+    return [
+        response
+        for response in responses(needs_round=needs_round, schools=schools)
+        if response.status != AnswerStatus.SUBMITTED
+    ]
+
+
+def reminder_recipients(*, needs_round: NeedsRound) -> list[Recipient]:
+    """Each active user with an e-mail address of a board with unreported schools."""
+    schools_per_board: dict[int, list[School]] = defaultdict(list)
+    for response in unreported(needs_round=needs_round):
+        schools_per_board[response.school.board_id].append(response.school)
+    users = (
+        User.objects.filter(school_board__in=list(schools_per_board), is_active=True)
+        .exclude(email="")
+        .select_related("school_board")
+        .order_by("school_board__name", "email")
+    )
+    seen: set[str] = set()
+    recipients = []
+    for user in users:
+        if user.email.lower() in seen:
+            continue
+        seen.add(user.email.lower())
+        recipients.append(
+            Recipient(
+                board=user.school_board, user=user, schools=schools_per_board[user.school_board_id]
+            )
+        )
+    return recipients
+
+
+def reminded_on(*, needs_round: NeedsRound, day: datetime.date) -> set[str]:
+    """The addresses that already got a reminder for this round on `day`."""
+    return set(
+        Reminder.objects.filter(round=needs_round, sent_on=day).values_list("recipient", flat=True)
+    )
+
+
+def reminders_sent(*, needs_round: NeedsRound) -> QuerySet[Reminder]:
+    """The reminders of a round, newest first."""
+    return needs_round.reminders.select_related("board", "sent_by").order_by("-sent_at")
+
+
+def rounds_due_for_reminders(*, today: datetime.date) -> QuerySet[NeedsRound]:
+    """Open rounds whose deadline is today or within the configured days ahead."""
+    days = settings.NEEDS_REMINDER_DAYS_BEFORE_DEADLINE
+    return NeedsRound.objects.open().filter(
+        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The municipal picture
+
+
+@dataclass
+class DelayRow:
+    domain: str
+    sector: str
+    schools: int
+    per_severity: dict[str, int]
+    average_share: Decimal
+
+    @property
+    def domain_label(self) -> str:
+        return str(Domain(self.domain).label)
+
+    @property
+    def sector_label(self) -> str:
+        return str(Sector(self.sector).label)
+
+    @property
+    def severity_counts(self) -> list[int]:
+        return [self.per_severity.get(severity, 0) for severity in Severity.values]
+
+    @property
+    def serious(self) -> int:
+        return sum(self.per_severity.get(severity, 0) for severity in SERIOUS)
+
+
+@dataclass
+class NeedItem:
+    school: School
+    description: str
+
+
+@dataclass
+class GoalNeeds:
+    goal: SpendingGoal
+    needs: list[NeedItem]
+
+
+@dataclass
+class QuestionAnswers:
+    question: str
+    answers: list[NeedItem]
+
+
+@dataclass
+class NeedsPicture:
+    needs_round: NeedsRound
+    responses: list[SchoolResponse]
+    delay_rows: list[DelayRow]
+    needs_by_goal: list[GoalNeeds]
+    menu_items: list[tuple[str, int]]
+    free_texts: list[NeedItem]
+    questions: list[QuestionAnswers]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sectors(self) -> list[str]:
+        present = {row.sector for row in self.delay_rows}
+        return [sector for sector in Sector.values if sector in present]
+
+    def average_share(self, domain: str, sector: str | None = None) -> Decimal:
+        """The mean share of pupils affected in `domain` (optionally one sector)."""
+        rows = [
+            row
+            for row in self.delay_rows
+            if row.domain == domain and (sector is None or row.sector == sector)
+        ]
+        schools = sum(row.schools for row in rows)
+        if not schools:
+            return Decimal(0)
+        total = sum(row.average_share * row.schools for row in rows)
+        return (total / schools).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        return [
+            (str(label), self.counts.get(status, 0)) for status, label in RESPONSE_LABELS.items()
+        ]
+
+
+def _percentage(total: int, count: int) -> Decimal:
+    return (Decimal(total) / count).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+def municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
+    """The bundled picture of a round: who responded, the delays per domain and sector, the
+    needs per spending goal and the free texts; only submitted answers count. A fixed number
+    of queries, whatever the number of schools."""
+    submitted = Q(answer__round=needs_round, answer__status=AnswerStatus.SUBMITTED)
+    school_responses = responses(
+        needs_round=needs_round,
+        schools=School.objects.filter(municipality_id=needs_round.municipality_id).order_by(
+            "board__name", "name"
+        ),
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for response in school_responses:
+        counts[response.status] += 1
+
+    grouped: dict[tuple[str, str], dict] = {}
+    for row in (
+        DelayAssessment.objects.filter(submitted)
+        .values("domain", "answer__school__sector", "severity")
+        .annotate(schools=Count("pk"), share=Sum("share_of_pupils"))
+        .order_by()
+    ):
+        key = (row["domain"], row["answer__school__sector"])
+        entry = grouped.setdefault(key, {"schools": 0, "share": 0, "per_severity": {}})
+        entry["schools"] += row["schools"]
+        entry["share"] += row["share"] or 0
+        entry["per_severity"][row["severity"]] = row["schools"]
+    delay_rows = [
+        DelayRow(
+            domain=domain,
+            sector=sector,
+            schools=grouped[(domain, sector)]["schools"],
+            per_severity=grouped[(domain, sector)]["per_severity"],
+            average_share=_percentage(
+                grouped[(domain, sector)]["share"], grouped[(domain, sector)]["schools"]
+            ),
+        )
+        for domain in Domain.values
+        for sector in Sector.values
+        if (domain, sector) in grouped
+    ]
+
+    needs_per_goal: dict[int, list[NeedItem]] = defaultdict(list)
+    for need in (
+        NeedRequest.objects.filter(submitted)
+        .select_related("answer__school")
+        .prefetch_related("goals")
+        .order_by("answer__school__name", "pk")
+    ):
+        for goal in need.goals.all():
+            needs_per_goal[goal.pk].append(NeedItem(need.answer.school, need.description))
+    goals = SpendingGoal.objects.order_by("order")
+    needs_by_goal = [GoalNeeds(goal, needs_per_goal.get(goal.pk, [])) for goal in goals]
+
+    through = NeedsAnswer.menu_items.through
+    menu_items = [
+        (f"{row['menuitem__area__letter']}. {row['menuitem__name']}", row["schools"])
+        for row in through.objects.filter(
+            needsanswer__round=needs_round, needsanswer__status=AnswerStatus.SUBMITTED
+        )
+        .values("menuitem__area__letter", "menuitem__name")
+        .annotate(schools=Count("pk"))
+        .order_by("-schools", "menuitem__area__letter", "menuitem__name")
+    ]
+
+    free_texts = [
+        NeedItem(answer.school, answer.free_text)
+        for answer in NeedsAnswer.objects.filter(round=needs_round, status=AnswerStatus.SUBMITTED)
+        .exclude(free_text="")
+        .select_related("school")
+        .order_by("school__name")
+    ]
+
+    per_question: dict[int, list[NeedItem]] = defaultdict(list)
+    for answer in (
+        QuestionAnswer.objects.filter(submitted)
+        .select_related("answer__school")
+        .order_by("answer__school__name")
+    ):
+        per_question[answer.question_id].append(NeedItem(answer.answer.school, answer.text))
+    questions = [
+        QuestionAnswers(question.text, per_question.get(question.pk, []))
+        for question in needs_round.questions.all()
+    ]
+    return NeedsPicture(
+        needs_round=needs_round,
+        responses=school_responses,
+        delay_rows=delay_rows,
+        needs_by_goal=needs_by_goal,
+        menu_items=menu_items,
+        free_texts=free_texts,
+        questions=questions,
+        counts=dict(counts),
+    )
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value:.0f}%"
+
+
+def delay_chart(*, picture: NeedsPicture) -> Chart:
+    """Bars of the mean share of pupils affected, per domain, one bar per sector."""
+    sectors = picture.sectors
+    return bar_chart(
+        title=str(_("Share of pupils affected per domain and sector")),
+        description=str(
+            _(
+                "Mean share of pupils with a delay, as estimated by the school boards, per "
+                "domain; one bar per sector. The table below gives the numbers."
+            )
+        ),
+        categories=[str(SHORT_DOMAIN_LABELS[Domain(domain)]) for domain in Domain.values],
+        series=[
+            Series(
+                label=str(Sector(sector).label),
+                values=[picture.average_share(domain, sector) for domain in Domain.values],
+            )
+            for sector in sectors
+        ]
+        or [Series(label="", values=[0] * len(Domain.values))],
+        value_format=_percent,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# For the plan pages
+
+
+@dataclass
+class DomainSummary:
+    label: str
+    schools: int
+    serious: int
+    average_share: Decimal
+
+
+@dataclass
+class NeedsSummary:
+    needs_round: NeedsRound
+    submitted: int
+    schools: int
+    domains: list[DomainSummary]
+    goals: list[tuple[SpendingGoal, int]]
+
+
+def needs_summary(*, municipality: Municipality) -> NeedsSummary | None:
+    """What the municipality's latest round says, for beside the plan's needs analysis: the
+    delays per domain and the number of needs per spending goal; None without a round."""
+    latest = (
+        NeedsRound.objects.filter(municipality=municipality).order_by("-opened_at", "-pk").first()
+    )
+    if latest is None:
+        return None
+    picture = municipal_picture(needs_round=latest)
+    domains = []
+    for domain in Domain.values:
+        rows = [row for row in picture.delay_rows if row.domain == domain]
+        domains.append(
+            DomainSummary(
+                label=str(Domain(domain).label),
+                schools=sum(row.schools for row in rows),
+                serious=sum(row.serious for row in rows),
+                average_share=picture.average_share(domain),
+            )
+        )
+    return NeedsSummary(
+        needs_round=latest,
+        submitted=picture.counts.get(AnswerStatus.SUBMITTED, 0),
+        schools=len(picture.responses),
+        domains=domains,
+        goals=[(entry.goal, len(entry.needs)) for entry in picture.needs_by_goal],
+    )

@@ -1,0 +1,184 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.factories import SchoolBoardFactory
+from schools import selectors
+from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
+from schools.models import Sector
+
+
+@pytest.fixture
+def needs_round(world):
+    return NeedsRoundFactory(municipality=world.middelburg.municipality)
+
+
+def add_schools(world, needs_round, count: int):
+    """`count` schools: a third submitted, a third draft, a third without an answer."""
+    municipality = world.middelburg.municipality
+    for index in range(count):
+        school = SchoolFactory(
+            municipality=municipality,
+            board=SchoolBoardFactory(),
+            sector=[Sector.PO, Sector.VO, Sector.SO][index % 3],
+        )
+        if index % 3 == 0:
+            NeedsAnswerFactory(
+                round=needs_round,
+                school=school,
+                submitted=True,
+                free_text=f"Opmerking {index}",
+                needs=[(f"Behoefte {index}", ["bovenschools", "thuiszitters"])],
+            )
+        elif index % 3 == 1:
+            NeedsAnswerFactory(round=needs_round, school=school)
+
+
+def test_picture_counts_only_submitted_answers_per_domain_and_sector(world, needs_round):
+    po = world.middelburg.school
+    vo = SchoolFactory(municipality=po.municipality, board=po.board, sector=Sector.VO)
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=po,
+        submitted=True,
+        delays={"rekenen": ("ernstig", 40), "taal_lezen": ("beperkt", 10)},
+        needs=[("Zomerschool", ["bovenschools"])],
+        free_text="Veel verzuim.",
+    )
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=SchoolFactory(municipality=po.municipality, board=po.board),
+        submitted=True,
+        delays={"rekenen": ("aanzienlijk", 21)},
+    )
+    NeedsAnswerFactory(round=needs_round, school=vo, delays={"rekenen": ("ernstig", 90)})
+    picture = selectors.municipal_picture(needs_round=needs_round)
+
+    assert picture.counts == {"submitted": 2, "draft": 1}
+    rekenen = next(r for r in picture.delay_rows if r.domain == "rekenen")
+    assert (rekenen.sector, rekenen.schools, rekenen.serious) == ("po", 2, 2)
+    assert rekenen.average_share == Decimal(31)  # (40 + 21) / 2, rounded half up
+    assert {r.sector for r in picture.delay_rows} == {"po"}  # the vo draft does not count
+    needs = {
+        entry.goal.code: [n.description for n in entry.needs] for entry in picture.needs_by_goal
+    }
+    assert needs["bovenschools"] == ["Zomerschool"]
+    assert needs["thuiszitters"] == []
+    assert [t.description for t in picture.free_texts] == ["Veel verzuim."]
+
+
+def test_picture_query_count_does_not_grow_with_the_number_of_schools(
+    world, needs_round, django_assert_num_queries
+):
+    add_schools(world, needs_round, 3)
+    with CaptureQueriesContext(connection) as small:
+        selectors.municipal_picture(needs_round=needs_round)
+    assert len(small) == 9
+    add_schools(world, needs_round, 30)
+    with django_assert_num_queries(len(small)):
+        picture = selectors.municipal_picture(needs_round=needs_round)
+    assert len(picture.responses) == 34
+
+
+def test_picture_page_query_count_is_fixed(
+    client, world, needs_round, django_assert_max_num_queries
+):
+    add_schools(world, needs_round, 30)
+    client.force_login(world.middelburg.policy_officer)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("schools:picture", args=[needs_round.pk]))
+    assert response.status_code == 200
+    assert "Opmerking 0" in response.content.decode()
+
+
+def test_picture_page_shows_chart_table_needs_and_texts(client, world, needs_round):
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=world.middelburg.school,
+        submitted=True,
+        needs=[("Schoolmaatschappelijk werk", ["zorg_welzijn"])],
+        free_text="Ouders zijn moeilijk te bereiken.",
+    )
+    client.force_login(world.middelburg.finance_officer)
+    body = client.get(reverse("schools:picture", args=[needs_round.pk])).content.decode()
+    assert "<svg" in body
+    assert "Aandeel getroffen leerlingen per domein en sector" in body
+    assert "Schoolmaatschappelijk werk" in body
+    assert "Ouders zijn moeilijk te bereiken." in body
+    assert "10%" in body
+
+
+def test_board_users_do_not_see_the_municipal_picture(client, world, needs_round):
+    client.force_login(world.middelburg.board_user)
+    for name in ("schools:picture", "schools:picture-xlsx", "schools:picture-csv"):
+        assert client.get(reverse(name, args=[needs_round.pk])).status_code == 403
+
+
+def test_xlsx_and_csv_exports_hold_the_same_picture(client, world, needs_round):
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=world.middelburg.school,
+        submitted=True,
+        delays={"rekenen": ("ernstig", 40)},
+        needs=[("Zomerschool", ["bovenschools"])],
+    )
+    client.force_login(world.middelburg.policy_officer)
+    response = client.get(reverse("schools:picture-xlsx", args=[needs_round.pk]))
+    assert response["Content-Disposition"].startswith('attachment; filename="behoeftebeeld-GM0687')
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == [
+        "Respons",
+        "Vertragingen",
+        "Behoeften",
+        "Menu-interventies",
+        "Vrije tekst",
+    ]
+    delays = list(workbook["Vertragingen"].values)
+    assert delays[1] == ("Rekenen", "Primair onderwijs (po)", 1, 0, 0, 0, 1, 40)
+    assert list(workbook["Behoeften"].values)[1][2] == "Zomerschool"
+
+    response = client.get(reverse("schools:picture-csv", args=[needs_round.pk]))
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert ["Rekenen", "Primair onderwijs (po)", "1", "0", "0", "0", "1", "40"] in rows
+    assert ["Vertragingen"] in rows
+
+
+def test_needs_summary_for_the_plan_page_reads_the_latest_round(world, needs_round):
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=world.middelburg.school,
+        submitted=True,
+        delays={"rekenen": ("ernstig", 40), "motoriek": ("beperkt", 5)},
+        needs=[("Zomerschool", ["bovenschools"]), ("Huiswerkklas", ["bovenschools"])],
+    )
+    summary = selectors.needs_summary(municipality=world.middelburg.municipality)
+    assert (summary.needs_round, summary.submitted, summary.schools) == (needs_round, 1, 1)
+    rekenen = next(d for d in summary.domains if d.label == "Rekenen")
+    assert (rekenen.serious, rekenen.average_share) == (1, Decimal(40))
+    assert {g.code: n for g, n in summary.goals}["bovenschools"] == 2
+    assert selectors.needs_summary(municipality=world.vlissingen.municipality) is None
+
+
+def test_needs_summary_include_renders(world, needs_round, rf):
+    from django.template.loader import render_to_string
+
+    NeedsAnswerFactory(round=needs_round, school=world.middelburg.school, submitted=True)
+    request = rf.get("/")
+    request.user = world.middelburg.policy_officer
+    html = render_to_string(
+        "schools/includes/needs_summary.html",
+        {
+            "summary": selectors.needs_summary(municipality=world.middelburg.municipality),
+            "user": request.user,
+        },
+        request=request,
+    )
+    assert "1 van 1 scholen ingediend" in html
+    assert reverse("schools:picture", args=[needs_round.pk]) in html

@@ -1,0 +1,135 @@
+import pytest
+from django.urls import reverse
+
+from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
+from schools.models import School
+
+
+@pytest.fixture
+def needs_round(world):
+    return NeedsRoundFactory(municipality=world.middelburg.municipality, title="Peiling Middelburg")
+
+
+def test_board_home_shows_open_rounds_and_the_schools_to_fill_in(client, world, needs_round):
+    NeedsRoundFactory(municipality=world.vlissingen.municipality, title="Peiling Vlissingen")
+    client.force_login(world.middelburg.board_user)
+    body = client.get(reverse("home")).content.decode()
+    assert "Peiling Middelburg" in body
+    assert "1 school moet nog indienen" in body
+    body = client.get(reverse("schools:round-list")).content.decode()
+    assert "Peiling Middelburg" in body
+    assert "Peiling Vlissingen" not in body
+    assert reverse("schools:answer-edit", args=[needs_round.pk, world.middelburg.school.pk]) in body
+
+
+def test_board_sees_only_its_own_schools_in_a_round(client, world, needs_round):
+    other = SchoolFactory(municipality=world.middelburg.municipality, name="School van een ander")
+    NeedsAnswerFactory(round=needs_round, school=other, submitted=True)
+    client.force_login(world.middelburg.board_user)
+    body = client.get(reverse("schools:round-detail", args=[needs_round.pk])).content.decode()
+    assert world.middelburg.school.name in body
+    assert "School van een ander" not in body
+
+
+def test_board_user_cannot_read_another_boards_answer(client, world, needs_round):
+    other = NeedsAnswerFactory(
+        round=needs_round, school=SchoolFactory(municipality=world.middelburg.municipality)
+    )
+    client.force_login(world.middelburg.board_user)
+    assert client.get(reverse("schools:answer-detail", args=[other.pk])).status_code == 404
+
+
+def test_policy_officer_sees_every_school_of_the_municipality_in_a_round(
+    client, world, needs_round
+):
+    other = SchoolFactory(municipality=world.middelburg.municipality, name="School van een ander")
+    answer = NeedsAnswerFactory(round=needs_round, school=other, submitted=True)
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("schools:round-detail", args=[needs_round.pk])).content.decode()
+    assert world.middelburg.school.name in body
+    assert reverse("schools:answer-detail", args=[answer.pk]) in body
+    assert client.get(reverse("schools:answer-detail", args=[answer.pk])).status_code == 200
+
+
+def test_round_list_shows_own_rounds_only(client, world, needs_round):
+    NeedsRoundFactory(municipality=world.vlissingen.municipality, title="Peiling Vlissingen")
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("schools:round-list")).content.decode()
+    assert "Peiling Middelburg" in body
+    assert "Peiling Vlissingen" not in body
+
+
+def test_non_reporters_page_lists_schools_without_a_submitted_answer(client, world, needs_round):
+    done = SchoolFactory(municipality=world.middelburg.municipality, name="Klaar-school")
+    SchoolFactory(municipality=world.middelburg.municipality, name="Onbereikbare school")
+    NeedsAnswerFactory(round=needs_round, school=done, submitted=True)
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("schools:non-reporters", args=[needs_round.pk])).content.decode()
+    assert world.middelburg.school.name in body
+    assert "Klaar-school" not in body
+    assert "Herinneringen versturen" in body
+    assert "nee: het bestuur heeft geen actieve gebruiker met een e-mailadres" in body
+
+
+def test_school_list_of_the_municipality(client, world):
+    SchoolFactory(municipality=world.vlissingen.municipality, name="Andere gemeente-school")
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("schools:school-list")).content.decode()
+    assert world.middelburg.school.name in body
+    assert "Andere gemeente-school" not in body
+
+
+def test_school_list_query_count_is_fixed(client, world, django_assert_max_num_queries):
+    for _ in range(40):
+        SchoolFactory(municipality=world.middelburg.municipality)
+    client.force_login(world.middelburg.policy_officer)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("schools:school-list")).status_code == 200
+
+
+def test_functional_admin_uploads_the_registry(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.functional_admin)
+    upload = SimpleUploadedFile(
+        "scholen.csv",
+        b"brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode\n"
+        b"40AB;00;Nieuwe school;po;44001;Stichting Nieuw;GM0687\n"
+        b"4XAB;00;Kapotte school;po;44001;Stichting Nieuw;GM0687\n",
+    )
+    response = client.post(reverse("schools:school-import"), {"file": upload})
+    assert "Rij 3, kolom brin" in response.content.decode()
+    assert not School.objects.filter(brin="40AB").exists()
+    upload = SimpleUploadedFile(
+        "scholen.csv",
+        b"brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode\n"
+        b"40AB;00;Nieuwe school;po;44001;Stichting Nieuw;GM0687\n",
+    )
+    response = client.post(reverse("schools:school-import"), {"file": upload}, follow=True)
+    assert "Scholen: 1 nieuw, 0 bijgewerkt, 0 ongewijzigd." in response.content.decode()
+    assert School.objects.get(brin="40AB").municipality == world.middelburg.municipality
+    for role in ("policy_officer", "board_user"):
+        client.force_login(getattr(world.middelburg, role))
+        assert client.get(reverse("schools:school-import")).status_code == 403
+
+
+def test_registry_upload_refuses_a_spreadsheet_that_is_not_text(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.functional_admin)
+    upload = SimpleUploadedFile("scholen.csv", b"PK\x03\x04\x00\x00binary xlsx")
+    response = client.post(reverse("schools:school-import"), {"file": upload})
+    assert "Dit is geen tekstbestand" in response.content.decode()
+
+
+def test_round_detail_query_count_does_not_grow_with_the_schools(
+    client, world, needs_round, django_assert_max_num_queries
+):
+    for index in range(30):
+        school = SchoolFactory(municipality=world.middelburg.municipality)
+        if index % 2:
+            NeedsAnswerFactory(round=needs_round, school=school, submitted=index % 4 == 1)
+    client.force_login(world.middelburg.policy_officer)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("schools:round-detail", args=[needs_round.pk]))
+    assert response.content.decode().count("text-bg-success") == 8

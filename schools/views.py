@@ -1,0 +1,336 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import ListView
+
+from schools import exports, permissions, selectors, services
+from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
+from schools.models import Domain, NeedsAnswer, NeedsRound, School
+
+# POST-only views look their object up before refusing other methods, so that an object
+# outside the user's scope answers 404 whatever the method.
+
+
+def _round_for(request, pk: int) -> NeedsRound:
+    return get_object_or_404(
+        NeedsRound.objects.for_user(request.user).select_related("municipality"), pk=pk
+    )
+
+
+def _answer_for(request, pk: int) -> NeedsAnswer:
+    return get_object_or_404(
+        NeedsAnswer.objects.for_user(request.user).select_related(
+            "round__municipality", "school", "board"
+        ),
+        pk=pk,
+    )
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class SchoolListView(LoginRequiredMixin, ListView):
+    template_name = "schools/school_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return selectors.schools_for(user=self.request.user)
+
+
+@login_required
+def round_list(request):
+    user = request.user
+    return render(
+        request,
+        "schools/round_list.html",
+        {
+            "rounds": selectors.rounds_for(user=user),
+            "board_rounds": selectors.board_open_rounds(user=user),
+            "can_open": user.municipality is not None
+            and permissions.can_manage_rounds(user, user.municipality),
+        },
+    )
+
+
+@login_required
+def round_create(request):
+    municipality = request.user.municipality
+    if municipality is None or not permissions.can_manage_rounds(request.user, municipality):
+        raise PermissionDenied
+    form = RoundForm(request.POST or None)
+    if form.is_valid():
+        try:
+            needs_round = services.open_round(
+                municipality=municipality,
+                user=request.user,
+                questions=form.question_list(),
+                **{k: form.cleaned_data[k] for k in ("title", "school_year", "deadline")},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The round is open; the school boards can report."))
+            return redirect("schools:round-detail", needs_round.pk)
+    return render(request, "schools/round_form.html", {"form": form})
+
+
+@login_required
+def round_edit(request, pk):
+    needs_round = _round_for(request, pk)
+    if not permissions.can_manage_rounds(request.user, needs_round.municipality):
+        raise PermissionDenied
+    form = RoundForm(request.POST or None, needs_round=needs_round)
+    if form.is_valid():
+        try:
+            services.update_round(
+                needs_round=needs_round,
+                user=request.user,
+                questions=form.question_list(),
+                **{k: form.cleaned_data[k] for k in ("title", "school_year", "deadline")},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The round has been saved."))
+            return redirect("schools:round-detail", needs_round.pk)
+    return render(request, "schools/round_form.html", {"form": form, "round": needs_round})
+
+
+@login_required
+def round_close(request, pk):
+    needs_round = _round_for(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.close_round(needs_round=needs_round, user=request.user)
+    messages.success(request, _("The round is closed; boards can no longer submit."))
+    return redirect("schools:round-detail", needs_round.pk)
+
+
+@login_required
+def round_detail(request, pk):
+    needs_round = _round_for(request, pk)
+    user = request.user
+    return render(
+        request,
+        "schools/round_detail.html",
+        {
+            "round": needs_round,
+            "responses": selectors.round_responses(needs_round=needs_round, user=user),
+            "accepts_answers": selectors.round_accepts_answers(needs_round=needs_round),
+            "can_manage": permissions.can_manage_rounds(user, needs_round.municipality),
+            "can_view_picture": permissions.can_view_picture(user, needs_round),
+        },
+    )
+
+
+def _picture_for(request, pk):
+    needs_round = _round_for(request, pk)
+    if not permissions.can_view_picture(request.user, needs_round):
+        raise PermissionDenied
+    return selectors.municipal_picture(needs_round=needs_round)
+
+
+@login_required
+def picture(request, pk):
+    needs_picture = _picture_for(request, pk)
+    return render(
+        request,
+        "schools/picture.html",
+        {
+            "round": needs_picture.needs_round,
+            "picture": needs_picture,
+            "chart": selectors.delay_chart(picture=needs_picture),
+        },
+    )
+
+
+@login_required
+def picture_xlsx(request, pk):
+    needs_picture = _picture_for(request, pk)
+    response = HttpResponse(
+        exports.picture_xlsx(needs_picture),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.filename(needs_picture, "xlsx")}"'
+    )
+    return response
+
+
+@login_required
+def picture_csv(request, pk):
+    needs_picture = _picture_for(request, pk)
+    response = HttpResponse(exports.picture_csv(needs_picture), content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.filename(needs_picture, "csv")}"'
+    )
+    return response
+
+
+@login_required
+def non_reporters(request, pk):
+    needs_round = _round_for(request, pk)
+    if not permissions.can_view_picture(request.user, needs_round):
+        raise PermissionDenied
+    return render(
+        request,
+        "schools/non_reporters.html",
+        {
+            "round": needs_round,
+            "unreported": selectors.unreported(needs_round=needs_round),
+            "reachable_boards": {
+                recipient.board.pk
+                for recipient in selectors.reminder_recipients(needs_round=needs_round)
+            },
+            "reminders": selectors.reminders_sent(needs_round=needs_round),
+            "can_remind": permissions.can_send_reminders(request.user, needs_round),
+        },
+    )
+
+
+@login_required
+def send_reminders(request, pk):
+    needs_round = _round_for(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        outcome = services.queue_reminders(needs_round=needs_round, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("schools:non-reporters", needs_round.pk)
+    if outcome.sent:
+        count = len(outcome.sent)
+        messages.success(
+            request,
+            ngettext(
+                "A reminder is being sent to %(count)d person.",
+                "Reminders are being sent to %(count)d people.",
+                count,
+            )
+            % {"count": count},
+        )
+    if outcome.already_today:
+        messages.info(
+            request,
+            _("Already reminded today, so not again: %(who)s.")
+            % {"who": ", ".join(outcome.already_today)},
+        )
+    if not outcome.sent and not outcome.already_today:
+        messages.info(request, _("There is nobody to remind."))
+    return redirect("schools:non-reporters", needs_round.pk)
+
+
+@login_required
+def answer_edit(request, pk, school_pk):
+    needs_round = _round_for(request, pk)
+    school = get_object_or_404(
+        School.objects.for_user(request.user).filter(municipality_id=needs_round.municipality_id),
+        pk=school_pk,
+    )
+    if not permissions.can_fill_answer(request.user, school):
+        raise PermissionDenied
+    answer = NeedsAnswer.objects.filter(round=needs_round, school=school).first()
+    if (answer and answer.is_submitted) or not selectors.round_accepts_answers(
+        needs_round=needs_round
+    ):
+        if answer:
+            return redirect("schools:answer-detail", answer.pk)
+        messages.error(request, _("This round no longer accepts answers."))
+        return redirect("schools:round-detail", needs_round.pk)
+    forms = AnswerForms(needs_round=needs_round, answer=answer, data=request.POST or None)
+    if request.method == "POST" and forms.is_valid():
+        try:
+            answer = services.save_answer(
+                needs_round=needs_round, school=school, user=request.user, data=forms.to_input()
+            )
+            if "submit" in request.POST:
+                services.submit_answer(answer=answer, user=request.user)
+                messages.success(request, _("The answer has been submitted to the municipality."))
+                return redirect("schools:answer-detail", answer.pk)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The draft has been saved."))
+            return redirect("schools:answer-edit", needs_round.pk, school.pk)
+    return render(
+        request,
+        "schools/answer_form.html",
+        {"round": needs_round, "school": school, "answer": answer, "forms": forms},
+    )
+
+
+@login_required
+def answer_detail(request, pk):
+    answer = _answer_for(request, pk)
+    if not permissions.can_view_answer(request.user, answer):
+        raise PermissionDenied
+    return render(
+        request,
+        "schools/answer_detail.html",
+        {
+            "answer": answer,
+            "round": answer.round,
+            "delays": sorted(answer.delays.all(), key=lambda d: Domain.values.index(d.domain)),
+            "needs": answer.needs.prefetch_related("goals"),
+            "menu_items": answer.menu_items.select_related("area"),
+            "question_answers": answer.question_answers.select_related("question"),
+            "events": answer.events.select_related("by"),
+            "reopen_form": ReopenRequestForm(),
+            "can_edit": permissions.can_fill_answer(request.user, answer.school)
+            and not answer.is_submitted
+            and selectors.round_accepts_answers(needs_round=answer.round),
+            "can_request_reopen": permissions.can_request_reopen(request.user, answer)
+            and not answer.reopen_pending,
+            "can_reopen": permissions.can_reopen(request.user, answer),
+        },
+    )
+
+
+@login_required
+def answer_request_reopen(request, pk):
+    answer = _answer_for(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ReopenRequestForm(request.POST)
+    try:
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.request_reopen(answer=answer, user=request.user, reason=reason)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The municipality has been asked to reopen the answer."))
+    return redirect("schools:answer-detail", answer.pk)
+
+
+@login_required
+def answer_reopen(request, pk):
+    answer = _answer_for(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.reopen_answer(answer=answer, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The answer is back in draft; the board can change it."))
+    return redirect("schools:answer-detail", answer.pk)
+
+
+@login_required
+def school_import(request):
+    if not permissions.can_import_schools(request.user):
+        raise PermissionDenied
+    form = SchoolImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if form.is_valid():
+        result = services.import_schools(content=form.cleaned_data["file"])
+        if result.ok:
+            messages.success(request, result.summary())
+            return redirect("schools:school-list")
+    return render(request, "schools/school_import.html", {"form": form, "result": result})
