@@ -260,7 +260,7 @@ def _row_message(number: int, problems: list[tuple[str, str]]) -> str:
         _("column '%(column)s': %(problem)s") % {"column": column, "problem": problem}
         for column, problem in problems
     )
-    return _("Row %(row)s: %(details)s.") % {"row": number, "details": details}
+    return _("Row %(row)s: %(details)s.") % {"row": number, "details": details.rstrip(".")}
 
 
 @dataclass
@@ -490,13 +490,19 @@ def import_expenditures(
     first_row_of: dict[str, int] = {}
     pending: dict[str, int] = {}
     skip: set[str] = set()
+    duplicate_rows: list[tuple[int, str]] = []
 
     def flush_pending() -> None:
-        for key in _existing_keys(municipality, pending):
-            result.duplicates.append(
-                _("Row %(row)s: already recorded, not imported again.") % {"row": pending[key]}
-            )
-            skip.add(key)
+        existing = _existing_keys(municipality, pending)
+        for key, number in pending.items():
+            if key in existing:
+                duplicate_rows.append(
+                    (
+                        number,
+                        _("Row %(row)s: already recorded, not imported again.") % {"row": number},
+                    )
+                )
+                skip.add(key)
         pending.clear()
 
     # First pass: validate every row and find duplicates, keeping only the keys in memory.
@@ -509,9 +515,12 @@ def import_expenditures(
             continue
         key = values["duplicate_key"]
         if key in first_row_of:
-            result.duplicates.append(
-                _("Row %(row)s: the same expenditure as row %(first)s, imported once.")
-                % {"row": number, "first": first_row_of[key]}
+            duplicate_rows.append(
+                (
+                    number,
+                    _("Row %(row)s: the same expenditure as row %(first)s, imported once.")
+                    % {"row": number, "first": first_row_of[key]},
+                )
             )
             continue
         first_row_of[key] = number
@@ -519,6 +528,7 @@ def import_expenditures(
         if len(pending) >= BATCH_SIZE:
             flush_pending()
     flush_pending()
+    result.duplicates = [message for _number, message in sorted(duplicate_rows)]
     if error_count:
         if error_count > len(errors):
             errors.append(
