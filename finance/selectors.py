@@ -11,11 +11,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from accounts.models import Municipality
-from finance.models import Eligibility, Expenditure, Payment, PaymentScheduleEntry, YearClosing
+from finance.models import (
+    ELIGIBLE,
+    Eligibility,
+    Expenditure,
+    Payment,
+    PaymentScheduleEntry,
+    YearClosing,
+)
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
 
 ZERO = Decimal("0.00")
@@ -56,6 +63,7 @@ class ScheduledPayment:
     parts: int
     total_parts: int
     expected: Decimal
+    received: Decimal = ZERO
 
 
 def expected_payments(
@@ -153,6 +161,10 @@ class FinanceTotals:
         return self.allocation - self.spent
 
     @property
+    def period_is_over(self) -> bool:
+        return self.reference_date > self.programme.end
+
+    @property
     def received_against_expected(self) -> Decimal:
         """Positive when more has arrived than the schedule promised by now."""
         return self.received - self.expected_to_date
@@ -188,20 +200,14 @@ def finance_totals(
         .annotate(total=Sum("amount"))
         .order_by()
     }
+    # One pass over the expenditures, grouped by month, goal, intervention and eligibility.
     spending_rows = list(
         Expenditure.objects.filter(municipality=municipality, programme=programme)
-        .eligible()
-        .values("date__year", "date__month", "goal_id", "intervention_id")
-        .annotate(total=Sum("amount"))
+        .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
+        .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
+        .annotate(total=Sum("amount"), count=Count("pk"))
         .order_by()
     )
-    ineligible = (
-        Expenditure.objects.filter(municipality=municipality, programme=programme)
-        .ineligible()
-        .aggregate(total=Sum("amount"), count=Count("pk"))
-    )
-    totals.ineligible = cents(ineligible["total"] or ZERO)
-    totals.ineligible_count = ineligible["count"]
     closed_years = set(
         YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True)
     )
@@ -219,14 +225,22 @@ def finance_totals(
     spent_per_goal: dict[int, Decimal] = defaultdict(lambda: ZERO)
     spent_per_intervention: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
     for row in spending_rows:
-        month = datetime.date(row["date__year"], row["date__month"], 1)
         amount = cents(row["total"])
+        if not row["is_eligible"]:
+            totals.ineligible += amount
+            totals.ineligible_count += row["count"]
+            continue
+        month = datetime.date(row["date__year"], row["date__month"], 1)
         spent_per_month[month] += amount
         spent_per_goal[row["goal_id"]] += amount
         spent_per_intervention[row["intervention_id"]] += amount
     totals.spent = sum(spent_per_month.values(), ZERO)
     totals.received = sum(payments_per_month.values(), ZERO)
     totals.not_on_intervention = spent_per_intervention[None]
+    totals.schedule = [
+        replace(p, received=payments_per_month.get((p.due_month.year, p.due_month.month), ZERO))
+        for p in totals.schedule
+    ]
     totals.expected_to_date = sum(
         (p.expected for p in totals.schedule if p.due_month <= today), ZERO
     )

@@ -409,7 +409,7 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
                 _("'%(value)s' is not a goal; use %(codes)s or 1-5")
                 % {
                     "value": goal_text,
-                    "codes": ", ".join(sorted({g.code for g in lookups.goals.values()}, key=str)),
+                    "codes": ", ".join(dict.fromkeys(g.code for g in lookups.goals.values())),
                 },
             )
         )

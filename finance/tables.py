@@ -25,6 +25,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 DUTCH_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$")
 PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 MUNICIPALITY_CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
 
 
@@ -164,11 +166,19 @@ def parse_date(value) -> datetime.date:
     text = str(value).strip()
     if not text:
         raise ValueError(_("empty, a date is required"))
-    for pattern in ("%d-%m-%Y", "%Y-%m-%d"):
+    # Regular expressions instead of strptime: an import parses 100,000 dates twice.
+    match = DUTCH_DATE.match(text)
+    if match:
+        day, month, year = match.groups()
+    else:
+        match = ISO_DATE.match(text)
+        if match:
+            year, month, day = match.groups()
+    if match:
         try:
-            return datetime.datetime.strptime(text, pattern).date()
+            return datetime.date(int(year), int(month), int(day))
         except ValueError:
-            continue
+            pass
     raise ValueError(
         _("'%(value)s' is not a date; write dd-mm-jjjj or jjjj-mm-dd") % {"value": value}
     )
