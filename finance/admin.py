@@ -1,7 +1,13 @@
 from django.contrib import admin
 
 from finance import services
-from finance.models import Expenditure, Payment, PaymentScheduleEntry, YearClosing
+from finance.models import (
+    Expenditure,
+    ExpenditureImport,
+    Payment,
+    PaymentScheduleEntry,
+    YearClosing,
+)
 
 
 @admin.register(PaymentScheduleEntry)
@@ -54,3 +60,16 @@ class YearClosingAdmin(admin.ModelAdmin):
             municipality=obj.municipality, year=obj.year, user=request.user, note=obj.note
         )
         obj.pk = closing.pk
+
+
+@admin.register(ExpenditureImport)
+class ExpenditureImportAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "file_name", "status", "created_at", "created_count"]
+    list_filter = ["status"]
+    exclude = ["content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

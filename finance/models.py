@@ -243,3 +243,67 @@ class YearClosing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.year}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "wachtrij", _("Waiting")
+    RUNNING = "bezig", _("Running")
+    DONE = "klaar", _("Imported")
+    REJECTED = "geweigerd", _("Rejected, nothing imported")
+    FAILED = "mislukt", _("Failed")
+
+
+class ExpenditureImportQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class ExpenditureImport(models.Model):
+    """An uploaded expenditure file, imported in the background by a Celery task.
+
+    The file's bytes are kept in the database until the import has run (so that any worker
+    can read them without a shared disk), then cleared; name, size and SHA-256 remain.
+    """
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="expenditure_imports",
+        verbose_name=_("municipality"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(_("expenditures imported"), default=0)
+    outside_period_count = models.PositiveIntegerField(_("outside the period"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)
+    problem_count = models.PositiveIntegerField(_("rows with problems"), default=0)
+    messages = models.JSONField(_("messages"), default=list, blank=True)
+
+    objects = ExpenditureImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expenditure import")
+        verbose_name_plural = _("expenditure imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.file_name} {self.status}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, User
 from finance import tables
-from finance.models import Expenditure, Payment, YearClosing
+from finance.models import (
+    Expenditure,
+    ExpenditureImport,
+    ImportStatus,
+    Payment,
+    YearClosing,
+)
 from finance.selectors import finance_programme
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
+
+logger = logging.getLogger(__name__)
 
 EXPENDITURE_COLUMNS = [
     "datum",
@@ -560,3 +570,60 @@ def import_expenditures(
         Expenditure.objects.bulk_create(batch)
         result.created += len(batch)
     return result
+
+
+def start_expenditure_import(
+    *, municipality: Municipality, user: User | None, file_name: str, data: bytes
+) -> ExpenditureImport:
+    """Queue an uploaded expenditure file; a Celery task imports it after the commit."""
+    from finance.tasks import run_expenditure_import as task
+
+    job = ExpenditureImport.objects.create(
+        municipality=municipality,
+        uploaded_by=user,
+        file_name=file_name[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+    )
+    transaction.on_commit(lambda: task.delay(job.pk))
+    return job
+
+
+def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
+    """Import a waiting upload (all rows or none) and record the outcome on it; an upload
+    that is not waiting any more is left alone, so a repeated task changes nothing."""
+    with transaction.atomic():
+        job = (
+            ExpenditureImport.objects.select_for_update(of=("self",))
+            .select_related("municipality", "uploaded_by")
+            .filter(pk=import_id, status=ImportStatus.QUEUED)
+            .first()
+        )
+        if job is None:
+            return None
+        job.status = ImportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        result = import_expenditures(
+            municipality=job.municipality, data=bytes(job.content), user=job.uploaded_by
+        )
+    except ImportRejected as rejected:
+        job.status = ImportStatus.REJECTED
+        job.problem_count = rejected.total
+        job.messages = rejected.errors
+    except Exception:
+        logger.exception("Expenditure import %s failed", job.pk)
+        job.status = ImportStatus.FAILED
+        job.messages = [_("The import failed unexpectedly; nothing has been imported.")]
+    else:
+        job.status = ImportStatus.DONE
+        job.created_count = result.created
+        job.outside_period_count = result.outside_period
+        job.duplicate_count = len(result.duplicates)
+        job.messages = result.duplicates[:MAX_REPORTED_ERRORS]
+    job.content = b""
+    job.finished_at = timezone.now()
+    job.save()
+    return job

@@ -25,6 +25,11 @@ urlpatterns = [
         name="expenditure-delete",
     ),
     path("<str:code>/uitgaven/importeren/", views.ImportView.as_view(), name="import"),
+    path(
+        "<str:code>/uitgaven/importeren/<int:pk>/",
+        views.ImportDetailView.as_view(),
+        name="import-detail",
+    ),
     path("<str:code>/betalingen/", views.PaymentListView.as_view(), name="payment-list"),
     path("<str:code>/betalingen/nieuw/", views.PaymentCreateView.as_view(), name="payment-create"),
 ]

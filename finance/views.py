@@ -10,7 +10,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from accounts.models import Municipality
 from finance import charts, permissions, selectors, services
 from finance.forms import ExpenditureForm, ImportForm, PaymentForm
-from finance.models import Eligibility, Expenditure, Payment
+from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
 from plans.models import Allocation, Intervention, SpendingGoal
 
 
@@ -221,18 +221,39 @@ class PaymentCreateView(RecordingMixin, FormView):
 
 
 class ImportView(RecordingMixin, FormView):
+    """Upload a file; the import runs in the background and its page shows the outcome."""
+
     template_name = "finance/import.html"
     form_class = ImportForm
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            imports=ExpenditureImport.objects.for_user(self.request.user)
+            .filter(municipality=self.municipality)
+            .select_related("uploaded_by")
+            .defer("content", "messages")[:10],
+            **kwargs,
+        )
+
     def form_valid(self, form):
-        try:
-            result = services.import_expenditures(
-                municipality=self.municipality,
-                data=form.cleaned_data["file"].read(),
-                user=self.request.user,
-            )
-        except services.ImportRejected as rejected:
-            return self.render_to_response(
-                self.get_context_data(form=form, rejected=rejected), status=200
-            )
-        return self.render_to_response(self.get_context_data(form=ImportForm(), result=result))
+        upload = form.cleaned_data["file"]
+        job = services.start_expenditure_import(
+            municipality=self.municipality,
+            user=self.request.user,
+            file_name=upload.name,
+            data=upload.read(),
+        )
+        return redirect("finance:import-detail", code=self.municipality.code, pk=job.pk)
+
+
+class ImportDetailView(RecordingMixin, TemplateView):
+    template_name = "finance/import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        job = get_object_or_404(
+            ExpenditureImport.objects.for_user(self.request.user)
+            .filter(municipality=self.municipality)
+            .defer("content"),
+            pk=self.kwargs["pk"],
+        )
+        return super().get_context_data(job=job, **kwargs)

@@ -4,7 +4,7 @@ organisation's objects. Every named URL of the app belongs in one of these two."
 from collections.abc import Callable
 
 from finance.factories import ExpenditureFactory
-from finance.models import Expenditure
+from finance.models import Expenditure, ExpenditureImport
 from tests.world import Organisation
 
 # index redirects to the user's own dashboard; allocation-list is the functional
@@ -19,6 +19,15 @@ def _expenditure(other: Organisation) -> dict:
     return {"code": other.municipality.code, "pk": expenditure.pk}
 
 
+def _import(other: Organisation) -> dict:
+    job = ExpenditureImport.objects.filter(municipality=other.municipality).first()
+    if job is None:
+        job = ExpenditureImport.objects.create(
+            municipality=other.municipality, file_name="isolatie.csv", size=0, sha256="0" * 64
+        )
+    return {"code": other.municipality.code, "pk": job.pk}
+
+
 def _municipality(other: Organisation) -> dict:
     return {"code": other.municipality.code}
 
@@ -30,6 +39,7 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "finance:expenditure-update": _expenditure,
     "finance:expenditure-delete": _expenditure,
     "finance:import": _municipality,
+    "finance:import-detail": _import,
     "finance:payment-list": _municipality,
     "finance:payment-create": _municipality,
 }
