@@ -355,14 +355,8 @@ class ExpenditureFilters:
 
 
 def expenditures_for(*, user, municipality: Municipality, filters: ExpenditureFilters):
-    """The municipality's expenditures the user may see, filtered, newest first, each with
-    its eligibility."""
-    queryset = (
-        Expenditure.objects.for_user(user)
-        .filter(municipality=municipality)
-        .select_related("goal", "intervention")
-        .with_eligibility()
-    )
+    """The municipality's expenditures the user may see, filtered, newest first."""
+    queryset = Expenditure.objects.for_user(user).filter(municipality=municipality)
     if filters.year:
         queryset = queryset.filter(
             date__gte=datetime.date(filters.year, 1, 1),
@@ -406,12 +400,13 @@ def keyset_page(*, queryset, cursor: str | None, size: int = 50) -> KeysetPage:
             day = last_id = None
         if day is not None:
             page_queryset = queryset.filter(Q(date__lt=day) | Q(date=day, id__lt=last_id))
-    rows = list(page_queryset[: size + 1])
+    rows = list(page_queryset.select_related("goal", "intervention").with_eligibility()[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         next_cursor = f"{rows[-1].date.isoformat()}_{rows[-1].pk}"
-    count = queryset.values("pk")[: COUNT_CAP + 1].count()
+    # Counting unordered ids under a LIMIT needs no joins or sort and stops at the cap.
+    count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     return KeysetPage(
         rows=rows,
         next_cursor=next_cursor,
