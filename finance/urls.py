@@ -1,3 +1,35 @@
+from django.urls import path
+
+from finance import views
+
 app_name = "finance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("toekenningen/", views.AllocationListView.as_view(), name="allocation-list"),
+    path("<str:code>/", views.DashboardView.as_view(), name="dashboard"),
+    path("<str:code>/uitgaven/", views.ExpenditureListView.as_view(), name="expenditure-list"),
+    path(
+        "<str:code>/uitgaven/nieuw/",
+        views.ExpenditureCreateView.as_view(),
+        name="expenditure-create",
+    ),
+    path(
+        "<str:code>/uitgaven/<int:pk>/wijzigen/",
+        views.ExpenditureUpdateView.as_view(),
+        name="expenditure-update",
+    ),
+    path(
+        "<str:code>/uitgaven/<int:pk>/verwijderen/",
+        views.ExpenditureDeleteView.as_view(),
+        name="expenditure-delete",
+    ),
+    path("<str:code>/uitgaven/importeren/", views.ImportView.as_view(), name="import"),
+    path(
+        "<str:code>/uitgaven/importeren/<int:pk>/",
+        views.ImportDetailView.as_view(),
+        name="import-detail",
+    ),
+    path("<str:code>/betalingen/", views.PaymentListView.as_view(), name="payment-list"),
+    path("<str:code>/betalingen/nieuw/", views.PaymentCreateView.as_view(), name="payment-create"),
+]

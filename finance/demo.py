@@ -1,0 +1,166 @@
+"""Demo money for Middelburg and Vlissingen: allocations, payments following the schedule, and
+expenditures over 2021-2025 (a credit note and ineligible ones included). Deterministic and
+idempotent: running it again adds nothing."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Municipality
+from finance.models import Expenditure, Payment, PaymentScheduleEntry
+from finance.selectors import expected_payments, finance_programme
+from finance.services import close_year, duplicate_key
+from plans.models import Allocation, Intervention, SpendingGoal
+
+ALLOCATIONS = {
+    # Informatietool OCW of 22-07-2021, rounded for the demo.
+    "GM0687": Decimal("1214683.00"),
+    "GM0718": Decimal("1056372.00"),
+}
+EXPENDITURE_COUNT = {"GM0687": 300, "GM0718": 80}
+AVERAGE_AMOUNT = {"GM0687": (800, 6500), "GM0718": (2000, 12000)}
+
+GOAL_WEIGHTS = {
+    "bovenschools": 30,
+    "voorschools": 15,
+    "zorg_welzijn": 20,
+    "samenwerking": 10,
+    "thuiszitters": 8,
+    "huisvesting": 5,
+    "capaciteit": 12,
+}
+WORK = {
+    "bovenschools": [
+        ("Zomerschool Walcheren", "Stichting Zomerschool Zeeland"),
+        ("Huiswerkbegeleiding in de wijk", "Huiswerkhuis Zeeland"),
+        ("Bijles rekenen groep 7-8", "Bijlesbureau De Schelde"),
+        ("Voorleesexpress", "Bibliotheek Zeeland"),
+    ],
+    "voorschools": [
+        ("Extra uren VVE", "Kinderopvang Walcheren"),
+        ("Toeleiding VVE-doelgroep", "Consultatiebureau GGD Zeeland"),
+    ],
+    "zorg_welzijn": [
+        ("Schoolmaatschappelijk werk, extra uren", "Porthos Welzijn"),
+        ("Jeugdhulp op school", "Emergis Jeugd"),
+    ],
+    "samenwerking": [("Jeugdarts in de school", "GGD Zeeland")],
+    "thuiszitters": [("Traject terug naar school", "Samenwerkingsverband Walcheren")],
+    "huisvesting": [("Tijdelijke huur lokalen zomerschool", "Gemeentelijk Vastgoed")],
+    "capaciteit": [("Inhuur projectleider NP Onderwijs", "Bureau Onderwijsadvies Zuid")],
+}
+
+
+def _date_between(rng: random.Random, first: datetime.date, last: datetime.date):
+    return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _rows(municipality: Municipality, programme, goals, interventions):
+    rng = random.Random(int(municipality.code[2:]))  # noqa: S311 - demo data, seeded on purpose
+    low, high = AVERAGE_AMOUNT[municipality.code]
+    codes = list(GOAL_WEIGHTS)
+    first, last = datetime.date(2021, 9, 1), programme.end
+    for number in range(EXPENDITURE_COUNT[municipality.code]):
+        code = rng.choices(codes, weights=[GOAL_WEIGHTS[c] for c in codes])[0]
+        description, supplier = rng.choice(WORK[code])
+        candidates = interventions.get(code, [])
+        yield {
+            "date": _date_between(rng, first, last),
+            "amount": Decimal(rng.randrange(low * 100, high * 100)) / 100,
+            "goal": goals[code],
+            "intervention": rng.choice(candidates) if candidates and rng.random() < 0.7 else None,
+            "description": description,
+            "supplier": supplier,
+            "invoice_number": f"DEMO-{municipality.code[2:]}-{number + 1:04d}",
+        }
+    yield {
+        "date": datetime.date(2022, 9, 30),
+        "amount": Decimal("-1250.00"),
+        "goal": goals["bovenschools"],
+        "intervention": None,
+        "description": "Creditnota: zomerschool week 3 niet doorgegaan",
+        "supplier": "Stichting Zomerschool Zeeland",
+        "invoice_number": f"CN-{municipality.code[2:]}-0001",
+    }
+    yield {
+        "date": datetime.date(2025, 8, 15),
+        "amount": Decimal("4800.00"),
+        "goal": goals["bovenschools"],
+        "intervention": None,
+        "description": "Zomerschool 2025, tweede helft augustus (na de bestedingsperiode)",
+        "supplier": "Stichting Zomerschool Zeeland",
+        "invoice_number": f"DEMO-{municipality.code[2:]}-NA",
+    }
+
+
+@transaction.atomic
+def seed_demo() -> str:
+    programme = finance_programme()
+    municipalities = Municipality.objects.filter(code__in=ALLOCATIONS).order_by("code")
+    goals = {g.code: g for g in SpendingGoal.objects.filter(programme=programme)}
+    schedule = list(PaymentScheduleEntry.objects.filter(programme=programme))
+    today = timezone.localdate()
+    created_expenditures = created_payments = 0
+    for municipality in municipalities:
+        allocation, _ = Allocation.objects.get_or_create(
+            programme=programme,
+            municipality=municipality,
+            defaults={
+                "amount": ALLOCATIONS[municipality.code],
+                "decision_reference": "Informatietool OCW 22-07-2021",
+            },
+        )
+        for payment in expected_payments(allocation=allocation.amount, schedule=schedule):
+            paid_on = payment.due_month.replace(day=20)
+            if paid_on > today:
+                continue
+            _, created = Payment.objects.get_or_create(
+                municipality=municipality,
+                programme=programme,
+                reference=f"OCW NPO {paid_on:%m-%Y}",
+                defaults={"date": paid_on, "amount": payment.expected},
+            )
+            created_payments += created
+        interventions: dict[str, list] = {}
+        for intervention in Intervention.objects.filter(
+            plan__municipality=municipality, plan__programme=programme
+        ).select_related("goal"):
+            interventions.setdefault(intervention.goal.code, []).append(intervention)
+        existing = set(
+            Expenditure.objects.filter(municipality=municipality).values_list(
+                "duplicate_key", flat=True
+            )
+        )
+        new = []
+        for row in _rows(municipality, programme, goals, interventions):
+            key = duplicate_key(
+                municipality_code=municipality.code,
+                date=row["date"],
+                amount=row["amount"],
+                goal_code=row["goal"].code,
+                invoice_number=row["invoice_number"],
+                supplier=row["supplier"],
+                description=row["description"],
+            )
+            if key not in existing:
+                existing.add(key)
+                new.append(
+                    Expenditure(
+                        programme=programme, municipality=municipality, duplicate_key=key, **row
+                    )
+                )
+        Expenditure.objects.bulk_create(new)
+        created_expenditures += len(new)
+    middelburg = municipalities.filter(code="GM0687").first()
+    if middelburg:
+        for year in (2021, 2022):
+            close_year(
+                municipality=middelburg, year=year, user=None, note="SiSa-verantwoording definitief"
+            )
+    return (
+        f"Financiën: {municipalities.count()} toekenningen, {created_payments} betalingen en "
+        f"{created_expenditures} uitgaven toegevoegd."
+    )

@@ -1,0 +1,81 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from finance.tables import MAX_IMPORT_BYTES
+from plans.models import Intervention, SpendingGoal
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ExpenditureForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    amount = forms.DecimalField(
+        label=_("Amount (€)"),
+        max_digits=14,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Negative for a credit note or a correction, e.g. -1.250,00."),
+    )
+    goal = forms.ModelChoiceField(
+        label=_("Spending goal or category"), queryset=SpendingGoal.objects.none()
+    )
+    intervention = forms.ModelChoiceField(
+        label=_("Intervention of the plan"),
+        queryset=Intervention.objects.none(),
+        required=False,
+        help_text=_("Optional; when chosen, its goal must be the goal above."),
+    )
+    description = forms.CharField(label=_("Description"), max_length=300)
+    supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False)
+    invoice_number = forms.CharField(label=_("Invoice number"), max_length=100, required=False)
+
+    def __init__(self, *args, programme, municipality, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = SpendingGoal.objects.filter(programme=programme)
+        self.fields["intervention"].queryset = Intervention.objects.filter(
+            plan__municipality=municipality, plan__programme=programme
+        ).select_related("goal")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", submit_label))
+
+
+class PaymentForm(forms.Form):
+    date = forms.DateField(label=_("Date received"), widget=DATE_WIDGET)
+    amount = forms.DecimalField(
+        label=_("Amount (€)"), max_digits=14, decimal_places=2, localize=True
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=100,
+        required=False,
+        help_text=_("E.g. the payment description on the bank statement."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Record payment")))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "First row: datum;bedrag;bestedingsdoel;interventie;omschrijving;leverancier;"
+            "factuurnummer. At most %(size)s MB."
+        ) % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Import")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.")
+                % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        return upload

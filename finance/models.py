@@ -1,0 +1,309 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedQuerySet
+
+
+class PaymentScheduleEntry(models.Model):
+    """One payment of the programme's schedule: due in a month, a share of the allocation.
+
+    The schedule is data (loaded by migration): 24 monthly parts for Aug 2021-Jul 2023, the
+    first (5/24) in December 2021, then 1/24 each month until July 2023.
+    """
+
+    programme = models.ForeignKey(
+        "plans.Programme",
+        on_delete=models.CASCADE,
+        related_name="payment_schedule",
+        verbose_name=_("programme"),
+    )
+    due_month = models.DateField(_("paid in (first day of the month)"))
+    covers_from = models.DateField(_("covers from"))
+    covers_until = models.DateField(_("covers until"))
+    parts = models.PositiveSmallIntegerField(_("parts"))
+    total_parts = models.PositiveSmallIntegerField(_("out of parts"))
+
+    class Meta:
+        verbose_name = _("scheduled payment")
+        verbose_name_plural = _("payment schedule")
+        ordering = ["programme", "due_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "due_month"], name="schedule_one_payment_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(parts__gte=1, total_parts__gte=F("parts")), name="schedule_share_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_month:%m-%Y} {self.parts}/{self.total_parts}"
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class Payment(models.Model):
+    """A payment of the grant received by the municipality, as recorded by finance staff."""
+
+    programme = models.ForeignKey(
+        "plans.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
+    )
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="grant_payments",
+        verbose_name=_("municipality"),
+    )
+    date = models.DateField(_("date received"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment received")
+        verbose_name_plural = _("payments received")
+        ordering = ["municipality", "date", "id"]
+        indexes = [models.Index(fields=["municipality", "date"], name="payment_municipality_date")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.date} {self.amount}"
+
+
+class Eligibility(models.TextChoices):
+    """Why an expenditure is or is not charged to the grant (computed in the query)."""
+
+    ELIGIBLE = "ok", _("Charged to the grant")
+    BEFORE_PERIOD = "voor", _("Before the spending period")
+    AFTER_PERIOD = "na", _("After the spending period")
+    GOAL_NOT_ALLOWED = "doel", _("Goal or category not allowed for this programme")
+
+
+# Computed in the query rather than stored: the period is data that changed once already
+# (Stcrt. 2022, 27531), and a stored flag would go stale at the next amendment.
+ELIGIBLE = Q(
+    date__gte=F("programme__start"),
+    date__lte=F("programme__end"),
+    goal__programme=F("programme"),
+)
+
+
+class ExpenditureQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+    def eligible(self):
+        """Inside the programme's period (both ends included) and on one of its goals."""
+        return self.filter(ELIGIBLE)
+
+    def ineligible(self):
+        return self.exclude(ELIGIBLE)
+
+    def with_eligibility(self):
+        """Annotate `eligibility` with an `Eligibility` value, the first reason that applies."""
+        return self.annotate(
+            eligibility=Case(
+                When(date__lt=F("programme__start"), then=Value(Eligibility.BEFORE_PERIOD)),
+                When(date__gt=F("programme__end"), then=Value(Eligibility.AFTER_PERIOD)),
+                When(~Q(goal__programme=F("programme")), then=Value(Eligibility.GOAL_NOT_ALLOWED)),
+                default=Value(Eligibility.ELIGIBLE),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Expenditure(models.Model):
+    """Money the municipality spent (or got back, when negative) under the programme."""
+
+    programme = models.ForeignKey(
+        "plans.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
+    )
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+        verbose_name=_("municipality"),
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Negative for a credit note or a correction."),
+    )
+    goal = models.ForeignKey(
+        "plans.SpendingGoal",
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+        verbose_name=_("spending goal or category"),
+    )
+    intervention = models.ForeignKey(
+        "plans.Intervention",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expenditures",
+        verbose_name=_("intervention"),
+    )
+    description = models.CharField(_("description"), max_length=300)
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    duplicate_key = models.CharField(
+        _("duplicate key"),
+        max_length=64,
+        editable=False,
+        help_text=_(
+            "SHA-256 of municipality, date, amount, goal, invoice number, supplier and "
+            "description; the same expenditure cannot be recorded twice."
+        ),
+    )
+
+    objects = ExpenditureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "duplicate_key"], name="expenditure_recorded_once"
+            ),
+        ]
+        indexes = [
+            # The list's keyset ordering and the totals' date range per municipality.
+            models.Index(fields=["municipality", "-date", "-id"], name="expenditure_mun_date_id"),
+            models.Index(
+                fields=["municipality", "goal", "-date"], name="expenditure_mun_goal_date"
+            ),
+            models.Index(
+                fields=["municipality", "intervention", "-date"], name="expenditure_mun_int_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount} {self.description}"
+
+
+class YearClosingQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class YearClosing(models.Model):
+    """A year whose accountability report is final: its expenditures are frozen."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="year_closings",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = YearClosingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("closed year")
+        verbose_name_plural = _("closed years")
+        ordering = ["municipality", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="year_closed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "wachtrij", _("Waiting")
+    RUNNING = "bezig", _("Running")
+    DONE = "klaar", _("Imported")
+    REJECTED = "geweigerd", _("Rejected, nothing imported")
+    FAILED = "mislukt", _("Failed")
+
+
+class ExpenditureImportQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class ExpenditureImport(models.Model):
+    """An uploaded expenditure file, imported in the background by a Celery task.
+
+    The file's bytes are kept in the database until the import has run (so that any worker
+    can read them without a shared disk), then cleared; name, size and SHA-256 remain.
+    """
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="expenditure_imports",
+        verbose_name=_("municipality"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(_("expenditures imported"), default=0)
+    outside_period_count = models.PositiveIntegerField(_("outside the period"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)
+    problem_count = models.PositiveIntegerField(_("rows with problems"), default=0)
+    messages = models.JSONField(_("messages"), default=list, blank=True)
+
+    objects = ExpenditureImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expenditure import")
+        verbose_name_plural = _("expenditure imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.file_name} {self.status}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -1,0 +1,32 @@
+"""Who may do what with a municipality's money. One function per action; every view that does
+the action asks it. Anything not granted here is refused (fail closed)."""
+
+from accounts.models import Municipality, User
+
+
+def _own_municipality(user: User, municipality: Municipality) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.municipality_id is not None
+        and user.municipality_id == municipality.pk
+    )
+
+
+def can_view_finances(user: User, municipality: Municipality) -> bool:
+    """Dashboard, expenditure list and payments: the municipality's finance and policy
+    officers (policy officers steer the plan on the money actually spent) and the functional
+    administrator. School boards never see the municipality's money."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_functional_admin:
+        return True
+    return _own_municipality(user, municipality) and (
+        user.is_finance_officer or user.is_policy_officer
+    )
+
+
+def can_record_finances(user: User, municipality: Municipality) -> bool:
+    """Expenditures, payments and imports are recorded by the municipality's own finance
+    officers only; the functional administrator reads but does not book."""
+    return _own_municipality(user, municipality) and user.is_finance_officer

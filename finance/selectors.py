@@ -1,0 +1,417 @@
+"""What the grant's money looks like: THE totals function and the expenditure list.
+
+`finance_totals` is the one place that sums euros; the dashboard, the exports and the
+accountability reports read it and never add up amounts themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, Q, Sum, Value, When
+from django.utils import timezone
+
+from accounts.models import Municipality
+from finance.models import (
+    ELIGIBLE,
+    Eligibility,
+    Expenditure,
+    Payment,
+    PaymentScheduleEntry,
+    YearClosing,
+)
+from plans.models import Allocation, Intervention, Plan, Programme, SpendingGoal
+from plans.selectors import budget_totals
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+RECENT_MONTHS = 12
+
+
+def finance_programme() -> Programme:
+    """The programme whose money the portal keeps (the portal serves one programme)."""
+    return Programme.objects.order_by("pk").first()
+
+
+def cents(amount: Decimal) -> Decimal:
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], _month(first)
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+@dataclass(frozen=True)
+class ScheduledPayment:
+    due_month: datetime.date
+    covers_from: datetime.date
+    covers_until: datetime.date
+    parts: int
+    total_parts: int
+    expected: Decimal
+    received: Decimal = ZERO
+
+
+def expected_payments(
+    *, allocation: Decimal, schedule: list[PaymentScheduleEntry]
+) -> list[ScheduledPayment]:
+    """The allocation spread over the schedule, each payment rounded to cents; the last
+    payment absorbs the rounding so that the payments add up to the allocation exactly."""
+    payments = []
+    for entry in schedule:
+        payments.append(
+            ScheduledPayment(
+                due_month=entry.due_month,
+                covers_from=entry.covers_from,
+                covers_until=entry.covers_until,
+                parts=entry.parts,
+                total_parts=entry.total_parts,
+                expected=cents(allocation * entry.parts / entry.total_parts),
+            )
+        )
+    if payments:
+        rest = allocation - sum((p.expected for p in payments[:-1]), ZERO)
+        payments[-1] = replace(payments[-1], expected=cents(rest))
+    return payments
+
+
+@dataclass
+class YearTotals:
+    year: int
+    spent: Decimal = ZERO
+    cumulative: Decimal = ZERO
+    received: Decimal = ZERO
+    expected: Decimal = ZERO
+    closed: bool = False
+
+
+@dataclass
+class GoalTotals:
+    goal: SpendingGoal
+    budget: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def difference(self) -> Decimal:
+        return self.budget - self.spent
+
+
+@dataclass
+class InterventionTotals:
+    intervention: Intervention
+    budget: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def difference(self) -> Decimal:
+        return self.budget - self.spent
+
+
+@dataclass
+class MonthTotals:
+    month: datetime.date
+    spent: Decimal = ZERO
+    cumulative_spent: Decimal = ZERO
+    received: Decimal = ZERO
+    cumulative_received: Decimal = ZERO
+    cumulative_expected: Decimal = ZERO
+
+
+@dataclass
+class FinanceTotals:
+    """Every euro the finance pages and reports show for one municipality."""
+
+    municipality: Municipality
+    programme: Programme
+    reference_date: datetime.date
+    allocation: Decimal = ZERO
+    decision_reference: str = ""
+    received: Decimal = ZERO
+    expected_to_date: Decimal = ZERO
+    spent: Decimal = ZERO
+    ineligible: Decimal = ZERO
+    ineligible_count: int = 0
+    not_on_intervention: Decimal = ZERO
+    recent_monthly_rate: Decimal = ZERO
+    projected_spending: Decimal = ZERO
+    at_risk: Decimal = ZERO
+    years: list[YearTotals] = field(default_factory=list)
+    goals: list[GoalTotals] = field(default_factory=list)
+    interventions: list[InterventionTotals] = field(default_factory=list)
+    months: list[MonthTotals] = field(default_factory=list)
+    schedule: list[ScheduledPayment] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> Decimal:
+        """Allocation not yet spent on eligible expenditures."""
+        return self.allocation - self.spent
+
+    @property
+    def period_is_over(self) -> bool:
+        return self.reference_date > self.programme.end
+
+    @property
+    def received_against_expected(self) -> Decimal:
+        """Positive when more has arrived than the schedule promised by now."""
+        return self.received - self.expected_to_date
+
+    @property
+    def budget(self) -> Decimal:
+        return sum((g.budget for g in self.goals), ZERO)
+
+
+def finance_totals(
+    *, municipality: Municipality, today: datetime.date | None = None
+) -> FinanceTotals:
+    """Allocation, payments expected and received, eligible spending per year, month, goal
+    and intervention against the plan's budget, and the amount at risk of being reclaimed.
+
+    A fixed number of queries, however many expenditures there are.
+    """
+    programme = finance_programme()
+    today = today or timezone.localdate()
+    totals = FinanceTotals(municipality=municipality, programme=programme, reference_date=today)
+
+    allocation = Allocation.objects.filter(programme=programme, municipality=municipality).first()
+    if allocation:
+        totals.allocation = allocation.amount
+        totals.decision_reference = allocation.decision_reference
+    schedule = list(PaymentScheduleEntry.objects.filter(programme=programme))
+    totals.schedule = expected_payments(allocation=totals.allocation, schedule=schedule)
+
+    payments_per_month = {
+        (row["date__year"], row["date__month"]): cents(row["total"])
+        for row in Payment.objects.filter(municipality=municipality, programme=programme)
+        .values("date__year", "date__month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    # One pass over the expenditures, grouped by month, goal, intervention and eligibility.
+    spending_rows = list(
+        Expenditure.objects.filter(municipality=municipality, programme=programme)
+        .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
+        .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+        .order_by()
+    )
+    closed_years = set(
+        YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True)
+    )
+    # Budgets are summed by the plans app, the one place that adds them up.
+    plan = Plan.objects.filter(municipality=municipality, programme=programme).first()
+    budgets = budget_totals(plan=plan) if plan else None
+    goals = budgets.goals if budgets else list(SpendingGoal.objects.filter(programme=programme))
+    interventions = list(plan.interventions.select_related("goal").order_by("code")) if plan else []
+
+    spent_per_month: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
+    spent_per_goal: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    spent_per_intervention: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for row in spending_rows:
+        amount = cents(row["total"])
+        if not row["is_eligible"]:
+            totals.ineligible += amount
+            totals.ineligible_count += row["count"]
+            continue
+        month = datetime.date(row["date__year"], row["date__month"], 1)
+        spent_per_month[month] += amount
+        spent_per_goal[row["goal_id"]] += amount
+        spent_per_intervention[row["intervention_id"]] += amount
+    totals.spent = sum(spent_per_month.values(), ZERO)
+    totals.received = sum(payments_per_month.values(), ZERO)
+    totals.not_on_intervention = spent_per_intervention[None]
+    totals.schedule = [
+        replace(p, received=payments_per_month.get((p.due_month.year, p.due_month.month), ZERO))
+        for p in totals.schedule
+    ]
+    totals.expected_to_date = sum(
+        (p.expected for p in totals.schedule if p.due_month <= today), ZERO
+    )
+
+    for intervention in interventions:
+        totals.interventions.append(
+            InterventionTotals(
+                intervention=intervention,
+                budget=budgets.intervention(intervention.pk),
+                spent=spent_per_intervention.get(intervention.pk, ZERO),
+            )
+        )
+    totals.goals = [
+        GoalTotals(
+            goal=goal,
+            budget=budgets.by_goal.get(goal.pk, ZERO) if budgets else ZERO,
+            spent=spent_per_goal[goal.pk],
+        )
+        for goal in goals
+    ]
+
+    _fill_months(totals, spent_per_month, payments_per_month)
+    _fill_years(totals, spent_per_month, payments_per_month, closed_years)
+    _project(totals, spent_per_month)
+    return totals
+
+
+def _fill_months(totals: FinanceTotals, spent_per_month, payments_per_month) -> None:
+    programme = totals.programme
+    cumulative_spent = cumulative_received = cumulative_expected = ZERO
+    expected_per_month = {p.due_month: p.expected for p in totals.schedule}
+    first = _month(programme.start)
+    # Payments received before the period starts count from its first month.
+    early = sum(
+        (v for (y, m), v in payments_per_month.items() if datetime.date(y, m, 1) < first), ZERO
+    )
+    cumulative_received = early
+    for month in _months(programme.start, programme.end):
+        spent = spent_per_month.get(month, ZERO)
+        received = payments_per_month.get((month.year, month.month), ZERO)
+        cumulative_spent += spent
+        cumulative_received += received
+        cumulative_expected += expected_per_month.get(month, ZERO)
+        totals.months.append(
+            MonthTotals(
+                month=month,
+                spent=spent,
+                cumulative_spent=cumulative_spent,
+                received=received,
+                cumulative_received=cumulative_received,
+                cumulative_expected=cumulative_expected,
+            )
+        )
+
+
+def _fill_years(totals, spent_per_month, payments_per_month, closed_years) -> None:
+    programme = totals.programme
+    years = {
+        year: YearTotals(year=year, closed=year in closed_years)
+        for year in range(programme.start.year, programme.end.year + 1)
+    }
+    for (year, _month_number), amount in payments_per_month.items():
+        years.setdefault(year, YearTotals(year=year, closed=year in closed_years))
+        years[year].received += amount
+    for month, amount in spent_per_month.items():
+        years[month.year].spent += amount
+    for payment in totals.schedule:
+        years.setdefault(payment.due_month.year, YearTotals(year=payment.due_month.year))
+        years[payment.due_month.year].expected += payment.expected
+    cumulative = ZERO
+    for year in sorted(years):
+        cumulative += years[year].spent
+        years[year].cumulative = cumulative
+    totals.years = [years[year] for year in sorted(years)]
+
+
+def _project(totals: FinanceTotals, spent_per_month) -> None:
+    """Amount at risk: the allocation minus the eligible spending expected by the end of the
+    period, projecting the average monthly spending of the last 12 months linearly."""
+    programme = totals.programme
+    reference = min(totals.reference_date, programme.end)
+    last_month = _month(reference)
+    recent = _months(
+        max(_month(programme.start), _add_months(last_month, -(RECENT_MONTHS - 1))), last_month
+    )
+    if totals.reference_date < programme.start:
+        recent = []
+    rate = (
+        cents(sum((spent_per_month.get(m, ZERO) for m in recent), ZERO) / len(recent))
+        if recent
+        else ZERO
+    )
+    months_left = len(_months(_next_month(last_month), programme.end))
+    totals.recent_monthly_rate = rate
+    totals.projected_spending = cents(totals.spent + rate * months_left)
+    totals.at_risk = max(ZERO, totals.allocation - totals.projected_spending)
+
+
+def _add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+# The expenditure list ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpenditureFilters:
+    year: int | None = None
+    goal: str | None = None
+    intervention: str | None = None
+    eligibility: str | None = None
+
+
+def expenditures_for(*, user, municipality: Municipality, filters: ExpenditureFilters):
+    """The municipality's expenditures the user may see, filtered, newest first."""
+    queryset = Expenditure.objects.for_user(user).filter(municipality=municipality)
+    if filters.year:
+        queryset = queryset.filter(
+            date__gte=datetime.date(filters.year, 1, 1),
+            date__lte=datetime.date(filters.year, 12, 31),
+        )
+    if filters.goal:
+        queryset = queryset.filter(goal__code=filters.goal)
+    if filters.intervention == "-":
+        queryset = queryset.filter(intervention__isnull=True)
+    elif filters.intervention:
+        queryset = queryset.filter(intervention__code=filters.intervention)
+    if filters.eligibility == "ok":
+        queryset = queryset.eligible()
+    elif filters.eligibility == "niet":
+        queryset = queryset.ineligible()
+    return queryset.order_by("-date", "-id")
+
+
+@dataclass
+class KeysetPage:
+    rows: list
+    next_cursor: str | None
+    is_first: bool
+    count: int
+    count_is_capped: bool
+
+
+COUNT_CAP = 10_000
+
+
+def keyset_page(*, queryset, cursor: str | None, size: int = 50) -> KeysetPage:
+    """One page of an expenditure list ordered newest first, starting after `cursor`
+    ("<date>_<id>" of the last row shown). Uses the (municipality, date, id) index, so a page
+    deep in 100,000 rows costs the same as the first; the count stops at COUNT_CAP."""
+    page_queryset = queryset
+    if cursor:
+        try:
+            day_text, id_text = cursor.split("_", 1)
+            day, last_id = datetime.date.fromisoformat(day_text), int(id_text)
+        except ValueError:
+            day = last_id = None
+        if day is not None:
+            page_queryset = queryset.filter(Q(date__lt=day) | Q(date=day, id__lt=last_id))
+    rows = list(page_queryset.select_related("goal", "intervention").with_eligibility()[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = f"{rows[-1].date.isoformat()}_{rows[-1].pk}"
+    # Counting unordered ids under a LIMIT needs no joins or sort and stops at the cap.
+    count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return KeysetPage(
+        rows=rows,
+        next_cursor=next_cursor,
+        is_first=not cursor,
+        count=min(count, COUNT_CAP),
+        count_is_capped=count > COUNT_CAP,
+    )
+
+
+ELIGIBILITY_LABELS = dict(Eligibility.choices)

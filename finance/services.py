@@ -1,0 +1,629 @@
+"""What changes the grant's money: allocations, payments, expenditures, imports, year closing."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Municipality, User
+from finance import tables
+from finance.models import (
+    Expenditure,
+    ExpenditureImport,
+    ImportStatus,
+    Payment,
+    YearClosing,
+)
+from finance.selectors import finance_programme
+from plans.models import Allocation, Intervention, Programme, SpendingGoal
+
+logger = logging.getLogger(__name__)
+
+EXPENDITURE_COLUMNS = [
+    "datum",
+    "bedrag",
+    "bestedingsdoel",
+    "interventie",
+    "omschrijving",
+    "leverancier",
+    "factuurnummer",
+]
+ALLOCATION_COLUMNS = ["gemeentecode", "gemeente", "bedrag"]
+BATCH_SIZE = 2000
+MAX_REPORTED_ERRORS = 500
+
+
+class ImportRejected(Exception):
+    """Nothing was imported; `errors` holds one Dutch message per bad row (or for the file)."""
+
+    def __init__(self, errors: list[str], total: int | None = None):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+        self.total = total if total is not None else len(errors)
+
+
+def duplicate_key(
+    *,
+    municipality_code: str,
+    date: datetime.date,
+    amount: Decimal,
+    goal_code: str,
+    invoice_number: str,
+    supplier: str,
+    description: str,
+) -> str:
+    """The stable identity of an expenditure: SHA-256 over its municipality, date, amount,
+    goal, invoice number, supplier and description (spaces collapsed, case ignored for the
+    texts). Re-importing the same row yields the same key, so it is never recorded twice."""
+    parts = [
+        municipality_code,
+        date.isoformat(),
+        f"{amount:.2f}",
+        goal_code,
+        " ".join(invoice_number.split()).casefold(),
+        " ".join(supplier.split()).casefold(),
+        " ".join(description.split()).casefold(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _closed_years(municipality: Municipality) -> set[int]:
+    return set(YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True))
+
+
+def _closed_year_message(year: int) -> str:
+    return _(
+        "The year %(year)s is closed: its accountability report is final. "
+        "Record a correction in a later year instead."
+    ) % {"year": year}
+
+
+def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
+    closed = _closed_years(municipality).intersection(years)
+    if closed:
+        raise ValidationError({"date": _closed_year_message(min(closed))})
+
+
+def _refuse_foreign_intervention(
+    *,
+    municipality: Municipality,
+    programme: Programme,
+    goal: SpendingGoal,
+    intervention: Intervention | None,
+) -> None:
+    if intervention is None:
+        return
+    plan = intervention.plan
+    if plan.municipality_id != municipality.pk or plan.programme_id != programme.pk:
+        raise ValidationError(
+            {
+                "intervention": _("Intervention %(code)s is not part of this municipality's plan.")
+                % {"code": intervention.code}
+            }
+        )
+    if intervention.goal_id != goal.pk:
+        raise ValidationError(
+            {
+                "intervention": _(
+                    "Intervention %(code)s is charged to '%(intervention_goal)s', "
+                    "not to '%(goal)s'. Choose the same goal or another intervention."
+                )
+                % {
+                    "code": intervention.code,
+                    "intervention_goal": intervention.goal.name,
+                    "goal": goal.name,
+                }
+            }
+        )
+
+
+def _key_for(expenditure: Expenditure) -> str:
+    return duplicate_key(
+        municipality_code=expenditure.municipality.code,
+        date=expenditure.date,
+        amount=expenditure.amount,
+        goal_code=expenditure.goal.code,
+        invoice_number=expenditure.invoice_number,
+        supplier=expenditure.supplier,
+        description=expenditure.description,
+    )
+
+
+def _refuse_duplicate(expenditure: Expenditure) -> None:
+    others = Expenditure.objects.filter(
+        municipality=expenditure.municipality, duplicate_key=expenditure.duplicate_key
+    ).exclude(pk=expenditure.pk)
+    if others.exists():
+        raise ValidationError(
+            _(
+                "This expenditure (same date, amount, goal, invoice number, supplier and "
+                "description) has already been recorded."
+            )
+        )
+
+
+@transaction.atomic
+def create_expenditure(
+    *,
+    municipality: Municipality,
+    user: User | None,
+    date: datetime.date,
+    amount: Decimal,
+    goal: SpendingGoal,
+    description: str,
+    intervention: Intervention | None = None,
+    supplier: str = "",
+    invoice_number: str = "",
+) -> Expenditure:
+    """Record an expenditure (negative for a credit note). Refused in a closed year, for an
+    intervention of another goal or plan, and when the same expenditure already exists."""
+    programme = finance_programme()
+    _refuse_closed_years(municipality, date.year)
+    _refuse_foreign_intervention(
+        municipality=municipality, programme=programme, goal=goal, intervention=intervention
+    )
+    expenditure = Expenditure(
+        programme=programme,
+        municipality=municipality,
+        date=date,
+        amount=amount,
+        goal=goal,
+        intervention=intervention,
+        description=description,
+        supplier=supplier,
+        invoice_number=invoice_number,
+        recorded_by=user,
+    )
+    expenditure.duplicate_key = _key_for(expenditure)
+    _refuse_duplicate(expenditure)
+    expenditure.save()
+    return expenditure
+
+
+EDITABLE_FIELDS = (
+    "date",
+    "amount",
+    "goal",
+    "intervention",
+    "description",
+    "supplier",
+    "invoice_number",
+)
+
+
+@transaction.atomic
+def update_expenditure(*, expenditure: Expenditure, user: User | None, **changes) -> Expenditure:
+    """Change an expenditure; neither its old nor its new date may lie in a closed year."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    old_year = Expenditure.objects.values_list("date__year", flat=True).get(pk=expenditure.pk)
+    for name, value in changes.items():
+        setattr(expenditure, name, value)
+    _refuse_closed_years(expenditure.municipality, old_year, expenditure.date.year)
+    _refuse_foreign_intervention(
+        municipality=expenditure.municipality,
+        programme=expenditure.programme,
+        goal=expenditure.goal,
+        intervention=expenditure.intervention,
+    )
+    expenditure.duplicate_key = _key_for(expenditure)
+    _refuse_duplicate(expenditure)
+    expenditure.save()
+    return expenditure
+
+
+@transaction.atomic
+def delete_expenditure(*, expenditure: Expenditure, user: User | None) -> None:
+    """Remove an expenditure recorded in error; not in a closed year."""
+    old_year = Expenditure.objects.values_list("date__year", flat=True).get(pk=expenditure.pk)
+    _refuse_closed_years(expenditure.municipality, old_year)
+    expenditure.delete()
+
+
+def record_payment(
+    *,
+    municipality: Municipality,
+    user: User | None,
+    date: datetime.date,
+    amount: Decimal,
+    reference: str = "",
+) -> Payment:
+    """Record a payment of the grant received by the municipality."""
+    if amount == 0:
+        raise ValidationError({"amount": _("A payment of zero euros is not a payment.")})
+    return Payment.objects.create(
+        programme=finance_programme(),
+        municipality=municipality,
+        date=date,
+        amount=amount,
+        reference=reference,
+        recorded_by=user,
+    )
+
+
+def close_year(
+    *, municipality: Municipality, year: int, user: User | None, note: str = ""
+) -> YearClosing:
+    """Freeze the expenditures of `year` once its accountability report is final. Closing a
+    closed year again changes nothing."""
+    closing, _created = YearClosing.objects.get_or_create(
+        municipality=municipality, year=year, defaults={"closed_by": user, "note": note}
+    )
+    return closing
+
+
+# Imports ---------------------------------------------------------------------------------
+
+
+def _row_message(number: int, problems: list[tuple[str, str]]) -> str:
+    details = "; ".join(
+        _("column '%(column)s': %(problem)s") % {"column": column, "problem": problem}
+        for column, problem in problems
+    )
+    return _("Row %(row)s: %(details)s.") % {"row": number, "details": details.rstrip(".")}
+
+
+@dataclass
+class AllocationImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_municipalities: list[str] = field(default_factory=list)
+
+
+def _read_or_reject(data: bytes, columns: list[str]) -> Iterator[tuple[int, dict]]:
+    try:
+        yield from tables.read_table(data, columns=columns)
+    except tables.TableError as error:
+        raise ImportRejected([str(error)]) from error
+
+
+@transaction.atomic
+def import_allocations(
+    *, data: bytes, programme: Programme | None = None, decision_reference: str = ""
+) -> AllocationImportResult:
+    """Set each municipality's allocation from `gemeentecode;gemeente;bedrag` rows, creating a
+    municipality that is missing. All rows or none; importing the same file again changes
+    nothing."""
+    programme = programme or finance_programme()
+    parsed: list[tuple[str, str, Decimal]] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for number, row in _read_or_reject(data, ALLOCATION_COLUMNS):
+        problems = []
+        code = name = amount = None
+        try:
+            code = tables.parse_municipality_code(row["gemeentecode"])
+        except ValueError as error:
+            problems.append(("gemeentecode", str(error)))
+        name = tables.text(row["gemeente"])
+        if not name:
+            problems.append(("gemeente", _("empty, the name is required")))
+        try:
+            amount = tables.parse_amount(row["bedrag"])
+            if amount < 0:
+                problems.append(("bedrag", _("an allocation cannot be negative")))
+        except ValueError as error:
+            problems.append(("bedrag", str(error)))
+        if code and code in seen:
+            problems.append(
+                (
+                    "gemeentecode",
+                    _("%(code)s already appears in row %(row)s")
+                    % {"code": code, "row": seen[code]},
+                )
+            )
+        if problems:
+            errors.append(_row_message(number, problems))
+            continue
+        seen[code] = number
+        parsed.append((code, name, amount))
+    if errors:
+        raise ImportRejected(errors)
+    if not parsed:
+        raise ImportRejected([_("The file has no rows below its header.")])
+
+    result = AllocationImportResult()
+    municipalities = {m.code: m for m in Municipality.objects.filter(code__in=seen)}
+    existing = {
+        a.municipality_id: a
+        for a in Allocation.objects.filter(programme=programme, municipality__code__in=seen)
+    }
+    for code, name, amount in parsed:
+        municipality = municipalities.get(code)
+        if municipality is None:
+            municipality = Municipality.objects.create(code=code, name=name)
+            result.new_municipalities.append(code)
+        allocation = existing.get(municipality.pk)
+        if allocation is None:
+            Allocation.objects.create(
+                programme=programme,
+                municipality=municipality,
+                amount=amount,
+                decision_reference=decision_reference,
+            )
+            result.created += 1
+        elif allocation.amount != amount or (
+            decision_reference and allocation.decision_reference != decision_reference
+        ):
+            allocation.amount = amount
+            allocation.decision_reference = decision_reference or allocation.decision_reference
+            allocation.save(update_fields=["amount", "decision_reference"])
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
+@dataclass
+class ExpenditureImportResult:
+    created: int = 0
+    outside_period: int = 0
+    duplicates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Lookups:
+    municipality: Municipality
+    programme: Programme
+    goals: dict[str, SpendingGoal]
+    interventions: dict[str, Intervention]
+    closed_years: set[int]
+
+
+def _lookups(municipality: Municipality, programme: Programme) -> _Lookups:
+    goals: dict[str, SpendingGoal] = {}
+    for goal in SpendingGoal.objects.filter(programme=programme):
+        goals[goal.code.lower()] = goal
+        if goal.number:
+            goals[str(goal.number)] = goal
+    interventions = {
+        i.code: i
+        for i in Intervention.objects.filter(
+            plan__municipality=municipality, plan__programme=programme
+        ).select_related("goal")
+    }
+    return _Lookups(municipality, programme, goals, interventions, _closed_years(municipality))
+
+
+def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[tuple[str, str]]]:
+    """One row as the fields of an expenditure plus its duplicate key, or its problems."""
+    problems: list[tuple[str, str]] = []
+    date = amount = goal = intervention = None
+    try:
+        date = tables.parse_date(row["datum"])
+        if date.year in lookups.closed_years:
+            problems.append(("datum", _closed_year_message(date.year)))
+    except ValueError as error:
+        problems.append(("datum", str(error)))
+    try:
+        amount = tables.parse_amount(row["bedrag"])
+    except ValueError as error:
+        problems.append(("bedrag", str(error)))
+    goal_text = tables.text(row["bestedingsdoel"]).lower()
+    goal = lookups.goals.get(goal_text)
+    if goal is None:
+        problems.append(
+            (
+                "bestedingsdoel",
+                _("'%(value)s' is not a goal; use %(codes)s or 1-5")
+                % {
+                    "value": goal_text,
+                    "codes": ", ".join(dict.fromkeys(g.code for g in lookups.goals.values())),
+                },
+            )
+        )
+    intervention_code = tables.text(row["interventie"])
+    if intervention_code:
+        intervention = lookups.interventions.get(intervention_code)
+        if intervention is None:
+            problems.append(
+                (
+                    "interventie",
+                    _("'%(code)s' is not an intervention of this municipality's plan")
+                    % {"code": intervention_code},
+                )
+            )
+        elif goal is not None and intervention.goal_id != goal.pk:
+            problems.append(
+                (
+                    "interventie",
+                    _(
+                        "intervention %(code)s is charged to '%(intervention_goal)s', not to "
+                        "'%(goal)s'"
+                    )
+                    % {
+                        "code": intervention_code,
+                        "intervention_goal": intervention.goal.code,
+                        "goal": goal.code,
+                    },
+                )
+            )
+    values = {
+        "description": tables.text(row["omschrijving"]),
+        "supplier": tables.text(row["leverancier"]),
+        "invoice_number": tables.text(row["factuurnummer"]),
+    }
+    if not values["description"]:
+        problems.append(("omschrijving", _("empty, a description is required")))
+    for column, name, limit in (
+        ("omschrijving", "description", 300),
+        ("leverancier", "supplier", 200),
+        ("factuurnummer", "invoice_number", 100),
+    ):
+        if len(values[name]) > limit:
+            problems.append((column, _("longer than %(limit)s characters") % {"limit": limit}))
+    if problems:
+        return None, problems
+    values.update(date=date, amount=amount, goal=goal, intervention=intervention)
+    values["duplicate_key"] = duplicate_key(
+        municipality_code=lookups.municipality.code,
+        date=date,
+        amount=amount,
+        goal_code=goal.code,
+        invoice_number=values["invoice_number"],
+        supplier=values["supplier"],
+        description=values["description"],
+    )
+    return values, []
+
+
+def _existing_keys(municipality: Municipality, keys: Iterable[str]) -> set[str]:
+    return set(
+        Expenditure.objects.filter(
+            municipality=municipality, duplicate_key__in=list(keys)
+        ).values_list("duplicate_key", flat=True)
+    )
+
+
+@transaction.atomic
+def import_expenditures(
+    *, municipality: Municipality, data: bytes, user: User | None
+) -> ExpenditureImportResult:
+    """Import expenditures from a CSV or XLSX file: every row or none. Rows already recorded
+    (same duplicate key) are skipped and reported, so a re-import doubles nothing."""
+    programme = finance_programme()
+    lookups = _lookups(municipality, programme)
+    result = ExpenditureImportResult()
+    errors: list[str] = []
+    error_count = 0
+    first_row_of: dict[str, int] = {}
+    pending: dict[str, int] = {}
+    skip: set[str] = set()
+    duplicate_rows: list[tuple[int, str]] = []
+
+    def flush_pending() -> None:
+        existing = _existing_keys(municipality, pending)
+        for key, number in pending.items():
+            if key in existing:
+                duplicate_rows.append(
+                    (
+                        number,
+                        _("Row %(row)s: already recorded, not imported again.") % {"row": number},
+                    )
+                )
+                skip.add(key)
+        pending.clear()
+
+    # First pass: validate every row and find duplicates, keeping only the keys in memory.
+    for number, row in _read_or_reject(data, EXPENDITURE_COLUMNS):
+        values, problems = _parse_expenditure(row, lookups)
+        if problems:
+            error_count += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append(_row_message(number, problems))
+            continue
+        key = values["duplicate_key"]
+        if key in first_row_of:
+            duplicate_rows.append(
+                (
+                    number,
+                    _("Row %(row)s: the same expenditure as row %(first)s, imported once.")
+                    % {"row": number, "first": first_row_of[key]},
+                )
+            )
+            continue
+        first_row_of[key] = number
+        pending[key] = number
+        if len(pending) >= BATCH_SIZE:
+            flush_pending()
+    flush_pending()
+    result.duplicates = [message for _number, message in sorted(duplicate_rows)]
+    if error_count:
+        if error_count > len(errors):
+            errors.append(
+                _("… and %(count)s more rows with errors.") % {"count": error_count - len(errors)}
+            )
+        raise ImportRejected(errors, total=error_count)
+    if not first_row_of:
+        if result.duplicates:
+            return result
+        raise ImportRejected([_("The file has no rows below its header.")])
+
+    # Second pass: the file is valid; insert in batches so memory stays flat.
+    batch: list[Expenditure] = []
+    for _number, row in tables.read_table(data, columns=EXPENDITURE_COLUMNS):
+        values, _problems = _parse_expenditure(row, lookups)
+        key = values["duplicate_key"]
+        if key in skip or first_row_of.pop(key, None) is None:
+            continue
+        if not programme.covers(values["date"]):
+            result.outside_period += 1
+        batch.append(
+            Expenditure(programme=programme, municipality=municipality, recorded_by=user, **values)
+        )
+        if len(batch) >= BATCH_SIZE:
+            Expenditure.objects.bulk_create(batch)
+            result.created += len(batch)
+            batch = []
+    if batch:
+        Expenditure.objects.bulk_create(batch)
+        result.created += len(batch)
+    return result
+
+
+def start_expenditure_import(
+    *, municipality: Municipality, user: User | None, file_name: str, data: bytes
+) -> ExpenditureImport:
+    """Queue an uploaded expenditure file; a Celery task imports it after the commit."""
+    from finance.tasks import run_expenditure_import as task
+
+    job = ExpenditureImport.objects.create(
+        municipality=municipality,
+        uploaded_by=user,
+        file_name=file_name[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+    )
+    transaction.on_commit(lambda: task.delay(job.pk))
+    return job
+
+
+def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
+    """Import a waiting upload (all rows or none) and record the outcome on it; an upload
+    that is not waiting any more is left alone, so a repeated task changes nothing."""
+    with transaction.atomic():
+        job = (
+            ExpenditureImport.objects.select_for_update(of=("self",))
+            .select_related("municipality", "uploaded_by")
+            .filter(pk=import_id, status=ImportStatus.QUEUED)
+            .first()
+        )
+        if job is None:
+            return None
+        job.status = ImportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        result = import_expenditures(
+            municipality=job.municipality, data=bytes(job.content), user=job.uploaded_by
+        )
+    except ImportRejected as rejected:
+        job.status = ImportStatus.REJECTED
+        job.problem_count = rejected.total
+        job.messages = rejected.errors
+    except Exception:
+        logger.exception("Expenditure import %s failed", job.pk)
+        job.status = ImportStatus.FAILED
+        job.messages = [_("The import failed unexpectedly; nothing has been imported.")]
+    else:
+        job.status = ImportStatus.DONE
+        job.created_count = result.created
+        job.outside_period_count = result.outside_period
+        job.duplicate_count = len(result.duplicates)
+        job.messages = result.duplicates[:MAX_REPORTED_ERRORS]
+    job.content = b""
+    job.finished_at = timezone.now()
+    job.save()
+    return job

@@ -1,0 +1,137 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from finance.factories import ExpenditureFactory
+from finance.models import Expenditure, YearClosing
+from finance.services import (
+    close_year,
+    create_expenditure,
+    delete_expenditure,
+    record_payment,
+    update_expenditure,
+)
+from plans.factories import InterventionFactory, PlanFactory, goal
+
+
+def new_expenditure(municipality, user, **overrides):
+    fields = {
+        "date": datetime.date(2023, 3, 1),
+        "amount": Decimal("750.00"),
+        "goal": goal("bovenschools"),
+        "description": "Zomerschool",
+        "supplier": "Stichting Z",
+        "invoice_number": "F-1",
+        **overrides,
+    }
+    return create_expenditure(municipality=municipality, user=user, **fields)
+
+
+def test_an_expenditure_records_who_entered_it(world):
+    officer = world.middelburg.finance_officer
+    expenditure = new_expenditure(world.middelburg.municipality, officer)
+    assert expenditure.recorded_by == officer
+    assert len(expenditure.duplicate_key) == 64
+
+
+def test_an_intervention_of_another_goal_is_refused(world):
+    municipality = world.middelburg.municipality
+    intervention = InterventionFactory(
+        plan=PlanFactory(municipality=municipality), code="ZS-01", goal=goal("bovenschools")
+    )
+    with pytest.raises(ValidationError) as refused:
+        new_expenditure(
+            municipality,
+            world.middelburg.finance_officer,
+            goal=goal("zorg_welzijn"),
+            intervention=intervention,
+        )
+    assert refused.value.message_dict["intervention"] == [
+        "Interventie ZS-01 valt onder 'Bovenschoolse maatregelen', niet onder 'Zorg en "
+        "welzijn'. Kies hetzelfde doel of een andere interventie."
+    ]
+    assert not Expenditure.objects.exists()
+
+
+def test_an_intervention_of_another_municipalitys_plan_is_refused(world):
+    foreign = InterventionFactory(plan=PlanFactory(municipality=world.vlissingen.municipality))
+    with pytest.raises(ValidationError, match="hoort niet bij het plan van deze gemeente"):
+        new_expenditure(
+            world.middelburg.municipality, world.middelburg.finance_officer, intervention=foreign
+        )
+
+
+def test_the_same_expenditure_cannot_be_entered_twice(world):
+    new_expenditure(world.middelburg.municipality, world.middelburg.finance_officer)
+    with pytest.raises(ValidationError, match="is al geregistreerd"):
+        new_expenditure(world.middelburg.municipality, world.middelburg.finance_officer)
+
+
+def test_a_closed_year_refuses_new_changed_and_deleted_expenditures(world):
+    municipality, officer = world.middelburg.municipality, world.middelburg.finance_officer
+    in_2022 = ExpenditureFactory(municipality=municipality, date=datetime.date(2022, 5, 1))
+    in_2023 = ExpenditureFactory(municipality=municipality, date=datetime.date(2023, 5, 1))
+    close_year(municipality=municipality, year=2022, user=officer)
+    message = "Het jaar 2022 is afgesloten"
+    with pytest.raises(ValidationError, match=message):
+        new_expenditure(municipality, officer, date=datetime.date(2022, 12, 31))
+    with pytest.raises(ValidationError, match=message):
+        update_expenditure(expenditure=in_2022, user=officer, amount=Decimal("1.00"))
+    with pytest.raises(ValidationError, match=message):
+        update_expenditure(expenditure=in_2023, user=officer, date=datetime.date(2022, 6, 1))
+    with pytest.raises(ValidationError, match=message):
+        delete_expenditure(expenditure=in_2022, user=officer)
+    in_2022.refresh_from_db()
+    assert in_2022.amount == Decimal("1250.00")
+    assert Expenditure.objects.count() == 2
+
+
+def test_a_correction_of_a_closed_year_goes_into_a_later_year(world):
+    municipality, officer = world.middelburg.municipality, world.middelburg.finance_officer
+    close_year(municipality=municipality, year=2022, user=officer)
+    correction = new_expenditure(
+        municipality,
+        officer,
+        date=datetime.date(2023, 1, 15),
+        amount=Decimal("-300.00"),
+        description="Correctie 2022: dubbel geboekte factuur F-0012",
+    )
+    assert correction.amount == Decimal("-300.00")
+
+
+def test_other_municipalities_are_not_frozen_by_a_closed_year(world):
+    close_year(municipality=world.vlissingen.municipality, year=2022, user=None)
+    assert new_expenditure(
+        world.middelburg.municipality,
+        world.middelburg.finance_officer,
+        date=datetime.date(2022, 3, 1),
+    )
+
+
+def test_closing_a_year_twice_keeps_one_closing(world):
+    municipality = world.middelburg.municipality
+    close_year(municipality=municipality, year=2022, user=None)
+    close_year(municipality=municipality, year=2022, user=None)
+    assert YearClosing.objects.filter(municipality=municipality).count() == 1
+
+
+def test_updating_and_deleting_in_an_open_year_works(world):
+    officer = world.middelburg.finance_officer
+    expenditure = new_expenditure(world.middelburg.municipality, officer)
+    update_expenditure(expenditure=expenditure, user=officer, amount=Decimal("800.00"))
+    expenditure.refresh_from_db()
+    assert expenditure.amount == Decimal("800.00")
+    delete_expenditure(expenditure=expenditure, user=officer)
+    assert not Expenditure.objects.exists()
+
+
+def test_a_payment_of_zero_is_refused(world):
+    with pytest.raises(ValidationError, match="nul euro"):
+        record_payment(
+            municipality=world.middelburg.municipality,
+            user=None,
+            date=datetime.date(2021, 12, 20),
+            amount=Decimal("0.00"),
+        )

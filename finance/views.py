@@ -1,0 +1,259 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView
+
+from accounts.models import Municipality
+from finance import charts, permissions, selectors, services
+from finance.forms import ExpenditureForm, ImportForm, PaymentForm
+from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
+from plans.models import Allocation, Intervention, SpendingGoal
+
+
+@login_required
+def index(request):
+    """Finance officers and policy officers go to their municipality's dashboard."""
+    user = request.user
+    if user.is_functional_admin:
+        return redirect("finance:allocation-list")
+    if user.municipality_id and permissions.can_view_finances(user, user.municipality):
+        return redirect("finance:dashboard", code=user.municipality.code)
+    raise PermissionDenied
+
+
+class AllocationListView(LoginRequiredMixin, ListView):
+    """The functional administrator's way into every municipality's money."""
+
+    template_name = "finance/allocation_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        if not self.request.user.is_functional_admin:
+            raise PermissionDenied
+        return (
+            Allocation.objects.for_user(self.request.user)
+            .select_related("municipality")
+            .order_by("municipality__name")
+        )
+
+
+class MunicipalityFinanceMixin(LoginRequiredMixin):
+    """Resolves the municipality in the URL through scoping, then asks the permission."""
+
+    permission = staticmethod(permissions.can_view_finances)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.municipality = get_object_or_404(
+            Municipality.objects.for_user(request.user), code=kwargs["code"]
+        )
+        if not self.permission(request.user, self.municipality):
+            raise PermissionDenied
+        self.programme = selectors.finance_programme()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            municipality=self.municipality,
+            can_record=permissions.can_record_finances(self.request.user, self.municipality),
+            **kwargs,
+        )
+
+
+class DashboardView(MunicipalityFinanceMixin, TemplateView):
+    template_name = "finance/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        totals = selectors.finance_totals(municipality=self.municipality)
+        return super().get_context_data(
+            totals=totals,
+            spending_chart=charts.spending_against_payments(totals),
+            goal_chart=charts.spending_per_goal(totals),
+            **kwargs,
+        )
+
+
+class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
+    template_name = "finance/expenditure_list.html"
+
+    def get_context_data(self, **kwargs):
+        filters = filters_from(self.request.GET)
+        queryset = selectors.expenditures_for(
+            user=self.request.user, municipality=self.municipality, filters=filters
+        )
+        page = selectors.keyset_page(queryset=queryset, cursor=self.request.GET.get("na"))
+        query = self.request.GET.copy()
+        query.pop("na", None)
+        return super().get_context_data(
+            page=page,
+            filters=filters,
+            filter_query=query.urlencode(),
+            goals=SpendingGoal.objects.filter(programme=self.programme),
+            interventions=Intervention.objects.filter(
+                plan__municipality=self.municipality, plan__programme=self.programme
+            ).order_by("code"),
+            years=range(self.programme.start.year - 1, self.programme.end.year + 2),
+            eligibility_labels=dict(Eligibility.choices),
+            **kwargs,
+        )
+
+
+def filters_from(params) -> selectors.ExpenditureFilters:
+    year = params.get("jaar", "")
+    return selectors.ExpenditureFilters(
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        goal=params.get("doel") or None,
+        intervention=params.get("interventie") or None,
+        eligibility=params.get("subsidiabel")
+        if params.get("subsidiabel") in ("ok", "niet")
+        else None,
+    )
+
+
+class RecordingMixin(MunicipalityFinanceMixin):
+    permission = staticmethod(permissions.can_record_finances)
+
+    def success_url_for_list(self):
+        return reverse("finance:expenditure-list", kwargs={"code": self.municipality.code})
+
+
+class ExpenditureCreateView(RecordingMixin, FormView):
+    template_name = "finance/expenditure_form.html"
+    form_class = ExpenditureForm
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "programme": self.programme,
+            "municipality": self.municipality,
+            "submit_label": _("Record expenditure"),
+        }
+
+    def form_valid(self, form):
+        try:
+            self.save(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The expenditure has been saved."))
+        return redirect(self.success_url_for_list())
+
+    def save(self, data):
+        services.create_expenditure(municipality=self.municipality, user=self.request.user, **data)
+
+
+class ExpenditureObjectMixin(RecordingMixin):
+    def get_expenditure(self) -> Expenditure:
+        if not hasattr(self, "expenditure"):
+            self.expenditure = get_object_or_404(
+                Expenditure.objects.for_user(self.request.user)
+                .filter(municipality=self.municipality)
+                .select_related("municipality", "programme", "goal", "intervention"),
+                pk=self.kwargs["pk"],
+            )
+        return self.expenditure
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(expenditure=self.get_expenditure(), **kwargs)
+
+
+class ExpenditureUpdateView(ExpenditureObjectMixin, ExpenditureCreateView):
+    def get_initial(self):
+        expenditure = self.get_expenditure()
+        return {name: getattr(expenditure, name) for name in services.EDITABLE_FIELDS}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "submit_label": _("Save changes")}
+
+    def save(self, data):
+        services.update_expenditure(
+            expenditure=self.get_expenditure(), user=self.request.user, **data
+        )
+
+
+class ExpenditureDeleteView(ExpenditureObjectMixin, TemplateView):
+    template_name = "finance/expenditure_confirm_delete.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.delete_expenditure(expenditure=self.get_expenditure(), user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(self.success_url_for_list())
+        messages.success(request, _("The expenditure has been deleted."))
+        return redirect(self.success_url_for_list())
+
+
+class PaymentListView(MunicipalityFinanceMixin, TemplateView):
+    template_name = "finance/payment_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            totals=selectors.finance_totals(municipality=self.municipality),
+            payments=Payment.objects.for_user(self.request.user)
+            .filter(municipality=self.municipality)
+            .select_related("recorded_by")
+            .order_by("-date", "-id"),
+            **kwargs,
+        )
+
+
+class PaymentCreateView(RecordingMixin, FormView):
+    template_name = "finance/payment_form.html"
+    form_class = PaymentForm
+
+    def form_valid(self, form):
+        try:
+            services.record_payment(
+                municipality=self.municipality, user=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The payment has been recorded."))
+        return redirect("finance:payment-list", code=self.municipality.code)
+
+
+class ImportView(RecordingMixin, FormView):
+    """Upload a file; the import runs in the background and its page shows the outcome."""
+
+    template_name = "finance/import.html"
+    form_class = ImportForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            imports=ExpenditureImport.objects.for_user(self.request.user)
+            .filter(municipality=self.municipality)
+            .select_related("uploaded_by")
+            .defer("content", "messages")[:10],
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        job = services.start_expenditure_import(
+            municipality=self.municipality,
+            user=self.request.user,
+            file_name=upload.name,
+            data=upload.read(),
+        )
+        return redirect("finance:import-detail", code=self.municipality.code, pk=job.pk)
+
+
+class ImportDetailView(RecordingMixin, TemplateView):
+    template_name = "finance/import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        job = get_object_or_404(
+            ExpenditureImport.objects.for_user(self.request.user)
+            .filter(municipality=self.municipality)
+            .defer("content"),
+            pk=self.kwargs["pk"],
+        )
+        return super().get_context_data(job=job, **kwargs)
