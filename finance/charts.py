@@ -18,11 +18,11 @@ def spending_against_payments(totals: FinanceTotals) -> Chart:
             "of the spending period; the table below gives the numbers."
         ),
         labels=[formats.date_format(m.month, "m-y") for m in months],
-        # Received is drawn after expected: where they coincide, the received line shows.
+        # Expected is dashed and drawn last: where it coincides with received, both show.
         series=[
             Series(_("Spent (eligible)"), [m.cumulative_spent for m in months]),
-            Series(_("Payments expected"), [m.cumulative_expected for m in months]),
             Series(_("Payments received"), [m.cumulative_received for m in months]),
+            Series(_("Payments expected"), [m.cumulative_expected for m in months], dashed=True),
         ],
         label_every=6,
     )

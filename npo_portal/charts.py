@@ -28,6 +28,7 @@ LEGEND_ROW = 20
 class Series:
     label: str
     values: Sequence[Decimal | int]
+    dashed: bool = False
 
 
 @dataclass
@@ -158,6 +159,11 @@ def line_chart(
     for s_index, s in enumerate(series):
         points = " ".join(f"{x},{y(Decimal(v))}" for x, v in zip(xs, s.values, strict=True))
         chart.lines.append(
-            {"points": points, "colour": PALETTE[s_index % len(PALETTE)], "label": s.label}
+            {
+                "points": points,
+                "colour": PALETTE[s_index % len(PALETTE)],
+                "label": s.label,
+                "dash": "7 5" if s.dashed else "",
+            }
         )
     return chart
