@@ -85,3 +85,8 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(lambda url: "/inloggen/" not in url)
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url(lambda url: "/inloggen/" in url)
