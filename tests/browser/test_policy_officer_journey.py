@@ -14,6 +14,7 @@ from tests.browser.conftest import assert_accessible, log_in, screenshot
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
 
 
@@ -60,12 +61,20 @@ def test_policy_officer_drafts_a_plan_and_has_the_college_adopt_it(page, world):
         page.get_by_label("Start").fill("2020-06-01")
         page.get_by_label("Einde").fill("2021-08-31")
         page.get_by_role("button", name="Opslaan").click()
+        summary = page.get_by_role("alert").filter(has_text="Het formulier is niet opgeslagen")
+        expect(summary.get_by_role("link", name="Doelgroepen")).to_be_visible()
+        summary.get_by_role("link", name="Start").click()
         start = page.get_by_label("Start")
+        expect(start).to_be_focused()
         expect(start).to_have_attribute("aria-invalid", "true")
         expect(
             page.locator("#" + start.get_attribute("aria-describedby").split()[0])
         ).to_contain_text("01-07-2021")
         check(page, "intervention-form-errors")
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        check(page, "intervention-form-errors-320px")
+        page.set_viewport_size({"width": 1280, "height": 720})
 
     add_intervention(
         page,

@@ -8,6 +8,7 @@ from tests.browser.conftest import assert_accessible, log_in, log_out, screensho
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
 
 DELAYS = {
@@ -49,6 +50,7 @@ def test_school_board_reports_needs_and_the_municipality_counts_them(page, world
 
     page.get_by_label("Rekenen: aandeel getroffen leerlingen").fill("40")
     page.get_by_role("button", name="Concept opslaan").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Het antwoord is niet opgeslagen")
     severity = page.get_by_label("Rekenen", exact=True)
     expect(severity).to_have_attribute("aria-invalid", "true")
     error = page.locator("#" + severity.get_attribute("aria-describedby"))
@@ -100,3 +102,15 @@ def test_school_board_reports_needs_and_the_municipality_counts_them(page, world
     delays = page.get_by_role("region", name="Vertragingen per domein en sector")
     expect(delays.get_by_role("row", name="Rekenen")).to_contain_text("40%")
     check(page, "municipal-picture")
+
+
+def test_needs_report_form_fits_a_320_px_screen(page, world):
+    NeedsRoundFactory(municipality=world.middelburg.municipality)
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, world.middelburg.board_user.username, TEST_PASSWORD)
+    page.goto("/scholen/")
+    page.get_by_role("link", name="Invullen").click()
+    page.get_by_role("button", name="Concept opslaan").click()
+    expect(page.get_by_role("alert").first).to_have_text("Het concept is opgeslagen.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    check(page, "needs-form-320px")
