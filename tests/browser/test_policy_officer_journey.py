@@ -26,6 +26,7 @@ def check(page, name: str) -> None:
 def add_intervention(page, *, code, title, goal, target_group, budgets, first_try=None) -> None:
     page.get_by_role("link", name="Nieuwe interventie").click()
     if first_try:
+        assert_accessible(page)
         first_try(page)
     page.get_by_label("Code").fill(code)
     page.get_by_label("Titel").fill(title)
@@ -45,6 +46,7 @@ def test_policy_officer_drafts_a_plan_and_has_the_college_adopt_it(page, world):
         programme=programme(), municipality=middelburg.municipality, amount=Decimal("100000.00")
     )
     log_in(page, middelburg.policy_officer.username, TEST_PASSWORD)
+    assert_accessible(page)
 
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Plan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Middelburg")
@@ -117,6 +119,7 @@ def test_policy_officer_drafts_a_plan_and_has_the_college_adopt_it(page, world):
     expect(page.get_by_role("alert").first).to_contain_text("In overleg")
 
     page.get_by_role("link", name="Naar “Vastgesteld door college”").click()
+    assert_accessible(page)
     today = timezone.localdate()
     page.get_by_label("Datum van het collegebesluit").fill(
         (today + datetime.timedelta(days=1)).isoformat()

@@ -37,6 +37,7 @@ def test_school_board_reports_needs_and_the_municipality_counts_them(page, world
     middelburg = world.middelburg
     NeedsRoundFactory(municipality=middelburg.municipality, title="Behoeftepeiling 2022-2023")
     log_in(page, middelburg.board_user.username, TEST_PASSWORD)
+    assert_accessible(page)
 
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Behoeftepeilingen"
@@ -63,6 +64,7 @@ def test_school_board_reports_needs_and_the_municipality_counts_them(page, world
     page.get_by_label("Wat de gemeente verder moet weten").fill("Veel nieuwkomers in groep 3 en 4.")
     page.get_by_role("button", name="Concept opslaan").click()
     expect(page.get_by_role("alert").first).to_have_text("Het concept is opgeslagen.")
+    assert_accessible(page)
 
     page.get_by_role("link", name="Start", exact=True).click()
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
@@ -87,11 +89,14 @@ def test_school_board_reports_needs_and_the_municipality_counts_them(page, world
     expect(page.get_by_role("main")).to_contain_text("Ernstig")
     check(page, "needs-answer-submitted")
     log_out(page)
+    assert_accessible(page)
 
     log_in(page, middelburg.policy_officer.username, TEST_PASSWORD)
+    assert_accessible(page)
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Behoeftepeilingen"
     ).click()
+    assert_accessible(page)
     page.get_by_role("link", name="Behoeftepeiling 2022-2023").click()
     check(page, "round-municipality")
     page.get_by_role("link", name="Gemeentelijk beeld").click()
