@@ -45,7 +45,7 @@ def test_school_board_reports_needs_and_the_municipality_counts_them(page, world
     round_card = page.get_by_role("region", name="Behoeftepeiling 2022-2023")
     expect(round_card).to_contain_text("Basisschool Middelburg (Z.)")
     check(page, "board-rounds")
-    round_card.get_by_role("link", name="Invullen").click()
+    round_card.get_by_role("link", name="Invullen Basisschool Middelburg (Z.)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Basisschool Middelburg (Z.)")
     check(page, "needs-form")
 
@@ -70,7 +70,7 @@ def test_school_board_reports_needs_and_the_municipality_counts_them(page, world
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Behoeftepeilingen"
     ).click()
-    round_card.get_by_role("link", name="Verder invullen").click()
+    round_card.get_by_role("link", name="Verder invullen Basisschool Middelburg (Z.)").click()
     expect(page.get_by_label("Rekenen", exact=True)).to_have_value("ernstig")
     expect(page.get_by_label("Wat de gemeente verder moet weten")).to_have_value(
         "Veel nieuwkomers in groep 3 en 4."
