@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, User
 from finance import tables
@@ -563,11 +564,11 @@ def import_expenditures(
             Expenditure(programme=programme, municipality=municipality, recorded_by=user, **values)
         )
         if len(batch) >= BATCH_SIZE:
-            Expenditure.objects.bulk_create(batch)
+            bulk_create_with_history(batch, Expenditure, default_user=user)
             result.created += len(batch)
             batch = []
     if batch:
-        Expenditure.objects.bulk_create(batch)
+        bulk_create_with_history(batch, Expenditure, default_user=user)
         result.created += len(batch)
     return result
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, SchoolBoard, User
 from plans.models import MenuItem, SpendingGoal
@@ -438,9 +439,15 @@ def save_answer(
         answer.save(update_fields=["free_text", "updated_by", "updated_at"])
         answer.menu_items.set(list(data.menu_items))
         answer.delays.all().delete()
-        DelayAssessment.objects.bulk_create(
-            DelayAssessment(answer=answer, domain=domain, severity=severity, share_of_pupils=share)
-            for domain, (severity, share) in data.delays.items()
+        bulk_create_with_history(
+            [
+                DelayAssessment(
+                    answer=answer, domain=domain, severity=severity, share_of_pupils=share
+                )
+                for domain, (severity, share) in data.delays.items()
+            ],
+            DelayAssessment,
+            default_user=user,
         )
         answer.needs.all().delete()
         for description, goals in data.needs:
