@@ -25,6 +25,7 @@ from finance.models import (
     YearClosing,
 )
 from finance.selectors import finance_programme
+from npo_portal.audit import lock_current
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
 
 logger = logging.getLogger(__name__)
@@ -202,14 +203,19 @@ EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def update_expenditure(*, expenditure: Expenditure, user: User | None, **changes) -> Expenditure:
-    """Change an expenditure; neither its old nor its new date may lie in a closed year."""
+def update_expenditure(
+    *, expenditure: Expenditure, user: User | None, version: int | None = None, **changes
+) -> Expenditure:
+    """Change an expenditure; neither its old nor its new date may lie in a closed year, and
+    not when someone saved it after `version` was loaded."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
-    old_year = Expenditure.objects.values_list("date__year", flat=True).get(pk=expenditure.pk)
     for name, value in changes.items():
         setattr(expenditure, name, value)
+    current = lock_current(expenditure, version=version)
+    old_year = current.date.year
+    expenditure.version = current.version + 1
     _refuse_closed_years(expenditure.municipality, old_year, expenditure.date.year)
     _refuse_foreign_intervention(
         municipality=expenditure.municipality,
