@@ -77,3 +77,14 @@ def test_functional_administrator_sees_any_municipalitys_history(client, world):
     ExpenditureFactory(municipality=world.vlissingen.municipality, description="Bijles")
     client.force_login(world.functional_admin)
     assert "Bijles" in history(client, world.vlissingen.municipality)
+
+
+def test_functional_administrator_reads_an_expenditures_history_in_the_admin(client, world):
+    expenditure = ExpenditureFactory(municipality=world.vlissingen.municipality)
+    expenditure.description = "Gecorrigeerd"
+    expenditure.save()
+    client.force_login(world.functional_admin)
+    page = client.get(
+        reverse("admin:finance_expenditure_history", args=[expenditure.pk])
+    ).content.decode()
+    assert "Gecorrigeerd" in page
