@@ -23,7 +23,17 @@ from django.utils.translation import gettext_lazy
 from npo_portal.formatting import format_euro
 
 # Bookkeeping fields that say nothing to a reader of the trail.
-HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "duplicate_key", "programme"}
+# Also the municipality and plan: every entry on a history page belongs to the same one.
+HIDDEN_FIELDS = {
+    "id",
+    "version",
+    "updated_at",
+    "created_at",
+    "duplicate_key",
+    "programme",
+    "municipality",
+    "plan",
+}
 
 ACTIONS = {
     "+": gettext_lazy("created"),
@@ -179,6 +189,7 @@ class AuditEntry:
     kind: str
     subject: str
     changes: list[Change] = field(default_factory=list)
+    note: str = ""
 
 
 def _related_values(rows: Iterable[models.Model], fields: list[models.Field]) -> dict:
@@ -226,7 +237,7 @@ def _entries(source: AuditSource, history_ids: list[int]) -> dict[int, AuditEntr
             for f in fields:
                 new = getattr(row, f.attname)
                 old = getattr(before, f.attname) if before is not None else None
-                if row.history_type == "+" and new in (None, "", []):
+                if before is None and new in (None, "", []):
                     continue
                 if before is not None and old == new:
                     continue
@@ -237,6 +248,10 @@ def _entries(source: AuditSource, history_ids: list[int]) -> dict[int, AuditEntr
                         after=display_value(f, new, related),
                     )
                 )
+        note = ""
+        if row.history_type == "~" and before is None:
+            # Rows created before the trail existed (or by a bulk load without history).
+            note = _("Earlier values were not recorded; these are the values after the change.")
         user = row.history_user
         entries[row.history_id] = AuditEntry(
             when=row.history_date,
@@ -246,6 +261,7 @@ def _entries(source: AuditSource, history_ids: list[int]) -> dict[int, AuditEntr
             kind=str(tracked._meta.verbose_name).capitalize(),
             subject=source.describe(row),
             changes=changes,
+            note=note,
         )
     return entries
 

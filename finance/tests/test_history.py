@@ -88,3 +88,16 @@ def test_functional_administrator_reads_an_expenditures_history_in_the_admin(cli
         reverse("admin:finance_expenditure_history", args=[expenditure.pk])
     ).content.decode()
     assert "Gecorrigeerd" in page
+
+
+def test_a_change_to_a_row_from_before_the_trail_says_its_earlier_values_are_unknown(client, world):
+    municipality = world.middelburg.municipality
+    expenditure = ExpenditureFactory(municipality=municipality, supplier="")
+    expenditure.history.all().delete()  # as if recorded before the audit trail existed
+    expenditure.description = "Na de invoering"
+    expenditure.save()
+    client.force_login(world.middelburg.finance_officer)
+    page = history(client, municipality)
+    assert "Eerdere waarden zijn niet vastgelegd" in page
+    assert "<strong>Omschrijving</strong>: — → Na de invoering" in page
+    assert "<strong>Leverancier</strong>" not in page

@@ -33,6 +33,7 @@ def test_plan_history_shows_changed_texts_before_and_after(client, world):
     )
     page = client.get(reverse("plans:history", kwargs={"pk": plan.pk})).content.decode()
     assert "Oud → Nieuw" in page
+    assert '<h1 class="h3 mb-3">Geschiedenis van het plan</h1>' in page
 
 
 def test_functional_administrator_reads_any_plans_history(client, world):
