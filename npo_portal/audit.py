@@ -252,6 +252,8 @@ def _entries(source: AuditSource, history_ids: list[int]) -> dict[int, AuditEntr
         if row.history_type == "~" and before is None:
             # Rows created before the trail existed (or by a bulk load without history).
             note = _("Earlier values were not recorded; these are the values after the change.")
+        elif row.history_type == "~" and not changes:
+            note = _("Saved without changing a value.")
         user = row.history_user
         entries[row.history_id] = AuditEntry(
             when=row.history_date,

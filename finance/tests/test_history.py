@@ -101,3 +101,10 @@ def test_a_change_to_a_row_from_before_the_trail_says_its_earlier_values_are_unk
     assert "Eerdere waarden zijn niet vastgelegd" in page
     assert "<strong>Omschrijving</strong>: — → Na de invoering" in page
     assert "<strong>Leverancier</strong>" not in page
+
+
+def test_saving_without_a_change_is_recorded_as_such(client, world):
+    municipality = world.middelburg.municipality
+    ExpenditureFactory(municipality=municipality).save()
+    client.force_login(world.middelburg.finance_officer)
+    assert "Opgeslagen zonder een waarde te wijzigen." in history(client, municipality)
