@@ -34,7 +34,7 @@ format: install
 APPS_WITH_CATALOGUE := schools plans finance reporting
 
 messages: install ## Refresh the Dutch catalogues after changing texts (needs GNU gettext)
-	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media $(APPS_WITH_CATALOGUE:%=--ignore=%)
+	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media --ignore=artifacts $(APPS_WITH_CATALOGUE:%=--ignore=%)
 	for app in $(APPS_WITH_CATALOGUE); do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l nl --no-location); done
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 

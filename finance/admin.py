@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from finance import services
 from finance.models import (
@@ -17,7 +18,7 @@ class PaymentScheduleEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(SimpleHistoryAdmin):
     list_display = ["municipality", "date", "amount", "reference", "recorded_by"]
     list_filter = ["programme"]
     search_fields = ["municipality__name", "municipality__code", "reference"]
@@ -26,7 +27,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Expenditure)
-class ExpenditureAdmin(admin.ModelAdmin):
+class ExpenditureAdmin(SimpleHistoryAdmin):
     """Read-only: expenditures change through the finance pages, which guard closed years."""
 
     list_display = ["municipality", "date", "amount", "goal", "intervention", "description"]

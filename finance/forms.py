@@ -31,8 +31,13 @@ class ExpenditureForm(forms.Form):
     supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False)
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=100, required=False)
 
-    def __init__(self, *args, programme, municipality, submit_label, **kwargs):
+    def __init__(self, *args, programme, municipality, submit_label, version=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if version is not None:
+            # The version as loaded: saving over a newer one is refused (no lost updates).
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, min_value=0, initial=version, required=False
+            )
         self.fields["goal"].queryset = SpendingGoal.objects.filter(programme=programme)
         self.fields["intervention"].queryset = Intervention.objects.filter(
             plan__municipality=municipality, plan__programme=programme

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.scoping import ScopedQuerySet
 
@@ -73,6 +74,7 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = PaymentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("payment received")
@@ -180,7 +182,10 @@ class Expenditure(models.Model):
         ),
     )
 
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     objects = ExpenditureQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("expenditure")

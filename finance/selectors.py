@@ -23,6 +23,8 @@ from finance.models import (
     PaymentScheduleEntry,
     YearClosing,
 )
+from npo_portal.audit import AuditSource, audit_page
+from npo_portal.formatting import format_euro
 from plans.models import Allocation, Intervention, Plan, Programme, SpendingGoal
 from plans.selectors import budget_totals
 
@@ -415,3 +417,25 @@ def keyset_page(*, queryset, cursor: str | None, size: int = 50) -> KeysetPage:
 
 
 ELIGIBILITY_LABELS = dict(Eligibility.choices)
+
+
+def finance_history(*, municipality: Municipality, page_number=None):
+    """One page of every change to the municipality's expenditures, payments and
+    allocation, newest first."""
+    return audit_page(
+        sources=[
+            AuditSource(
+                Expenditure.history.filter(municipality_id=municipality.pk),
+                lambda row: f"{row.description} ({format_euro(row.amount)})",
+            ),
+            AuditSource(
+                Payment.history.filter(municipality_id=municipality.pk),
+                lambda row: f"{row.reference or '—'} ({format_euro(row.amount)})",
+            ),
+            AuditSource(
+                Allocation.history.filter(municipality_id=municipality.pk),
+                lambda row: format_euro(row.amount),
+            ),
+        ],
+        page_number=page_number,
+    )

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, User
 from finance import tables
@@ -24,6 +25,7 @@ from finance.models import (
     YearClosing,
 )
 from finance.selectors import finance_programme
+from npo_portal.audit import lock_current
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
 
 logger = logging.getLogger(__name__)
@@ -201,14 +203,19 @@ EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def update_expenditure(*, expenditure: Expenditure, user: User | None, **changes) -> Expenditure:
-    """Change an expenditure; neither its old nor its new date may lie in a closed year."""
+def update_expenditure(
+    *, expenditure: Expenditure, user: User | None, version: int | None = None, **changes
+) -> Expenditure:
+    """Change an expenditure; neither its old nor its new date may lie in a closed year, and
+    not when someone saved it after `version` was loaded."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
-    old_year = Expenditure.objects.values_list("date__year", flat=True).get(pk=expenditure.pk)
     for name, value in changes.items():
         setattr(expenditure, name, value)
+    current = lock_current(expenditure, version=version)
+    old_year = current.date.year
+    expenditure.version = current.version + 1
     _refuse_closed_years(expenditure.municipality, old_year, expenditure.date.year)
     _refuse_foreign_intervention(
         municipality=expenditure.municipality,
@@ -563,11 +570,11 @@ def import_expenditures(
             Expenditure(programme=programme, municipality=municipality, recorded_by=user, **values)
         )
         if len(batch) >= BATCH_SIZE:
-            Expenditure.objects.bulk_create(batch)
+            bulk_create_with_history(batch, Expenditure, default_user=user)
             result.created += len(batch)
             batch = []
     if batch:
-        Expenditure.objects.bulk_create(batch)
+        bulk_create_with_history(batch, Expenditure, default_user=user)
         result.created += len(batch)
     return result
 

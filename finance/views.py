@@ -11,6 +11,7 @@ from accounts.models import Municipality
 from finance import charts, permissions, selectors, services
 from finance.forms import ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
+from npo_portal.audit import offer_current_version
 from plans.models import Allocation, Intervention, SpendingGoal
 
 
@@ -138,6 +139,7 @@ class ExpenditureCreateView(RecordingMixin, FormView):
         try:
             self.save(form.cleaned_data)
         except ValidationError as error:
+            offer_current_version(form, error)
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The expenditure has been saved."))
@@ -168,7 +170,11 @@ class ExpenditureUpdateView(ExpenditureObjectMixin, ExpenditureCreateView):
         return {name: getattr(expenditure, name) for name in services.EDITABLE_FIELDS}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "submit_label": _("Save changes")}
+        return {
+            **super().get_form_kwargs(),
+            "submit_label": _("Save changes"),
+            "version": self.get_expenditure().version,
+        }
 
     def save(self, data):
         services.update_expenditure(
@@ -188,6 +194,18 @@ class ExpenditureDeleteView(ExpenditureObjectMixin, TemplateView):
             return redirect(self.success_url_for_list())
         messages.success(request, _("The expenditure has been deleted."))
         return redirect(self.success_url_for_list())
+
+
+class HistoryView(MunicipalityFinanceMixin, TemplateView):
+    """Who changed what in the municipality's expenditures, payments and allocation."""
+
+    template_name = "finance/history.html"
+
+    def get_context_data(self, **kwargs):
+        page = selectors.finance_history(
+            municipality=self.municipality, page_number=self.request.GET.get("pagina")
+        )
+        return super().get_context_data(page=page, **kwargs)
 
 
 class PaymentListView(MunicipalityFinanceMixin, TemplateView):

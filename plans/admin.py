@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
     Allocation,
@@ -87,7 +88,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(SimpleHistoryAdmin):
     """Plans are written by policy officers in the portal; the history here is read-only."""
 
     list_display = ["title", "municipality", "status", "updated_at"]
@@ -126,7 +127,7 @@ class InterventionBudgetInline(admin.TabularInline):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(admin.ModelAdmin):
+class InterventionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "plan", "goal", "status", "start", "end"]
     list_filter = ["goal", "status"]
     list_select_related = ["plan", "goal"]
@@ -137,7 +138,7 @@ class InterventionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
+class AllocationAdmin(SimpleHistoryAdmin):
     list_display = ["municipality", "programme", "amount", "decision_reference"]
     list_select_related = ["municipality", "programme"]
     search_fields = ["municipality__name", "municipality__code"]

@@ -37,7 +37,17 @@ class PlanCreateForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Create the plan")))
 
 
-class PlanTextsForm(forms.ModelForm):
+class VersionedFormMixin:
+    """Carries the version of the object as loaded, so a save over a newer one is refused."""
+
+    def add_version_field(self) -> None:
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, min_value=0, required=False
+        )
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+
+
+class PlanTextsForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["title", "context", "aims"]
@@ -54,11 +64,12 @@ class PlanTextsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_version_field()
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
 
 
-class InterventionForm(forms.ModelForm):
+class InterventionForm(VersionedFormMixin, forms.ModelForm):
     """An intervention with its reach and its budget per calendar year of the programme."""
 
     target_groups = forms.MultipleChoiceField(
@@ -143,8 +154,10 @@ class InterventionForm(forms.ModelForm):
                 initial=budgets.get(year),
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
+        self.add_version_field()
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            "version",
             Fieldset(
                 _("Intervention"),
                 Row(Column("code", css_class="col-md-3"), Column("title", css_class="col-md-9")),

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.scoping import ScopedQuerySet
 
@@ -192,8 +193,10 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("plan")
@@ -292,8 +295,10 @@ class Intervention(models.Model):
         choices=InterventionStatus.choices,
         default=InterventionStatus.PLANNED,
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = InterventionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("intervention")
@@ -329,6 +334,7 @@ class InterventionBudget(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
 
     objects = BudgetQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("budget per year")
@@ -367,6 +373,7 @@ class Allocation(models.Model):
     decision_reference = models.CharField(_("decision reference"), max_length=200, blank=True)
 
     objects = AllocationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("allocation")
@@ -487,6 +494,7 @@ class ConsultationMoment(models.Model):
     summary = models.TextField(_("summary"))
 
     objects = ConsultationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("consultation moment")

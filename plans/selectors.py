@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 
+from npo_portal.audit import AuditSource, audit_page
 from plans import rules
 from plans.models import (
     Allocation,
@@ -246,3 +248,29 @@ def plan_snapshot(*, plan: Plan) -> dict:
         "year_totals": [str(amount) for amount in totals.year_amounts()],
         "total": str(totals.total),
     }
+
+
+def plan_history(*, plan: Plan, page_number=None):
+    """One page of every change to the plan, its interventions (deleted ones too), their
+    budgets and the consultation moments, newest first."""
+    ever_in_plan = Intervention.history.filter(plan_id=plan.pk).values("id")
+    return audit_page(
+        sources=[
+            AuditSource(Plan.history.filter(id=plan.pk), lambda row: row.title),
+            AuditSource(
+                Intervention.history.filter(plan_id=plan.pk),
+                lambda row: f"{row.code} {row.title}",
+            ),
+            AuditSource(
+                InterventionBudget.history.filter(intervention_id__in=ever_in_plan),
+                lambda row: str(row.year),
+            ),
+            AuditSource(
+                ConsultationMoment.history.filter(plan_id=plan.pk),
+                lambda row: (
+                    f"{date_format(row.date, 'SHORT_DATE_FORMAT')} {row.get_body_display()}"
+                ),
+            ),
+        ],
+        page_number=page_number,
+    )

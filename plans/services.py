@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, SchoolBoard, User
+from npo_portal.audit import lock_current
 from plans import permissions, rules, selectors
 from plans.models import (
     ConsultationMoment,
@@ -53,12 +54,18 @@ def create_plan(*, municipality: Municipality, title: str, user: User) -> Plan:
     return Plan.objects.create(municipality=municipality, programme=programme, title=title)
 
 
-def update_plan_texts(*, plan: Plan, title: str, context: str, aims: str, user: User) -> Plan:
-    """Change the plan's title, context and needs analysis, and aims."""
+@transaction.atomic
+def update_plan_texts(
+    *, plan: Plan, title: str, context: str, aims: str, user: User, version: int | None = None
+) -> Plan:
+    """Change the plan's title, context and needs analysis, and aims; refused when someone
+    saved the plan after `version` was loaded."""
     if not permissions.can_edit_plan(user, plan):
         raise PermissionDenied
     plan.title, plan.context, plan.aims = title, context, aims
-    plan.save(update_fields=["title", "context", "aims", "updated_at"])
+    current = lock_current(plan, version=version)
+    plan.version = current.version + 1
+    plan.save(update_fields=["title", "context", "aims", "version", "updated_at"])
     return plan
 
 
@@ -87,10 +94,12 @@ def save_intervention(
     schools: Iterable[School],
     school_boards: Iterable[SchoolBoard],
     user: User,
+    version: int | None = None,
 ) -> Intervention:
     """Save an eligible intervention with its reach and its budget per year, all or nothing.
 
-    A year left empty (or zero) has no budget row.
+    A year left empty (or zero) has no budget row. Editing is refused when someone saved the
+    intervention after `version` was loaded.
     """
     plan = intervention.plan
     if not permissions.can_edit_plan(user, plan):
@@ -101,6 +110,8 @@ def save_intervention(
     schools, school_boards = list(schools), list(school_boards)
     if any(school.municipality_id != plan.municipality_id for school in schools):
         raise ValidationError(_("Only schools located in the municipality can be reached."))
+    if intervention.pk:
+        intervention.version = lock_current(intervention, version=version).version + 1
     intervention.save()
     intervention.schools.set(schools)
     intervention.school_boards.set(school_boards)
@@ -118,8 +129,10 @@ def set_intervention_status(*, intervention: Intervention, status: str, user: Us
     stopped) without reopening the plan itself."""
     if not permissions.can_update_progress(user, intervention.plan):
         raise PermissionDenied
-    intervention.status = status
-    intervention.save(update_fields=["status"])
+    with transaction.atomic():
+        intervention.status = status
+        intervention.version = lock_current(intervention, version=None).version + 1
+        intervention.save(update_fields=["status", "version"])
     return intervention
 
 
@@ -171,7 +184,8 @@ def transition_plan(
         note=note,
     )
     plan.status = to_status
-    plan.save(update_fields=["status", "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=["version", "status", "updated_at"])
     if to_status == PlanStatus.ADOPTED:
         number = (plan.versions.order_by("-number").values_list("number", flat=True).first()) or 0
         PlanVersion.objects.create(
@@ -200,7 +214,8 @@ def start_revision(*, plan: Plan, user: User, note: str = "") -> PlanTransition:
         note=note,
     )
     plan.status = PlanStatus.CONCEPT
-    plan.save(update_fields=["status", "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=["version", "status", "updated_at"])
     return step
 
 
@@ -215,7 +230,8 @@ def record_council_informed(
     if not reference.strip():
         raise ValidationError(_("Give the reference of the council information letter (RIB)."))
     plan.council_informed_on, plan.council_reference = informed_on, reference.strip()
-    plan.save(update_fields=["council_informed_on", "council_reference", "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=["version", "council_informed_on", "council_reference", "updated_at"])
     return PlanTransition.objects.create(
         plan=plan,
         kind=TransitionKind.COUNCIL_INFORMED,

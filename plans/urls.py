@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/status/<str:to_status>/", views.PlanTransitionView.as_view(), name="transition"),
     path("<int:pk>/herziening/", views.PlanRevisionView.as_view(), name="revision"),
     path("<int:pk>/raad-geinformeerd/", views.CouncilInformedView.as_view(), name="council"),
+    path("<int:pk>/geschiedenis/", views.PlanHistoryView.as_view(), name="history"),
     path("versies/<int:pk>/", views.PlanVersionView.as_view(), name="version"),
     path(
         "<int:pk>/interventies/nieuw/",

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from npo_portal.audit import offer_current_version
 from npo_portal.charts import Series, bar_chart
 from npo_portal.pdf import render_pdf
 from plans import permissions, selectors, services
@@ -129,6 +130,7 @@ class PlanFormMixin(PlanAccessMixin):
         try:
             self.perform(form)
         except ValidationError as error:
+            offer_current_version(form, error)
             for message in error.messages:
                 form.add_error(None, message)
             return self.form_invalid(form)
@@ -294,6 +296,16 @@ class CouncilInformedView(PlanFormMixin, FormView):
         messages.success(self.request, _("Recorded that the council was informed."))
 
 
+class PlanHistoryView(PlanAccessMixin, TemplateView):
+    """Who changed what in the plan, its interventions, budgets and consultations."""
+
+    template_name = "plans/history.html"
+
+    def get_context_data(self, **kwargs):
+        page = selectors.plan_history(plan=self.plan, page_number=self.request.GET.get("pagina"))
+        return super().get_context_data(page=page, **kwargs)
+
+
 class PlanVersionView(PlanAccessMixin, TemplateView):
     model = PlanVersion
     template_name = "plans/version_detail.html"
@@ -331,6 +343,7 @@ class InterventionFormView(PlanFormMixin, FormView):
             schools=form.cleaned_data["schools"],
             school_boards=form.cleaned_data["school_boards"],
             user=self.request.user,
+            version=form.cleaned_data["version"],
         )
         messages.success(
             self.request, _("Intervention %(code)s saved.") % {"code": intervention.code}

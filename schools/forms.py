@@ -127,6 +127,8 @@ class AnswerForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # The answer's version as loaded (0: no answer yet); saving over a newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     def __init__(self, *args, needs_round: NeedsRound, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,9 +172,9 @@ class AnswerForms:
             else []
         )
         self.needs = NeedFormSet(data, prefix="behoefte", initial=needs)
-        initial = {}
+        initial = {"version": answer.version if answer else 0}
         if answer:
-            initial = {
+            initial |= {
                 "menu_items": list(answer.menu_items.all()),
                 "free_text": answer.free_text,
                 **{f"question_{qa.question_id}": qa.text for qa in answer.question_answers.all()},
@@ -203,6 +205,7 @@ class AnswerForms:
                 for question in self.form.questions
             },
             free_text=self.form.cleaned_data["free_text"],
+            version=self.form.cleaned_data["version"],
         )
 
 

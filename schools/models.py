@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.scoping import ScopedQuerySet
 
@@ -124,6 +125,7 @@ class NeedsRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = NeedsRoundQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("needs round")
@@ -222,7 +224,10 @@ class NeedsAnswer(models.Model):
     )
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
 
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     objects = NeedsAnswerQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("needs answer")
@@ -305,6 +310,8 @@ class DelayAssessment(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("delay")
         verbose_name_plural = _("delays")
@@ -330,6 +337,8 @@ class NeedRequest(models.Model):
     goals = models.ManyToManyField(
         "plans.SpendingGoal", verbose_name=_("spending goals"), related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("need")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
 import re
@@ -16,8 +17,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, SchoolBoard, User
+from npo_portal.audit import Conflict, EditConflict, conflicts_between
 from plans.models import MenuItem, SpendingGoal
 from schools import csv_import, permissions, selectors
 from schools.models import (
@@ -35,6 +38,7 @@ from schools.models import (
     RoundStatus,
     School,
     Sector,
+    Severity,
 )
 
 logger = logging.getLogger(__name__)
@@ -407,6 +411,7 @@ class AnswerInput:
     needs: Sequence[tuple[str, Sequence[SpendingGoal]]] = ()
     question_texts: dict[int, str] = field(default_factory=dict)
     free_text: str = ""
+    version: int | None = None  # as loaded in the form; None: no check (demo data, scripts)
 
 
 def _check_round_accepts(needs_round: NeedsRound) -> None:
@@ -419,28 +424,38 @@ def _check_round_accepts(needs_round: NeedsRound) -> None:
 def save_answer(
     *, needs_round: NeedsRound, school: School, user: User, data: AnswerInput
 ) -> NeedsAnswer:
-    """Save a board's answer for one school as a draft (created on first save)."""
+    """Save a board's answer for one school as a draft (created on first save); refused when
+    someone saved it after the form was loaded."""
     if not permissions.can_fill_answer(user, school) or school.municipality_id != (
         needs_round.municipality_id
     ):
         raise PermissionDenied
     _check_round_accepts(needs_round)
     with transaction.atomic():
-        answer, _created = NeedsAnswer.objects.select_for_update().get_or_create(
+        answer, created = NeedsAnswer.objects.select_for_update().get_or_create(
             round=needs_round, school=school, defaults={"board": school.board}
         )
         if answer.is_submitted:
             raise ValidationError(
                 _("This answer has been submitted; ask the municipality to reopen it first.")
             )
+        if not created and data.version is not None and data.version != answer.version:
+            raise EditConflict(_answer_conflicts(answer, data), current_version=answer.version)
         answer.free_text = data.free_text.strip()
         answer.updated_by = user
-        answer.save(update_fields=["free_text", "updated_by", "updated_at"])
+        answer.version = answer.version if created else answer.version + 1
+        answer.save(update_fields=["free_text", "updated_by", "updated_at", "version"])
         answer.menu_items.set(list(data.menu_items))
         answer.delays.all().delete()
-        DelayAssessment.objects.bulk_create(
-            DelayAssessment(answer=answer, domain=domain, severity=severity, share_of_pupils=share)
-            for domain, (severity, share) in data.delays.items()
+        bulk_create_with_history(
+            [
+                DelayAssessment(
+                    answer=answer, domain=domain, severity=severity, share_of_pupils=share
+                )
+                for domain, (severity, share) in data.delays.items()
+            ],
+            DelayAssessment,
+            default_user=user,
         )
         answer.needs.all().delete()
         for description, goals in data.needs:
@@ -454,6 +469,29 @@ def save_answer(
             if question_id in valid_questions and text.strip()
         )
     return answer
+
+
+def _answer_conflicts(answer: NeedsAnswer, data: AnswerInput) -> list[Conflict]:
+    """What the stored answer says where the submitted one says something else."""
+    submitted = copy.copy(answer)
+    submitted.free_text = data.free_text.strip()
+    found = conflicts_between(current=answer, submitted=submitted)
+    stored = {d.domain: (d.severity, d.share_of_pupils) for d in answer.delays.all()}
+
+    def delay_text(value: tuple[str, int] | None) -> str:
+        if value is None:
+            return "—"
+        return f"{Severity(value[0]).label}, {value[1]}%"
+
+    for domain in Domain.values:
+        theirs, yours = stored.get(domain), data.delays.get(domain)
+        if theirs != yours:
+            found.append(
+                Conflict(
+                    label=Domain(domain).label, theirs=delay_text(theirs), yours=delay_text(yours)
+                )
+            )
+    return found
 
 
 REQUIRED_DOMAINS = [domain for domain in Domain.values if domain != Domain.OTHER]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import ListView
 
+from npo_portal.audit import EditConflict, offer_current_version
 from schools import exports, permissions, selectors, services
 from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
 from schools.models import Domain, NeedsAnswer, NeedsRound, School
@@ -253,6 +254,10 @@ def answer_edit(request, pk, school_pk):
                 services.submit_answer(answer=answer, user=request.user)
                 messages.success(request, _("The answer has been submitted to the municipality."))
                 return redirect("schools:answer-detail", answer.pk)
+        except EditConflict as conflict:
+            offer_current_version(forms.form, conflict)
+            for message in conflict.messages:
+                forms.form.add_error(None, message)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:

@@ -130,3 +130,17 @@ def test_owners_do_reach_their_own_objects(client, world):
     assert client.get(reverse("municipality-detail", kwargs={"code": "GM0687"})).status_code == 200
     client.force_login(world.middelburg.board_user)
     assert client.get(reverse("school-board-detail", kwargs={"number": "41001"})).status_code == 200
+
+
+def test_downloads_and_exports_are_in_the_suite():
+    """File downloads answer with a file, not a page: they must be refused all the same."""
+    downloads = {
+        "plans:pdf",
+        "plans:print",
+        "plans:history",
+        "schools:picture-xlsx",
+        "schools:picture-csv",
+        "finance:history",
+        "finance:import-detail",
+    }
+    assert downloads <= set(OTHER_ORGANISATION_KWARGS)

@@ -41,5 +41,6 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "finance:import": _municipality,
     "finance:import-detail": _import,
     "finance:payment-list": _municipality,
+    "finance:history": _municipality,
     "finance:payment-create": _municipality,
 }

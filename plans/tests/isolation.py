@@ -38,6 +38,7 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "plans:detail": lambda other: {"pk": plan(other).pk},
     "plans:edit": lambda other: {"pk": plan(other).pk},
     "plans:print": lambda other: {"pk": plan(other).pk},
+    "plans:history": lambda other: {"pk": plan(other).pk},
     "plans:pdf": lambda other: {"pk": plan(other).pk},
     "plans:transition": lambda other: {"pk": plan(other).pk, "to_status": "in_overleg"},
     "plans:revision": lambda other: {"pk": plan(other).pk},
