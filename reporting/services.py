@@ -27,7 +27,11 @@ logger = logging.getLogger(__name__)
 def _enqueue(report: AccountabilityReport) -> None:
     from reporting.tasks import build_report
 
-    transaction.on_commit(lambda: build_report.delay(report.pk))
+    def run():
+        result = build_report.delay(report.pk)
+        AccountabilityReport.objects.filter(pk=report.pk, task_id="").update(task_id=result.id)
+
+    transaction.on_commit(run)
 
 
 def _refuse_while_final(municipality: Municipality, year: int) -> None:
