@@ -92,3 +92,13 @@ def hand_made_data(organisation) -> HandMade:
 @pytest.fixture
 def hand_made(world) -> HandMade:
     return hand_made_data(world.middelburg)
+
+
+@pytest.fixture
+def only_the_world_exists(world):
+    """Batches cover every municipality of the year; keep them to the world's two."""
+    from accounts.models import Municipality
+
+    Municipality.objects.exclude(
+        pk__in=[world.middelburg.municipality.pk, world.vlissingen.municipality.pk]
+    ).update(valid_from=datetime.date(2020, 1, 1), valid_until=datetime.date(2020, 12, 31))
