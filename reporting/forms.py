@@ -9,7 +9,7 @@ from reporting.models import SisaYear
 
 
 def year_choices() -> list[tuple[int, int]]:
-    return [(y, y) for y in SisaYear.objects.values_list("year", flat=True)]
+    return [(y, str(y)) for y in SisaYear.objects.values_list("year", flat=True)]
 
 
 class StartReportForm(forms.Form):
