@@ -1,0 +1,96 @@
+import io
+import subprocess
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from accounts.factories import TEST_PASSWORD
+from plans.factories import programme
+from plans.models import Allocation
+from tests.browser.conftest import assert_accessible, log_in, screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+HEADER = "datum;bedrag;bestedingsdoel;interventie;omschrijving;leverancier;factuurnummer"
+GOOD_ROW = "15-03-2022;1.234,56;bovenschools;;Zomerschool;Stichting Zomer;F-2022-001"
+
+
+def check(page, name: str) -> None:
+    assert_accessible(page)
+    screenshot(page, name)
+
+
+def upload(page, second_row: str) -> None:
+    page.get_by_label("Bestand (CSV of XLSX)").set_input_files(
+        {
+            "name": "uitgaven-2022.csv",
+            "mimeType": "text/csv",
+            "buffer": "\n".join([HEADER, GOOD_ROW, second_row]).encode(),
+        }
+    )
+    page.get_by_role("button", name="Importeren").click()
+
+
+def test_finance_officer_imports_expenditures_and_downloads_the_accountability_report(page, world):
+    middelburg = world.middelburg
+    Allocation.objects.create(
+        programme=programme(), municipality=middelburg.municipality, amount=Decimal("100000.00")
+    )
+    log_in(page, middelburg.finance_officer.username, TEST_PASSWORD)
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Financiën").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Financieel dashboard")
+    spent = page.locator(".card", has_text="Besteed (subsidiabel)")
+    expect(spent).to_contain_text("€ 0,00")
+    check(page, "finance-dashboard-before")
+
+    page.get_by_role("link", name="Importeren", exact=True).click()
+    check(page, "finance-import")
+    upload(page, "16-03-2022;twaalf;bovenschools;;Huiswerkbegeleiding;Stichting Zomer;F-2022-002")
+    refusal = page.get_by_role("alert").filter(has_text="Er is niets geïmporteerd")
+    expect(refusal).to_contain_text("Rij 3: kolom 'bedrag': 'twaalf' is geen bedrag.")
+    check(page, "finance-import-refused")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(spent).to_contain_text("€ 0,00")
+
+    page.get_by_role("link", name="Importeren", exact=True).click()
+    upload(page, "16-03-2022;2.000,00;bovenschools;;Huiswerkbegeleiding;Stichting Zomer;F-2022-002")
+    expect(page.get_by_role("status")).to_contain_text("2 uitgaven geïmporteerd.")
+    check(page, "finance-import-done")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(spent).to_contain_text("€ 3.234,56")
+    check(page, "finance-dashboard-after")
+
+    page.get_by_role("link", name="Verantwoordingsrapportages").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verantwoordingsrapportages")
+    check(page, "reporting-list-empty")
+    page.get_by_label("Verantwoordingsjaar").select_option("2022")
+    page.get_by_role("button", name="Rapport maken").click()
+    expect(page.get_by_role("alert").first).to_contain_text("staat in de wachtrij")
+    report_row = page.get_by_role("row").filter(has_text="2022 · versie 1")
+    # Eager tasks may finish before the page renders; otherwise report-progress.js polls
+    # the status and reloads the page once the report is done.
+    expect(report_row.get_by_role("link", name="PDF")).to_be_visible(timeout=20_000)
+    expect(report_row).to_contain_text("Klaar")
+    check(page, "reporting-list-done")
+
+    with page.expect_download() as pdf_download:
+        report_row.get_by_role("link", name="PDF").click()
+    pdf = pdf_download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Middelburg" in text
+
+    with page.expect_download() as xlsx_download:
+        report_row.get_by_role("link", name="Excel").click()
+    workbook = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
+    assert "SiSa" in workbook.sheetnames
