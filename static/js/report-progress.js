@@ -10,8 +10,12 @@
     var bar = element.querySelector(".progress-bar");
     if (bar) {
       bar.style.width = state.percent + "%";
-      bar.setAttribute("aria-valuenow", state.percent);
       bar.classList.toggle("bg-danger", state.status === "mislukt");
+    }
+    // Screen readers read the value from the element with role=progressbar, not the bar.
+    var meter = element.querySelector("[role=progressbar]");
+    if (meter) {
+      meter.setAttribute("aria-valuenow", state.percent);
     }
     var text = element.querySelector("[data-status-text]");
     if (text) {
