@@ -72,6 +72,10 @@ def test_finance_officer_imports_expenditures_and_downloads_the_accountability_r
     page.get_by_role("link", name="Dashboard").click()
     expect(spent).to_contain_text("€ 3.234,56")
     check(page, "finance-dashboard-after")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    check(page, "finance-dashboard-320px")
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("link", name="Verantwoordingsrapportages").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verantwoordingsrapportages")
