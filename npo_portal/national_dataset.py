@@ -245,7 +245,15 @@ def _schools(ctx: _Context, count: int) -> None:
             :board_count
         ]
     )
-    home = {b.pk: i * len(munis) // board_count for i, b in enumerate(ctx.boards)}
+    # Big cities hold many more schools than villages: a Zipf-like weight over a shuffled
+    # order puts about 2.5 % of the schools (and so of the money) in the largest municipality.
+    order = list(range(len(munis)))
+    rng.shuffle(order)
+    weights = [0.0] * len(munis)
+    for rank, index in enumerate(order):
+        weights[index] = 1 / (rank + 10)
+    homes = rng.choices(range(len(munis)), weights=weights, k=board_count)
+    home = {b.pk: homes[i] for i, b in enumerate(ctx.boards)}
     regional = {b.pk for b in ctx.boards if rng.random() < 0.2}
     rows = []
     for i in range(count):
