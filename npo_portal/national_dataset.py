@@ -110,6 +110,9 @@ def _wipe() -> None:
             for m in (Expenditure, Payment, NeedsRound, NeedsAnswer, Plan, Allocation, School)
         ]
         with connection.cursor() as cursor:
+            # Inside a surrounding transaction deferred foreign-key checks may be pending,
+            # and PostgreSQL refuses TRUNCATE until they have run.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     else:
         for model in (Expenditure, Payment, DelayAssessment, NeedsAnswer, NeedsRound):
