@@ -38,7 +38,7 @@ from accounts.models import Municipality, Role, User  # noqa: E402
 from finance.models import Expenditure  # noqa: E402
 from plans.models import Plan  # noqa: E402
 from plans.permissions import EDITABLE  # noqa: E402
-from schools.models import NeedsAnswer, NeedsRound  # noqa: E402
+from schools.models import AnswerStatus, NeedsAnswer, NeedsRound, RoundStatus  # noqa: E402
 
 
 def subjects(code: str | None):
@@ -93,7 +93,16 @@ def pages(municipality, policy, finance, board_user, admin):
         return draft_user, reverse(name, kwargs={"pk": pk})
 
     needs_round = NeedsRound.objects.filter(municipality=municipality).order_by("-pk").first()
-    answer = NeedsAnswer.objects.filter(round=needs_round, board=board_user.school_board).first()
+    answer = (
+        NeedsAnswer.objects.filter(
+            round__municipality=municipality,
+            round__status=RoundStatus.OPEN,
+            board=board_user.school_board,
+            status=AnswerStatus.DRAFT,
+        )
+        .order_by("pk")
+        .first()
+    )
     code = municipality.code
     expenditures = Expenditure.objects.filter(municipality=municipality).order_by("-date", "-id")
     middle = expenditures[expenditures.count() // 2]
@@ -113,7 +122,7 @@ def pages(municipality, policy, finance, board_user, admin):
         ("round detail", policy, reverse("schools:round-detail", kwargs={"pk": needs_round.pk})),
         ("needs picture", policy, reverse("schools:picture", kwargs={"pk": needs_round.pk})),
         ("school list", policy, reverse("schools:school-list")),
-        ("answer form (board)", board_user, reverse("schools:answer-edit", kwargs={"pk": needs_round.pk, "school_pk": answer.school_id}) if answer else None),
+        ("answer form (board)", board_user, reverse("schools:answer-edit", kwargs={"pk": answer.round_id, "school_pk": answer.school_id}) if answer else None),
         ("finance dashboard", finance, fin("dashboard")),
         ("expenditures, first page", finance, fin("expenditure-list")),
         ("expenditures, middle page", finance, fin("expenditure-list") + f"?na={middle.date.isoformat()}_{middle.pk}"),

@@ -387,13 +387,14 @@ def _plans(ctx: _Context) -> None:
 
 def _needs(ctx: _Context) -> None:
     rng = ctx.rng
-    now = timezone.now()
+    now, today = timezone.now(), timezone.localdate()
     rounds = [
         NeedsRound(
             municipality=m,
             title=f"Behoeftepeiling {year}",
             school_year=f"{year}-{year + 1}",
-            deadline=datetime.date(year, 11, 1),
+            # The open round still runs: its deadline lies ahead, whenever the set is made.
+            deadline=datetime.date(year, 11, 1) if year < 2023 else today + datetime.timedelta(30),
             status=RoundStatus.CLOSED if year < 2023 else RoundStatus.OPEN,
             opened_by=ctx.policy[m.pk],
             opened_at=now - datetime.timedelta(days=365 * (2024 - year)),
