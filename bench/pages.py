@@ -97,11 +97,16 @@ def pages(municipality, policy, finance, board_user, admin):
         NeedsAnswer.objects.filter(
             round__municipality=municipality,
             round__status=RoundStatus.OPEN,
-            board=board_user.school_board,
             status=AnswerStatus.DRAFT,
+            board__users__role=Role.SCHOOL_BOARD,
         )
         .order_by("pk")
         .first()
+    )
+    answer_user = (
+        User.objects.filter(school_board=answer.board_id, role=Role.SCHOOL_BOARD).first()
+        if answer
+        else None
     )
     code = municipality.code
     expenditures = Expenditure.objects.filter(municipality=municipality).order_by("-date", "-id")
@@ -122,7 +127,7 @@ def pages(municipality, policy, finance, board_user, admin):
         ("round detail", policy, reverse("schools:round-detail", kwargs={"pk": needs_round.pk})),
         ("needs picture", policy, reverse("schools:picture", kwargs={"pk": needs_round.pk})),
         ("school list", policy, reverse("schools:school-list")),
-        ("answer form (board)", board_user, reverse("schools:answer-edit", kwargs={"pk": answer.round_id, "school_pk": answer.school_id}) if answer else None),
+        ("answer form (board)", answer_user, reverse("schools:answer-edit", kwargs={"pk": answer.round_id, "school_pk": answer.school_id}) if answer else None),
         ("finance dashboard", finance, fin("dashboard")),
         ("expenditures, first page", finance, fin("expenditure-list")),
         ("expenditures, middle page", finance, fin("expenditure-list") + f"?na={middle.date.isoformat()}_{middle.pk}"),
