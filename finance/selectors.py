@@ -100,6 +100,14 @@ class YearTotals:
     received: Decimal = ZERO
     expected: Decimal = ZERO
     closed: bool = False
+    cumulative_received: Decimal = ZERO
+    ineligible: Decimal = ZERO
+    # Eligible spending of this year and up to this year, per goal id and intervention id
+    # (None: not charged to an intervention); the accountability report reads these.
+    per_goal: dict[int, Decimal] = field(default_factory=dict)
+    per_intervention: dict[int | None, Decimal] = field(default_factory=dict)
+    cumulative_per_goal: dict[int, Decimal] = field(default_factory=dict)
+    cumulative_per_intervention: dict[int | None, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,6 +184,21 @@ class FinanceTotals:
     def budget(self) -> Decimal:
         return sum((g.budget for g in self.goals), ZERO)
 
+    def year(self, year: int) -> YearTotals:
+        """The totals of one calendar year (empty outside the programme's years)."""
+        for totals in self.years:
+            if totals.year == year:
+                return totals
+        previous = [t for t in self.years if t.year < year]
+        last = previous[-1] if previous else None
+        return YearTotals(
+            year=year,
+            cumulative=last.cumulative if last else ZERO,
+            cumulative_received=last.cumulative_received if last else ZERO,
+            cumulative_per_goal=dict(last.cumulative_per_goal) if last else {},
+            cumulative_per_intervention=dict(last.cumulative_per_intervention) if last else {},
+        )
+
 
 def finance_totals(
     *, municipality: Municipality, today: datetime.date | None = None
@@ -223,16 +246,23 @@ def finance_totals(
     spent_per_month: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
     spent_per_goal: dict[int, Decimal] = defaultdict(lambda: ZERO)
     spent_per_intervention: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    per_year: dict[int, YearTotals] = {}
     for row in spending_rows:
         amount = cents(row["total"])
+        year = per_year.setdefault(row["date__year"], YearTotals(year=row["date__year"]))
         if not row["is_eligible"]:
             totals.ineligible += amount
             totals.ineligible_count += row["count"]
+            year.ineligible += amount
             continue
         month = datetime.date(row["date__year"], row["date__month"], 1)
         spent_per_month[month] += amount
         spent_per_goal[row["goal_id"]] += amount
         spent_per_intervention[row["intervention_id"]] += amount
+        year.per_goal[row["goal_id"]] = year.per_goal.get(row["goal_id"], ZERO) + amount
+        year.per_intervention[row["intervention_id"]] = (
+            year.per_intervention.get(row["intervention_id"], ZERO) + amount
+        )
     totals.spent = sum(spent_per_month.values(), ZERO)
     totals.received = sum(payments_per_month.values(), ZERO)
     totals.not_on_intervention = spent_per_intervention[None]
@@ -262,7 +292,7 @@ def finance_totals(
     ]
 
     _fill_months(totals, spent_per_month, payments_per_month)
-    _fill_years(totals, spent_per_month, payments_per_month, closed_years)
+    _fill_years(totals, spent_per_month, payments_per_month, closed_years, per_year)
     _project(totals, spent_per_month)
     return totals
 
@@ -295,12 +325,17 @@ def _fill_months(totals: FinanceTotals, spent_per_month, payments_per_month) -> 
         )
 
 
-def _fill_years(totals, spent_per_month, payments_per_month, closed_years) -> None:
+def _fill_years(totals, spent_per_month, payments_per_month, closed_years, per_year) -> None:
     programme = totals.programme
     years = {
         year: YearTotals(year=year, closed=year in closed_years)
         for year in range(programme.start.year, programme.end.year + 1)
     }
+    for year, found in per_year.items():
+        years.setdefault(year, YearTotals(year=year, closed=year in closed_years))
+        years[year].ineligible = found.ineligible
+        years[year].per_goal = found.per_goal
+        years[year].per_intervention = found.per_intervention
     for (year, _month_number), amount in payments_per_month.items():
         years.setdefault(year, YearTotals(year=year, closed=year in closed_years))
         years[year].received += amount
@@ -309,10 +344,20 @@ def _fill_years(totals, spent_per_month, payments_per_month, closed_years) -> No
     for payment in totals.schedule:
         years.setdefault(payment.due_month.year, YearTotals(year=payment.due_month.year))
         years[payment.due_month.year].expected += payment.expected
-    cumulative = ZERO
+    cumulative = cumulative_received = ZERO
+    per_goal: dict[int, Decimal] = {}
+    per_intervention: dict[int | None, Decimal] = {}
     for year in sorted(years):
         cumulative += years[year].spent
+        cumulative_received += years[year].received
         years[year].cumulative = cumulative
+        years[year].cumulative_received = cumulative_received
+        for key, amount in years[year].per_goal.items():
+            per_goal[key] = per_goal.get(key, ZERO) + amount
+        for key, amount in years[year].per_intervention.items():
+            per_intervention[key] = per_intervention.get(key, ZERO) + amount
+        years[year].cumulative_per_goal = dict(per_goal)
+        years[year].cumulative_per_intervention = dict(per_intervention)
     totals.years = [years[year] for year in sorted(years)]
 
 
@@ -439,3 +484,16 @@ def finance_history(*, municipality: Municipality, page_number=None):
         ],
         page_number=page_number,
     )
+
+
+def ineligible_expenditures(*, municipality: Municipality, year: int | None = None):
+    """The municipality's expenditures not charged to the grant, each annotated with the
+    reason (`eligibility`), oldest first; only those dated in `year` when given."""
+    queryset = Expenditure.objects.filter(
+        municipality=municipality, programme=finance_programme()
+    ).ineligible()
+    if year:
+        queryset = queryset.filter(
+            date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)
+        )
+    return queryset.select_related("goal", "intervention").with_eligibility().order_by("date", "id")

@@ -269,6 +269,16 @@ def close_year(
     return closing
 
 
+def reopen_year(*, municipality: Municipality, year: int, user: User | None, reason: str) -> bool:
+    """Reopen a closed year after the functional administrator documented why (the reason is
+    kept by the caller's record). Returns whether the year was closed."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for reopening the year.")})
+    deleted, _rows = YearClosing.objects.filter(municipality=municipality, year=year).delete()
+    logger.info("Year %s of %s reopened by %s: %s", year, municipality, user, reason)
+    return bool(deleted)
+
+
 # Imports ---------------------------------------------------------------------------------
 
 

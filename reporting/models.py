@@ -1,6 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.scoping import ScopedQuerySet
 
 
 class SisaYear(models.Model):
@@ -84,3 +89,193 @@ class SisaIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.text}"
+
+
+class ReportBatchQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Batches are the functional administrator's alone."""
+        if user.is_authenticated and user.is_active and user.is_functional_admin:
+            return self.all()
+        return self.none()
+
+
+class ReportBatch(models.Model):
+    """All municipalities' reports of one year, started together by the functional
+    administrator and built as a group of tasks."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+
+    objects = ReportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report batch")
+        verbose_name_plural = _("report batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} #{self.pk}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "wachtrij", _("Queued")
+    RENDERING = "bezig", _("Rendering")
+    DONE = "klaar", _("Done")
+    FAILED = "mislukt", _("Failed")
+
+
+class ReportQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class AccountabilityReport(models.Model):
+    """One version of a municipality's accountability report over one year, built in the
+    background into a PDF and a spreadsheet that stay downloadable."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="accountability_reports",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    batch = models.ForeignKey(
+        ReportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("batch"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.CharField(_("progress step"), max_length=100, blank=True)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=50, blank=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/pdf/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    xlsx = models.FileField(_("spreadsheet"), upload_to="reports/xlsx/", blank=True)
+    xlsx_sha256 = models.CharField(_("SHA-256 of the spreadsheet"), max_length=64, blank=True)
+    data_version = models.CharField(_("data version"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    is_final = models.BooleanField(_("final"), default=False)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked final by"),
+    )
+    finalised_at = models.DateTimeField(_("marked final at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(
+        _("year reopened at"),
+        null=True,
+        blank=True,
+        help_text=_("A final report stays final; after a reopening a new version may follow."),
+    )
+
+    objects = ReportQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("accountability report")
+        verbose_name_plural = _("accountability reports")
+        ordering = ["municipality", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year", "version"], name="report_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "year"],
+                condition=Q(is_final=True, reopened_at__isnull=True),
+                name="report_one_final_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def identifier(self) -> str:
+        """How the report is cited: municipality, year and version."""
+        return f"NPO-{self.municipality.code}-{self.year}-v{self.version}"
+
+    @property
+    def blocks_new_versions(self) -> bool:
+        return self.is_final and self.reopened_at is None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ReportStatus.QUEUED, ReportStatus.RENDERING)
+
+    @property
+    def percent(self) -> int:
+        return {
+            ReportStatus.QUEUED: 5,
+            ReportStatus.RENDERING: 50,
+            ReportStatus.DONE: 100,
+            ReportStatus.FAILED: 100,
+        }[self.status]
+
+
+class ReopeningQuerySet(ScopedQuerySet):
+    municipality_path = "municipality"
+
+
+class YearReopening(models.Model):
+    """The functional administrator's documented reopening of a year whose report was final;
+    only after it may a new version follow."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    final_report = models.ForeignKey(
+        AccountabilityReport,
+        on_delete=models.PROTECT,
+        related_name="reopenings",
+        verbose_name=_("final report reopened"),
+    )
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = ReopeningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+        ordering = ["municipality", "year", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year} {self.at:%Y-%m-%d}"

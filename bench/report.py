@@ -1,0 +1,168 @@
+"""Benchmark: the accountability report of a large municipality, and the batch of a year.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_reporting_bench \
+        python bench/report.py single          # 2,000 expenditures, 40 interventions
+    DATABASE_URL=... REDIS_URL=... CELERY_QUEUE=npo-bench python bench/report.py batch --year 2023
+
+The batch needs workers on the same database, broker and queue (see bench/README.md).
+Not part of the test suite.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+
+from accounts.models import Municipality  # noqa: E402
+from finance.models import Expenditure, Payment  # noqa: E402
+from finance.selectors import finance_programme  # noqa: E402
+from finance.services import duplicate_key  # noqa: E402
+from npo_portal.pdf import PDF_VARIANT  # noqa: E402
+from plans.models import Allocation, Intervention, InterventionBudget, Plan, SpendingGoal  # noqa: E402
+from reporting import services  # noqa: E402
+from reporting.models import ReportStatus  # noqa: E402
+from reporting.rendering import ReportMeta, render_html, render_report_pdf  # noqa: E402
+from reporting.selectors import report_data  # noqa: E402
+
+CODE = "GM9902"
+
+
+def seed_large(expenditures: int, interventions: int) -> Municipality:
+    programme = finance_programme()
+    municipality, _ = Municipality.objects.get_or_create(
+        code=CODE, defaults={"name": "Benchgemeente rapport"}
+    )
+    Expenditure.objects.filter(municipality=municipality).delete()
+    Payment.objects.filter(municipality=municipality).delete()
+    Plan.objects.filter(municipality=municipality).delete()
+    Allocation.objects.update_or_create(
+        programme=programme, municipality=municipality, defaults={"amount": Decimal("4800000.00")}
+    )
+    plan = Plan.objects.create(municipality=municipality, programme=programme, title="Benchplan")
+    goals = list(SpendingGoal.objects.filter(programme=programme))
+    rng = random.Random(6)  # noqa: S311 - reproducible test data, not security
+    items = []
+    for number in range(interventions):
+        goal = goals[number % len(goals)]
+        intervention = Intervention.objects.create(
+            plan=plan,
+            code=f"I-{number + 1:03d}",
+            title=f"Interventie {number + 1} met een wat langere titel",
+            goal=goal,
+            target_groups=["po"],
+            start=datetime.date(2021, 8, 1),
+            end=datetime.date(2025, 7, 31),
+        )
+        InterventionBudget.objects.create(intervention=intervention, year=2022, amount=120000)
+        items.append(intervention)
+    rows = []
+    for number in range(expenditures):
+        intervention = items[number % len(items)]
+        day = datetime.date(2021, 6, 1) + datetime.timedelta(days=rng.randrange(0, 1600))
+        amount = Decimal(rng.randrange(-20000, 500000)) / 100
+        rows.append(
+            Expenditure(
+                programme=programme,
+                municipality=municipality,
+                date=day,
+                amount=amount,
+                goal=intervention.goal,
+                intervention=intervention,
+                description=f"Bench {number}",
+                duplicate_key=duplicate_key(
+                    municipality_code=CODE,
+                    date=day,
+                    amount=amount,
+                    goal_code=intervention.goal.code,
+                    invoice_number=str(number),
+                    supplier="",
+                    description=f"Bench {number}",
+                ),
+                invoice_number=str(number),
+            )
+        )
+    Expenditure.objects.bulk_create(rows, batch_size=1000)
+    return municipality
+
+
+def timed(function, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _run in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def single(args) -> None:
+    call_command("migrate", verbosity=0)
+    municipality = seed_large(args.expenditures, args.interventions)
+    meta = ReportMeta(
+        identifier=f"NPO-{CODE}-2022-bench", version="bench", date=timezone.localdate()
+    )
+    data_time, data = timed(lambda: report_data(municipality=municipality, year=2022), args.runs)
+    html_time, html = timed(lambda: render_html(data, meta), args.runs)
+    bare_time, pdf = timed(
+        lambda: HTML(string=html, base_url=".").write_pdf(pdf_variant=PDF_VARIANT), args.runs
+    )
+    full_time, _ = timed(lambda: render_report_pdf(data, meta), args.runs)
+    ineligible = sum(1 for _ in data.ineligible)
+    print(
+        f"{args.expenditures} expenditures, {args.interventions} interventions, "
+        f"{ineligible} ineligible rows in 2022; median of {args.runs} runs"
+    )
+    print(f"report_data (finance_totals + plan data): {data_time * 1000:8.1f} ms")
+    print(f"template to HTML ({len(html) / 1024:.0f} KiB):        {html_time * 1000:8.1f} ms")
+    print(
+        f"bare WeasyPrint of that HTML:             {bare_time * 1000:8.1f} ms "
+        f"({len(pdf) / 1024:.0f} KiB)"
+    )
+    print(f"render_report_pdf (template + WeasyPrint): {full_time * 1000:8.1f} ms")
+
+
+def batch(args) -> None:
+    started = time.perf_counter()
+    report_batch = services.start_batch(year=args.year, user=None)
+    total = report_batch.reports.count()
+    while report_batch.reports.filter(
+        status__in=[ReportStatus.QUEUED, ReportStatus.RENDERING]
+    ).exists():
+        time.sleep(1)
+    wall = time.perf_counter() - started
+    reports = list(report_batch.reports.all())
+    durations = [(r.finished_at - r.started_at).total_seconds() for r in reports if r.started_at]
+    failed = sum(1 for r in reports if r.status == ReportStatus.FAILED)
+    print(f"{total} reports over {args.year}, {failed} failed")
+    print(
+        f"wall time {wall:.1f} s; per report median {statistics.median(durations):.2f} s, "
+        f"p95 {sorted(durations)[int(len(durations) * 0.95)]:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    one = sub.add_parser("single")
+    one.add_argument("--expenditures", type=int, default=2000)
+    one.add_argument("--interventions", type=int, default=40)
+    one.add_argument("--runs", type=int, default=5)
+    many = sub.add_parser("batch")
+    many.add_argument("--year", type=int, default=2023)
+    args = parser.parse_args()
+    single(args) if args.command == "single" else batch(args)

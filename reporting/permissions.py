@@ -1,0 +1,44 @@
+"""Who may do what with accountability reports. One function per action; every view that
+does the action (pages, downloads, the status JSON) asks it. Fail closed."""
+
+from accounts.models import Municipality, User
+
+
+def _active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def _own_municipality(user: User, municipality: Municipality) -> bool:
+    return (
+        _active(user)
+        and user.municipality_id is not None
+        and user.municipality_id == (municipality.pk)
+    )
+
+
+def can_view_reports(user: User, municipality: Municipality) -> bool:
+    """The municipality's finance and policy officers, and the functional administrator.
+    School boards see no reports."""
+    if not _active(user):
+        return False
+    if user.is_functional_admin:
+        return True
+    return _own_municipality(user, municipality) and (
+        user.is_finance_officer or user.is_policy_officer
+    )
+
+
+def can_build_reports(user: User, municipality: Municipality) -> bool:
+    """Only the municipality's finance officers start a report and mark it final."""
+    return _own_municipality(user, municipality) and user.is_finance_officer
+
+
+def can_reopen_year(user: User) -> bool:
+    """Reopening a year whose report is final is the functional administrator's decision."""
+    return _active(user) and user.is_functional_admin
+
+
+def can_run_batches(user: User) -> bool:
+    """Batches over all municipalities are started and followed by the functional
+    administrator."""
+    return _active(user) and user.is_functional_admin

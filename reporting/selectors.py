@@ -1,0 +1,245 @@
+"""The accountability report's data: one object that the HTML preview, the PDF and the
+spreadsheet all render. Every euro comes from finance's totals function."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Municipality
+from finance.selectors import ELIGIBILITY_LABELS, finance_totals, ineligible_expenditures
+from plans.models import Plan, PlanStatus, Programme
+from reporting.models import IndicatorKind, SisaYear
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    number: str
+    text: str
+    audit: str
+    amount: Decimal | None = None
+    text_value: str = ""
+
+    @property
+    def is_amount(self) -> bool:
+        return self.amount is not None
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    code: str
+    name: str
+    budget: Decimal
+    spent_year: Decimal
+    spent_cumulative: Decimal
+    goal: str = ""
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.spent_cumulative
+
+
+@dataclass(frozen=True)
+class IneligibleRow:
+    date: datetime.date
+    amount: Decimal
+    goal: str
+    description: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanDecisions:
+    title: str = ""
+    status: str = ""
+    college_decided_on: datetime.date | None = None
+    college_reference: str = ""
+    council_informed_on: datetime.date | None = None
+    council_reference: str = ""
+
+
+@dataclass
+class ReportData:
+    """Everything the accountability report of municipality M over year T shows."""
+
+    municipality_name: str
+    municipality_code: str
+    year: int
+    grant_name: str
+    provider: str
+    grant_code: str
+    grant_code_confirmed: bool
+    legal_basis: str
+    annex_version: str
+    period_start: datetime.date
+    period_end: datetime.date
+    allocation: Decimal
+    decision_reference: str
+    spent_year: Decimal
+    spent_cumulative: Decimal
+    budget: Decimal
+    received_year: Decimal
+    received_cumulative: Decimal
+    ineligible_year: Decimal
+    is_final_year: bool
+    at_risk: Decimal
+    explanation: str
+    indicators: list[IndicatorValue] = field(default_factory=list)
+    goals: list[BreakdownRow] = field(default_factory=list)
+    interventions: list[BreakdownRow] = field(default_factory=list)
+    ineligible: list[IneligibleRow] = field(default_factory=list)
+    plan: PlanDecisions = field(default_factory=PlanDecisions)
+
+    @property
+    def year_label(self) -> str:
+        """The year as text: years are never written with a thousands separator."""
+        return str(self.year)
+
+    @property
+    def balance(self) -> Decimal:
+        """Received up to and including year T minus spent on the goals up to year T."""
+        return self.received_cumulative - self.spent_cumulative
+
+    @property
+    def data_version(self) -> str:
+        """SHA-256 over every figure and text of the report: the same data gives the same
+        version, whenever and however often the report is built."""
+        canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def final_accounting_year(programme: Programme) -> int:
+    """The reporting year in which the spending period ends: its report is the final
+    accounting ("eindverantwoording")."""
+    return programme.end.year
+
+
+def report_data(*, municipality: Municipality, year: int, explanation: str = "") -> ReportData:
+    """The accountability report of `municipality` over `year`, from finance's totals."""
+    totals = finance_totals(municipality=municipality, today=datetime.date(year, 12, 31))
+    programme = totals.programme
+    sisa = SisaYear.objects.filter(year=year).first()
+    year_totals = totals.year(year)
+    is_final = year >= final_accounting_year(programme)
+
+    goals = [
+        BreakdownRow(
+            code=str(g.goal.number or g.goal.code.capitalize()),
+            name=g.goal.name,
+            budget=g.budget,
+            spent_year=year_totals.per_goal.get(g.goal.pk, ZERO),
+            spent_cumulative=year_totals.cumulative_per_goal.get(g.goal.pk, ZERO),
+        )
+        for g in totals.goals
+    ]
+    interventions = [
+        BreakdownRow(
+            code=i.intervention.code,
+            name=i.intervention.title,
+            goal=i.intervention.goal.name,
+            budget=i.budget,
+            spent_year=year_totals.per_intervention.get(i.intervention.pk, ZERO),
+            spent_cumulative=year_totals.cumulative_per_intervention.get(i.intervention.pk, ZERO),
+        )
+        for i in totals.interventions
+    ]
+    loose_year = year_totals.per_intervention.get(None, ZERO)
+    loose_cumulative = year_totals.cumulative_per_intervention.get(None, ZERO)
+    if loose_year or loose_cumulative:
+        interventions.append(
+            BreakdownRow(
+                code="-",
+                name=_("Not charged to an intervention"),
+                budget=ZERO,
+                spent_year=loose_year,
+                spent_cumulative=loose_cumulative,
+            )
+        )
+
+    data = ReportData(
+        municipality_name=municipality.name,
+        municipality_code=municipality.code,
+        year=year,
+        grant_name=sisa.grant_name if sisa else programme.name,
+        provider=sisa.provider if sisa else "OCW",
+        grant_code=sisa.grant_code if sisa else "",
+        grant_code_confirmed=bool(sisa and sisa.grant_code_confirmed),
+        legal_basis=sisa.legal_basis if sisa else programme.legal_basis,
+        annex_version=sisa.annex_version if sisa else "",
+        period_start=programme.start,
+        period_end=programme.end,
+        allocation=totals.allocation,
+        decision_reference=totals.decision_reference,
+        spent_year=year_totals.spent,
+        spent_cumulative=year_totals.cumulative,
+        budget=totals.budget,
+        received_year=year_totals.received,
+        received_cumulative=year_totals.cumulative_received,
+        ineligible_year=year_totals.ineligible,
+        is_final_year=is_final,
+        at_risk=totals.at_risk if is_final else ZERO,
+        explanation=explanation,
+        goals=goals,
+        interventions=interventions,
+        ineligible=[
+            IneligibleRow(
+                date=e.date,
+                amount=e.amount,
+                goal=e.goal.name,
+                description=e.description,
+                reason=str(ELIGIBILITY_LABELS[e.eligibility]),
+            )
+            for e in ineligible_expenditures(municipality=municipality, year=year)
+        ],
+        plan=_plan_decisions(municipality, programme),
+    )
+    data.indicators = _indicators(sisa, data, year_totals) if sisa else []
+    return data
+
+
+def _indicators(sisa: SisaYear, data: ReportData, year_totals) -> list[IndicatorValue]:
+    values = []
+    for indicator in sisa.indicators.select_related("goal"):
+        amount, text = None, ""
+        if indicator.kind == IndicatorKind.SPENDING_YEAR:
+            amount = data.spent_year
+        elif indicator.kind == IndicatorKind.SPENDING_YEAR_GOAL:
+            amount = year_totals.per_goal.get(indicator.goal_id, ZERO)
+        elif indicator.kind == IndicatorKind.SPENDING_CUMULATIVE:
+            amount = data.spent_cumulative
+        elif indicator.kind == IndicatorKind.FINAL_ACCOUNTING:
+            text = _("Yes") if data.is_final_year else _("No")
+        else:
+            text = data.explanation
+        values.append(
+            IndicatorValue(
+                number=indicator.number,
+                text=indicator.text,
+                audit=indicator.get_audit_display(),
+                amount=amount,
+                text_value=text,
+            )
+        )
+    return values
+
+
+def _plan_decisions(municipality: Municipality, programme: Programme) -> PlanDecisions:
+    plan = Plan.objects.filter(municipality=municipality, programme=programme).first()
+    if plan is None:
+        return PlanDecisions()
+    adopted = plan.transitions.filter(to_status=PlanStatus.ADOPTED).order_by("-at", "-pk").first()
+    return PlanDecisions(
+        title=plan.title,
+        status=plan.get_status_display(),
+        college_decided_on=(adopted.decided_on or adopted.at.date()) if adopted else None,
+        college_reference=adopted.decision_reference if adopted else "",
+        council_informed_on=plan.council_informed_on,
+        council_reference=plan.council_reference,
+    )

@@ -1,0 +1,244 @@
+"""What changes accountability reports: starting, building, marking final, reopening."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Municipality, User
+from finance import services as finance_services
+from finance.models import YearClosing
+from reporting.models import AccountabilityReport, ReportBatch, ReportStatus, YearReopening
+from reporting.rendering import ReportMeta, render_report_pdf, render_xlsx
+from reporting.selectors import report_data
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(report: AccountabilityReport) -> None:
+    from reporting.tasks import build_report
+
+    def run():
+        result = build_report.delay(report.pk)
+        AccountabilityReport.objects.filter(pk=report.pk, task_id="").update(task_id=result.id)
+
+    transaction.on_commit(run)
+
+
+def _refuse_while_final(municipality: Municipality, year: int) -> None:
+    final = AccountabilityReport.objects.filter(
+        municipality=municipality, year=year, is_final=True, reopened_at__isnull=True
+    ).first()
+    if final is not None:
+        raise ValidationError(
+            _(
+                "The report over %(year)s is final (version %(version)s). A new version "
+                "needs a reopening of the year by the functional administrator."
+            )
+            % {"year": year, "version": final.version}
+        )
+
+
+def _new_report(
+    *,
+    municipality: Municipality,
+    year: int,
+    user: User | None,
+    explanation: str,
+    batch: ReportBatch | None = None,
+) -> AccountabilityReport:
+    _refuse_while_final(municipality, year)
+    last = (
+        AccountabilityReport.objects.select_for_update()
+        .filter(municipality=municipality, year=year)
+        .aggregate(last=Max("version"))["last"]
+    )
+    return AccountabilityReport.objects.create(
+        municipality=municipality,
+        year=year,
+        version=(last or 0) + 1,
+        explanation=explanation,
+        created_by=user,
+        batch=batch,
+    )
+
+
+@transaction.atomic
+def start_report(
+    *, municipality: Municipality, year: int, user: User | None, explanation: str = ""
+) -> AccountabilityReport:
+    """Queue a new version of the report of `municipality` over `year`; a worker builds it
+    after the commit. Refused while the year's final report has not been reopened."""
+    report = _new_report(municipality=municipality, year=year, user=user, explanation=explanation)
+    _enqueue(report)
+    return report
+
+
+@transaction.atomic
+def start_batch(*, year: int, user: User | None) -> ReportBatch:
+    """Queue a report over `year` for every municipality that existed in that year, as one
+    group of tasks. Municipalities whose report over the year is final are left out."""
+    from reporting.tasks import build_report
+
+    batch = ReportBatch.objects.create(year=year, created_by=user)
+    final = set(
+        AccountabilityReport.objects.filter(
+            year=year, is_final=True, reopened_at__isnull=True
+        ).values_list("municipality_id", flat=True)
+    )
+    municipalities = Municipality.objects.existing_on(datetime.date(year, 12, 31)).exclude(
+        pk__in=final
+    )
+    ids = [
+        _new_report(municipality=m, year=year, user=user, explanation="", batch=batch).pk
+        for m in municipalities.order_by("code")
+    ]
+
+    def run():
+        from celery import group
+
+        group(build_report.s(pk) for pk in ids).apply_async()
+
+    transaction.on_commit(run)
+    return batch
+
+
+def _checksum(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _set_progress(report: AccountabilityReport, status: str, step: str) -> None:
+    report.status = status
+    report.progress = step
+    fields = ["status", "progress"]
+    if status == ReportStatus.RENDERING and report.started_at is None:
+        report.started_at = timezone.now()
+        fields.append("started_at")
+    AccountabilityReport.objects.filter(pk=report.pk).update(
+        **{name: getattr(report, name) for name in fields}
+    )
+
+
+def build_report(*, report_id: int) -> AccountabilityReport | None:
+    """Render the report's PDF and spreadsheet and store them. A report that is done (or gone)
+    is left alone; the files become visible only together with the status "done"."""
+    report = (
+        AccountabilityReport.objects.select_related("municipality").filter(pk=report_id).first()
+    )
+    if report is None or report.status == ReportStatus.DONE:
+        return None
+    _set_progress(report, ReportStatus.RENDERING, _("Collecting the figures"))
+    data = report_data(
+        municipality=report.municipality, year=report.year, explanation=report.explanation
+    )
+    meta = ReportMeta(
+        identifier=report.identifier,
+        version=str(report.version),
+        date=timezone.localdate(report.created_at),
+    )
+    _set_progress(report, ReportStatus.RENDERING, _("Rendering the PDF"))
+    pdf = render_report_pdf(data, meta)
+    _set_progress(report, ReportStatus.RENDERING, _("Writing the spreadsheet"))
+    xlsx = render_xlsx(data, meta)
+    _set_progress(report, ReportStatus.RENDERING, _("Storing the files"))
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = AccountabilityReport.objects.select_for_update().get(pk=report.pk)
+            if locked.status == ReportStatus.DONE:
+                return None
+            # Names carry the report's identifier, never anything a user typed.
+            locked.pdf.save(f"{report.identifier}.pdf", ContentFile(pdf), save=False)
+            stored.append(locked.pdf.name)
+            locked.xlsx.save(f"{report.identifier}.xlsx", ContentFile(xlsx), save=False)
+            stored.append(locked.xlsx.name)
+            locked.pdf_sha256 = _checksum(pdf)
+            locked.xlsx_sha256 = _checksum(xlsx)
+            locked.data_version = data.data_version
+            locked.status = ReportStatus.DONE
+            locked.progress = ""
+            locked.failure_reason = ""
+            locked.finished_at = timezone.now()
+            locked.save()
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return locked
+
+
+def record_failure(*, report_id: int, reason: str) -> None:
+    """The last try failed: say why, and keep no files."""
+    AccountabilityReport.objects.filter(pk=report_id).exclude(status=ReportStatus.DONE).update(
+        status=ReportStatus.FAILED, failure_reason=reason[:2000], finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def mark_final(*, report: AccountabilityReport, user: User) -> AccountabilityReport:
+    """Make a finished report the year's final one ("definitief") and close the year for
+    changes to its expenditures."""
+    report = AccountabilityReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.DONE:
+        raise ValidationError(_("Only a finished report can be marked final."))
+    if report.is_final:
+        return report
+    if AccountabilityReport.objects.filter(
+        municipality=report.municipality, year=report.year, is_final=True, reopened_at=None
+    ).exists():
+        raise ValidationError(_("Another version of this year's report is already final."))
+    newer = AccountabilityReport.objects.filter(
+        municipality=report.municipality, year=report.year, version__gt=report.version
+    ).exists()
+    if newer:
+        raise ValidationError(_("Only the latest version can be marked final."))
+    report.is_final = True
+    report.finalised_by = user
+    report.finalised_at = timezone.now()
+    report.save(update_fields=["is_final", "finalised_by", "finalised_at"])
+    finance_services.close_year(
+        municipality=report.municipality,
+        year=report.year,
+        user=user,
+        note=_("Accountability report %(identifier)s is final.")
+        % {"identifier": report.identifier},
+    )
+    return report
+
+
+@transaction.atomic
+def reopen(*, report: AccountabilityReport, user: User, reason: str) -> YearReopening:
+    """The functional administrator reopens the year of a final report, with the reason; the
+    final version stays as it is and a new version may follow."""
+    report = AccountabilityReport.objects.select_for_update().get(pk=report.pk)
+    if not report.blocks_new_versions:
+        raise ValidationError(_("Only the year of a final report can be reopened."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for reopening the year.")})
+    finance_services.reopen_year(
+        municipality=report.municipality, year=report.year, user=user, reason=reason
+    )
+    reopening = YearReopening.objects.create(
+        municipality=report.municipality,
+        year=report.year,
+        final_report=report,
+        reason=reason,
+        by=user,
+    )
+    # The final version stays final with its file; it no longer blocks a new version.
+    report.reopened_at = reopening.at
+    report.save(update_fields=["reopened_at"])
+    return reopening
+
+
+def year_is_closed(*, municipality: Municipality, year: int) -> bool:
+    return YearClosing.objects.filter(municipality=municipality, year=year).exists()

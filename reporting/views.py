@@ -1,0 +1,272 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+
+from accounts.models import Municipality
+from reporting import permissions, services
+from reporting.forms import ReopenForm, StartBatchForm, StartReportForm
+from reporting.models import AccountabilityReport, ReportBatch, ReportStatus
+from reporting.rendering import ReportMeta, context
+from reporting.selectors import report_data
+
+
+@login_required
+def index(request):
+    """Finance and policy officers go to their municipality's reports; the administrator to
+    the batches."""
+    user = request.user
+    if permissions.can_run_batches(user):
+        return redirect("reporting:batch-list")
+    if user.municipality_id and permissions.can_view_reports(user, user.municipality):
+        return redirect("reporting:report-list", code=user.municipality.code)
+    raise PermissionDenied
+
+
+class MunicipalityReportsMixin(LoginRequiredMixin):
+    """Resolves the municipality in the URL through scoping, then asks the permission."""
+
+    permission = staticmethod(permissions.can_view_reports)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.municipality = get_object_or_404(
+            Municipality.objects.for_user(request.user), code=kwargs["code"]
+        )
+        if not self.permission(request.user, self.municipality):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_report(self) -> AccountabilityReport:
+        return get_object_or_404(
+            AccountabilityReport.objects.for_user(self.request.user).select_related(
+                "municipality", "created_by", "finalised_by"
+            ),
+            municipality=self.municipality,
+            pk=self.kwargs["pk"],
+        )
+
+
+class ReportListView(MunicipalityReportsMixin, FormView):
+    """Every version of the municipality's reports, and the form that starts a new one."""
+
+    template_name = "reporting/report_list.html"
+    form_class = StartReportForm
+
+    def post(self, request, *args, **kwargs):
+        if not permissions.can_build_reports(request.user, self.municipality):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            report = services.start_report(
+                municipality=self.municipality,
+                year=form.cleaned_data["year"],
+                user=self.request.user,
+                explanation=form.cleaned_data["explanation"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Report %(identifier)s is queued.") % {"identifier": report.identifier}
+        )
+        return redirect("reporting:report-list", code=self.municipality.code)
+
+    def get_context_data(self, **kwargs):
+        reports = (
+            AccountabilityReport.objects.for_user(self.request.user)
+            .filter(municipality=self.municipality)
+            .select_related("municipality", "created_by", "finalised_by")
+            .prefetch_related("reopenings__by")
+        )
+        return super().get_context_data(
+            municipality=self.municipality,
+            reports=reports,
+            can_build=permissions.can_build_reports(self.request.user, self.municipality),
+            can_reopen=permissions.can_reopen_year(self.request.user),
+            **kwargs,
+        )
+
+
+class ReportPreviewView(MunicipalityReportsMixin, TemplateView):
+    """The report over a year as it would be built now, in the portal."""
+
+    template_name = "reporting/report_preview.html"
+
+    def get_context_data(self, **kwargs):
+        year = self.kwargs["year"]
+        data = report_data(
+            municipality=self.municipality,
+            year=year,
+            explanation=self.request.GET.get("toelichting", ""),
+        )
+        meta = ReportMeta(
+            identifier=f"NPO-{self.municipality.code}-{year}-{_('preview')}",
+            version=_("preview"),
+            date=timezone.localdate(),
+        )
+        return super().get_context_data(
+            municipality=self.municipality, **context(data, meta), **kwargs
+        )
+
+
+def _status(report: AccountabilityReport) -> dict:
+    return {
+        "id": report.pk,
+        "status": report.status,
+        "label": report.get_status_display(),
+        "progress": report.progress,
+        "percent": report.percent,
+        "failure_reason": report.failure_reason,
+        "done": not report.is_pending,
+    }
+
+
+class ReportStatusView(MunicipalityReportsMixin, View):
+    """The report's state as JSON, polled by the reports page."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(_status(self.get_report()))
+
+
+class ReportDownloadView(MunicipalityReportsMixin, View):
+    """A stored PDF or spreadsheet of a finished report, old versions included."""
+
+    file_field = "pdf"
+
+    def get(self, request, *args, **kwargs):
+        report = self.get_report()
+        stored = getattr(report, self.file_field)
+        if report.status != ReportStatus.DONE or not stored:
+            raise Http404
+        return FileResponse(
+            stored.open("rb"),
+            as_attachment=True,
+            filename=f"{report.identifier}.{self.file_field}",
+        )
+
+
+class ReportFinaliseView(MunicipalityReportsMixin, View):
+    permission = staticmethod(permissions.can_build_reports)
+
+    def post(self, request, *args, **kwargs):
+        report = self.get_report()
+        try:
+            services.mark_final(report=report, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Report %(identifier)s is final; the year %(year)s is closed.")
+                % {"identifier": report.identifier, "year": report.year},
+            )
+        return redirect("reporting:report-list", code=self.municipality.code)
+
+
+class ReportReopenView(MunicipalityReportsMixin, FormView):
+    template_name = "reporting/report_reopen.html"
+    form_class = ReopenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.can_reopen_year(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        report = self.get_report()
+        try:
+            services.reopen(
+                report=report, user=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The year %(year)s is reopened.") % {"year": report.year})
+        return redirect("reporting:report-list", code=self.municipality.code)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            municipality=self.municipality, report=self.get_report(), **kwargs
+        )
+
+
+class BatchAccessMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.can_run_batches(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def batch_counts(batch: ReportBatch) -> dict:
+    counts = batch.reports.aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=ReportStatus.DONE)),
+        failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
+        rendering=Count("pk", filter=Q(status=ReportStatus.RENDERING)),
+    )
+    finished = counts["done"] + counts["failed"]
+    counts["percent"] = round(100 * finished / counts["total"]) if counts["total"] else 100
+    counts["finished"] = finished == counts["total"]
+    return counts
+
+
+class BatchListView(BatchAccessMixin, FormView):
+    template_name = "reporting/batch_list.html"
+    form_class = StartBatchForm
+
+    def form_valid(self, form):
+        batch = services.start_batch(year=form.cleaned_data["year"], user=self.request.user)
+        return redirect("reporting:batch-detail", pk=batch.pk)
+
+    def get_context_data(self, **kwargs):
+        batches = ReportBatch.objects.for_user(self.request.user).annotate(
+            total=Count("reports"),
+            done=Count("reports", filter=Q(reports__status=ReportStatus.DONE)),
+            failed=Count("reports", filter=Q(reports__status=ReportStatus.FAILED)),
+        )[:50]
+        return super().get_context_data(batches=batches, **kwargs)
+
+
+class BatchDetailView(BatchAccessMixin, DetailView):
+    template_name = "reporting/batch_detail.html"
+
+    def get_queryset(self):
+        return ReportBatch.objects.for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            counts=batch_counts(self.object),
+            problems=self.object.reports.filter(status=ReportStatus.FAILED).select_related(
+                "municipality"
+            ),
+            **kwargs,
+        )
+
+
+class BatchStatusView(BatchAccessMixin, View):
+    def get(self, request, pk):
+        batch = get_object_or_404(ReportBatch.objects.for_user(request.user), pk=pk)
+        counts = batch_counts(batch)
+        return JsonResponse(
+            {
+                "percent": counts["percent"],
+                "done": counts["finished"],
+                "label": _("%(finished)s of %(total)s reports finished, %(failed)s failed")
+                % {
+                    "finished": counts["done"] + counts["failed"],
+                    "total": counts["total"],
+                    "failed": counts["failed"],
+                },
+            }
+        )
