@@ -38,6 +38,7 @@ from accounts.models import Municipality, Role, User  # noqa: E402
 from finance.models import Expenditure  # noqa: E402
 from plans.models import Plan  # noqa: E402
 from plans.permissions import EDITABLE  # noqa: E402
+from reporting.models import ReportBatch  # noqa: E402
 from schools.models import AnswerStatus, NeedsAnswer, NeedsRound, RoundStatus  # noqa: E402
 
 
@@ -109,6 +110,7 @@ def pages(municipality, policy, finance, board_user, admin):
         else None
     )
     code = municipality.code
+    batch = ReportBatch.objects.order_by("-pk").first()
     expenditures = Expenditure.objects.filter(municipality=municipality).order_by("-date", "-id")
     middle = expenditures[expenditures.count() // 2]
     goal = expenditures.first().goal.code
@@ -136,6 +138,9 @@ def pages(municipality, policy, finance, board_user, admin):
         ("payments", finance, fin("payment-list")),
         ("finance history", finance, fin("history")),
         ("allocations (admin)", admin, reverse("finance:allocation-list")),
+        ("reports (finance officer)", finance, reverse("reporting:report-list", args=[code])),
+        ("report batches (admin)", admin, reverse("reporting:batch-list")),
+        ("report batch detail (admin)", admin, reverse("reporting:batch-detail", args=[batch.pk]) if batch else None),
     ]  # fmt: skip
 
 
@@ -170,7 +175,7 @@ def main():
     print("| Page | Median ms | Queries | Status |\n|---|---:|---:|---:|")
     clients = {}
     for name, user, url in pages(municipality, *people):
-        if url is None:
+        if url is None or user is None:
             continue
         if user.pk not in clients:
             clients[user.pk] = Client()
