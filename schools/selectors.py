@@ -136,16 +136,48 @@ def board_open_rounds(*, user: User) -> list[BoardRound]:
     if not user.is_school_board_user:
         return []
     today = timezone.localdate()
+    rounds = list(
+        NeedsRound.objects.for_user(user).open().select_related("municipality").order_by("deadline")
+    )
+    # Three queries however many municipalities the board works in (a board with schools in
+    # many municipalities has as many open rounds).
+    schools = list(
+        School.objects.for_user(user)
+        .filter(municipality_id__in={r.municipality_id for r in rounds})
+        .select_related("board")
+        .order_by("board__name", "name")
+    )
+    answers = {
+        (answer.round_id, answer.school_id): answer
+        for answer in NeedsAnswer.objects.filter(
+            round__in=rounds, school__in=[school.pk for school in schools]
+        ).only(
+            "round_id", "school_id", "status", "updated_at", "submitted_at", "reopen_requested_at"
+        )
+    }
+
+    def response(needs_round: NeedsRound, school: School) -> SchoolResponse:
+        answer = answers.get((needs_round.pk, school.pk))
+        return SchoolResponse(
+            school=school,
+            status=answer.status if answer else NOT_STARTED,
+            answer_id=answer.pk if answer else None,
+            updated_at=answer.updated_at if answer else None,
+            submitted_at=answer.submitted_at if answer else None,
+            reopen_requested=bool(answer and answer.reopen_requested_at is not None),
+        )
+
     return [
         BoardRound(
             needs_round=needs_round,
-            responses=round_responses(needs_round=needs_round, user=user),
+            responses=[
+                response(needs_round, school)
+                for school in schools
+                if school.municipality_id == needs_round.municipality_id
+            ],
             accepts_answers=round_accepts_answers(needs_round=needs_round, today=today),
         )
-        for needs_round in NeedsRound.objects.for_user(user)
-        .open()
-        .select_related("municipality")
-        .order_by("deadline")
+        for needs_round in rounds
     ]
 
 

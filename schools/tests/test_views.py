@@ -133,3 +133,31 @@ def test_round_detail_query_count_does_not_grow_with_the_schools(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("schools:round-detail", args=[needs_round.pk]))
     assert response.content.decode().count("text-bg-success") == 8
+
+
+def test_board_home_query_count_does_not_grow_with_the_municipalities_it_works_in(
+    client, world, needs_round
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.factories import MunicipalityFactory
+
+    board = world.middelburg.board
+    client.force_login(world.middelburg.board_user)
+    with CaptureQueriesContext(connection) as one_round:
+        client.get(reverse("home"))
+    NeedsAnswerFactory(round=needs_round, school=world.middelburg.school, submitted=True)
+    for number in range(4):
+        municipality = MunicipalityFactory(
+            code=f"GM99{number + 10}", name=f"Proefgemeente {number}"
+        )
+        NeedsRoundFactory(municipality=municipality, title=f"Peiling {number}")
+        SchoolFactory(municipality=municipality, board=board, name=f"Proefschool {number}")
+
+    with CaptureQueriesContext(connection) as five_rounds:
+        body = client.get(reverse("home")).content.decode()
+
+    assert len(five_rounds) == len(one_round)
+    assert all(f"Peiling {number}" in body for number in range(4))
+    assert body.count("1 school moet nog indienen") == 4

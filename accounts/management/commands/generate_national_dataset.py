@@ -1,0 +1,40 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from npo_portal.national_dataset import PortalDataExists, generate
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a synthetic national data set for benchmarks: boards, schools, plans, needs "
+        "rounds, allocations, payments and expenditures for the real municipalities."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--municipalities", type=int, default=342)
+        parser.add_argument("--schools", type=int, default=6700)
+        parser.add_argument("--expenditures", type=int, default=1_000_000)
+        parser.add_argument("--seed", type=int, default=2021)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Delete the portal data already in the database first.",
+        )
+
+    def handle(self, *args, municipalities, schools, expenditures, seed, force, **options):
+        try:
+            result = generate(
+                municipalities=municipalities,
+                schools=schools,
+                expenditures=expenditures,
+                seed=seed,
+                force=force,
+                log=self.stdout.write,
+            )
+        except PortalDataExists as exc:
+            raise CommandError(
+                "Deze database bevat al portaalgegevens. Gebruik --force om die eerst te "
+                "verwijderen."
+            ) from exc
+        for name, count in result.counts.items():
+            self.stdout.write(f"{name}: {count:,}")
+        self.stdout.write(self.style.SUCCESS(f"Klaar in {result.timings['total']:.1f} s."))

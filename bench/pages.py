@@ -1,0 +1,188 @@
+"""Benchmark: server time and SQL query count of every main page, for one municipality.
+
+Run against a PostgreSQL database with the national data set (generate_national_dataset) or
+with the demo data (seed_demo); see bench/README.md for the exact commands:
+
+    DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only DJANGO_ALLOWED_HOSTS=testserver \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_scale_bench \
+        python bench/pages.py --runs 7
+
+The municipality is the one with the most expenditures unless --code is given. Time is the
+median of --runs requests after one warm-up, through Django's test client (no network, no
+static files); the query count comes from one extra request under CaptureQueriesContext.
+"""
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import Municipality, Role, User  # noqa: E402
+from finance.models import Expenditure  # noqa: E402
+from plans.models import Plan  # noqa: E402
+from plans.permissions import EDITABLE  # noqa: E402
+from reporting.models import ReportBatch  # noqa: E402
+from schools.models import AnswerStatus, NeedsAnswer, NeedsRound, RoundStatus  # noqa: E402
+
+
+def subjects(code: str | None):
+    if code:
+        municipality = Municipality.objects.get(code=code)
+    else:
+        top = (
+            Expenditure.objects.values("municipality")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        municipality = Municipality.objects.get(pk=top["municipality"])
+    users = User.objects.filter(municipality=municipality, is_active=True).order_by("pk")
+    policy = users.filter(role=Role.POLICY_OFFICER).first()
+    finance = users.filter(role=Role.FINANCE_OFFICER).first()
+    board_user = (
+        User.objects.filter(
+            role=Role.SCHOOL_BOARD, school_board__schools__municipality=municipality
+        )
+        .order_by("pk")
+        .first()
+    )
+    admin, _ = User.objects.get_or_create(
+        username="bench-beheerder",
+        defaults={"role": Role.FUNCTIONAL_ADMIN, "is_staff": True},
+    )
+    return municipality, policy, finance, board_user, admin
+
+
+def pages(municipality, policy, finance, board_user, admin):
+    plan = Plan.objects.filter(municipality=municipality).first()
+    # The forms need a plan that may still be edited: the draft plan with most interventions.
+    draft = (
+        Plan.objects.filter(status__in=EDITABLE)
+        .annotate(n=Count("interventions"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    draft_user = (
+        User.objects.filter(municipality=draft.municipality_id, role=Role.POLICY_OFFICER)
+        .order_by("pk")
+        .first()
+        if draft
+        else None
+    )
+
+    def editable(name: str, kind: str):
+        if draft is None or draft_user is None:
+            return None, None
+        pk = draft.pk if kind == "plan" else draft.interventions.order_by("pk").first().pk
+        return draft_user, reverse(name, kwargs={"pk": pk})
+
+    needs_round = NeedsRound.objects.filter(municipality=municipality).order_by("-pk").first()
+    answer = (
+        NeedsAnswer.objects.filter(
+            round__municipality=municipality,
+            round__status=RoundStatus.OPEN,
+            status=AnswerStatus.DRAFT,
+            board__users__role=Role.SCHOOL_BOARD,
+        )
+        .order_by("pk")
+        .first()
+    )
+    answer_user = (
+        User.objects.filter(school_board=answer.board_id, role=Role.SCHOOL_BOARD).first()
+        if answer
+        else None
+    )
+    code = municipality.code
+    batch = ReportBatch.objects.order_by("-pk").first()
+    expenditures = Expenditure.objects.filter(municipality=municipality).order_by("-date", "-id")
+    middle = expenditures[expenditures.count() // 2]
+    goal = expenditures.first().goal.code
+    fin = lambda name, **kw: reverse(f"finance:{name}", kwargs={"code": code, **kw})  # noqa: E731
+    return [
+        ("home (policy officer)", policy, reverse("home")),
+        ("home (finance officer)", finance, reverse("home")),
+        ("home (school board)", board_user, reverse("home")),
+        ("home (functional admin)", admin, reverse("home")),
+        ("municipality list (admin)", admin, reverse("municipality-list")),
+        ("plan page", policy, reverse("plans:detail", kwargs={"pk": plan.pk})),
+        ("intervention form (new)", *editable("plans:intervention-create", "plan")),
+        ("intervention form (edit)", *editable("plans:intervention-edit", "intervention")),
+        ("plan history", policy, reverse("plans:history", kwargs={"pk": plan.pk})),
+        ("needs rounds", policy, reverse("schools:round-list")),
+        ("round detail", policy, reverse("schools:round-detail", kwargs={"pk": needs_round.pk})),
+        ("needs picture", policy, reverse("schools:picture", kwargs={"pk": needs_round.pk})),
+        ("school list", policy, reverse("schools:school-list")),
+        ("answer form (board)", answer_user, reverse("schools:answer-edit", kwargs={"pk": answer.round_id, "school_pk": answer.school_id}) if answer else None),
+        ("finance dashboard", finance, fin("dashboard")),
+        ("expenditures, first page", finance, fin("expenditure-list")),
+        ("expenditures, middle page", finance, fin("expenditure-list") + f"?na={middle.date.isoformat()}_{middle.pk}"),
+        ("expenditures, 2023 + one goal", finance, fin("expenditure-list") + f"?jaar=2023&doel={goal}"),
+        ("expenditures, ineligible", finance, fin("expenditure-list") + "?subsidiabel=niet"),
+        ("payments", finance, fin("payment-list")),
+        ("finance history", finance, fin("history")),
+        ("allocations (admin)", admin, reverse("finance:allocation-list")),
+        ("reports (finance officer)", finance, reverse("reporting:report-list", args=[code])),
+        ("report batches (admin)", admin, reverse("reporting:batch-list")),
+        ("report batch detail (admin)", admin, reverse("reporting:batch-detail", args=[batch.pk]) if batch else None),
+    ]  # fmt: skip
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, int, int]:
+    response = client.get(url, secure=True)  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, secure=True)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, secure=True)
+    return statistics.median(times), len(queries), response.status_code
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--code", help="CBS code; default: the municipality with most expenditures")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    # Without DEBUG the manifest storage wants collected static files; timings do not need them.
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
+    municipality, *people = subjects(args.code)
+    n = Expenditure.objects.filter(municipality=municipality).count()
+    print(f"{municipality} with {n:,} expenditures; database total {Expenditure.objects.count():,}")
+    print("| Page | Median ms | Queries | Status |\n|---|---:|---:|---:|")
+    clients = {}
+    for name, user, url in pages(municipality, *people):
+        if url is None or user is None:
+            continue
+        if user.pk not in clients:
+            clients[user.pk] = Client()
+            clients[user.pk].force_login(user)
+        ms, count, status = measure(clients[user.pk], url, args.runs)
+        print(f"| {name} | {ms:.0f} | {count} | {status} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

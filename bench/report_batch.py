@@ -1,0 +1,130 @@
+"""Benchmark: the report batch on the national data set with 1 and 2 Celery workers.
+
+    DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_scale_bench \
+    REDIS_URL=redis://127.0.0.1:6379/0 \
+        python bench/report_batch.py --workers 1 2 [--municipalities 342]
+
+For each worker count it starts that many `celery worker --pool=solo` processes on a
+dedicated queue (npo-scale-bench) against the same database and broker, queues the year's
+reports exactly as `reporting.services.start_batch` does (one Celery group) — for the first
+--municipalities municipalities by CBS code, all 342 by default — waits until none is queued
+or rendering, and reports wall time, per-report median/p95 and the speed-up. Then it stops
+its workers. Not part of the test suite.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUEUE = "npo-scale-bench"
+sys.path.insert(0, str(ROOT))
+os.environ["CELERY_QUEUE"] = QUEUE
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from celery import group  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from accounts.models import Municipality  # noqa: E402
+from npo_portal.celery import app  # noqa: E402
+from reporting import services  # noqa: E402
+from reporting.models import AccountabilityReport, ReportBatch, ReportStatus  # noqa: E402
+from reporting.tasks import build_report  # noqa: E402
+
+
+def start_workers(count: int, tag: str) -> list[subprocess.Popen]:
+    workers = []
+    for number in range(count):
+        workers.append(
+            subprocess.Popen(  # noqa: S603 - fixed arguments
+                [
+                    sys.executable, "-m", "celery", "-A", "npo_portal", "worker",
+                    "--pool=solo", f"-Q{QUEUE}", f"--hostname=scale{tag}-{number}@%h",
+                    "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+                ],
+                cwd=ROOT,
+                env={**os.environ, "CELERY_QUEUE": QUEUE},
+            )
+        )  # fmt: skip
+    names = {f"scale{tag}-{number}" for number in range(count)}
+    for _ in range(120):
+        answered = {name.split("@")[0] for reply in app.control.ping(timeout=1) for name in reply}
+        if names <= answered:
+            return workers
+    raise SystemExit("Workers did not start.")
+
+
+def run(workers: int, year: int, limit: int) -> dict:
+    municipalities = Municipality.objects.existing_on(datetime.date(year, 12, 31)).order_by("code")[
+        :limit
+    ]
+    processes = start_workers(workers, f"{workers}w{int(time.time())}")
+    try:
+        with transaction.atomic():
+            batch = ReportBatch.objects.create(year=year, created_by=None)
+            ids = [
+                services._new_report(
+                    municipality=m, year=year, user=None, explanation="", batch=batch
+                ).pk
+                for m in municipalities
+            ]
+        started = time.perf_counter()
+        group(build_report.s(pk) for pk in ids).apply_async(queue=QUEUE)
+        pending = AccountabilityReport.objects.filter(
+            batch=batch, status__in=[ReportStatus.QUEUED, ReportStatus.RENDERING]
+        )
+        while pending.exists():
+            time.sleep(0.5)
+        wall = time.perf_counter() - started
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+    reports = list(AccountabilityReport.objects.filter(batch=batch))
+    durations = sorted(
+        (r.finished_at - r.started_at).total_seconds()
+        for r in reports
+        if r.started_at and r.finished_at
+    )
+    return {
+        "reports": len(reports),
+        "failed": sum(1 for r in reports if r.status == ReportStatus.FAILED),
+        "wall": wall,
+        "median": statistics.median(durations),
+        "p95": durations[int(len(durations) * 0.95)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--year", type=int, default=2023)
+    parser.add_argument("--municipalities", type=int, default=342)
+    args = parser.parse_args()
+    print("| Workers | Reports | Failed | Wall s | Reports/s | Median s | p95 s | Speed-up |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    first = None
+    for count in args.workers:
+        r = run(count, args.year, args.municipalities)
+        first = first or r["wall"]
+        print(
+            f"| {count} | {r['reports']} | {r['failed']} | {r['wall']:.1f} | "
+            f"{r['reports'] / r['wall']:.2f} | {r['median']:.2f} | {r['p95']:.2f} | "
+            f"{first / r['wall']:.2f}x |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
