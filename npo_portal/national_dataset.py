@@ -302,7 +302,8 @@ def _allocations_and_payments(ctx: _Context) -> None:
     allocations, payments = [], []
     schedule = list(PaymentScheduleEntry.objects.filter(programme=ctx.programme))
     for m in ctx.municipalities:
-        amount = _money(ctx.pupils.get(m.pk, 0) * PER_PUPIL * 24)
+        # € 118,11 per pupil for the whole programme, not per year or month (Stcrt. 2021, 42927).
+        amount = _money(ctx.pupils.get(m.pk, 0) * PER_PUPIL)
         ctx.allocations[m.pk] = amount
         allocations.append(
             Allocation(
@@ -379,7 +380,7 @@ def _plans(ctx: _Context) -> None:
                 InterventionBudget(
                     intervention_id=pk,
                     year=year,
-                    amount=_money(rng.randint(5, 400) * 500),
+                    amount=_money(rng.randint(1, 40) * 500),
                 )
             )
     InterventionBudget.objects.bulk_create(budgets, batch_size=BATCH)
@@ -466,7 +467,8 @@ def _expenditure_rows(ctx: _Context, count: int):
             else:
                 intervention_id = None
                 goal_id, goal_code = rng.choice(goals)
-            amount = _money(rng.lognormvariate(7, 1.2))
+            # A mean of about € 250: a million of them is near the national € 300 million.
+            amount = _money(rng.lognormvariate(4.8, 1.2))
             if rng.random() < 0.03:
                 amount = -amount
             supplier = rng.choice(SUPPLIERS)
