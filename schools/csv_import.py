@@ -36,30 +36,58 @@ def decode(content: bytes) -> str:
     raise UnreadableFile(_("The file is neither UTF-8 nor Windows-1252 text."))
 
 
-def read_rows(content: bytes, *, columns: Sequence[str]) -> Iterator[Row]:
-    """The non-empty rows of a `;`- or `,`-separated file whose header names `columns`
-    (in any order, case and surrounding spaces ignored); values are stripped."""
+def normalise_header(name: str) -> str:
+    """A column name as compared: lower case, single spaces, no padding or quotes."""
+    return " ".join(name.replace('"', "").split()).lower()
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]  # normalised
+    rows: list[Row]  # every column, keyed by the normalised header
+
+
+def read_table(content: bytes) -> Table:
+    """Every non-empty row of a `;`- or `,`-separated file, quoted or not, by its header;
+    values are stripped of padding."""
     text = decode(content)
     first_line = text.splitlines()[0] if text.strip() else ""
     if not first_line:
         raise UnreadableFile(_("The file is empty."))
     separator = max(SEPARATORS, key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    header = [name.strip().lower() for name in next(reader)]
-    missing = [name for name in columns if name not in header]
+    header = [normalise_header(name) for name in next(reader)]
+    rows = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        rows.append(
+            Row(
+                number=reader.line_num,
+                values={
+                    name: cells[position].strip() if position < len(cells) else ""
+                    for position, name in enumerate(header)
+                    if name
+                },
+            )
+        )
+    return Table(header=header, rows=rows)
+
+
+def check_columns(table: Table, columns: Sequence[str]) -> None:
+    """Raise UnreadableFile naming the `columns` the header lacks."""
+    missing = [name for name in columns if name not in table.header]
     if missing:
         raise UnreadableFile(
             _("The header lacks the column(s) %(missing)s; expected %(expected)s.")
             % {"missing": ", ".join(missing), "expected": ";".join(columns)}
         )
-    positions = {name: header.index(name) for name in columns}
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        yield Row(
-            number=reader.line_num,
-            values={
-                name: cells[position].strip() if position < len(cells) else ""
-                for name, position in positions.items()
-            },
-        )
+
+
+def read_rows(content: bytes, *, columns: Sequence[str]) -> Iterator[Row]:
+    """The non-empty rows of a `;`- or `,`-separated file whose header names `columns`
+    (in any order, case and surrounding spaces ignored); values are stripped."""
+    table = read_table(content)
+    check_columns(table, columns)
+    for row in table.rows:
+        yield Row(number=row.number, values={name: row.values[name] for name in columns})

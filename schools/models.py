@@ -26,6 +26,10 @@ class SchoolQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
     school_board_path = "board"
 
+    def open(self) -> "SchoolQuerySet":
+        """Locations that no import has closed."""
+        return self.filter(closed_on__isnull=True)
+
 
 class School(models.Model):
     """A school location (vestiging): BRIN plus a two-digit location number."""
@@ -47,6 +51,18 @@ class School(models.Model):
         verbose_name=_("school board"),
         on_delete=models.PROTECT,
         related_name="schools",
+    )
+    duo_file = models.CharField(
+        _("DUO file"),
+        max_length=2,
+        blank=True,
+        help_text=_("The kind of DUO location file (bo, so, vo) that last listed it."),
+    )
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_("The day an import found it missing from a newer DUO file."),
     )
 
     objects = SchoolQuerySet.as_manager()
