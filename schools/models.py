@@ -30,6 +30,16 @@ class SchoolQuerySet(ScopedQuerySet):
         """Locations that no import has closed."""
         return self.filter(closed_on__isnull=True)
 
+    def in_round(self, needs_round) -> "SchoolQuerySet":
+        """The round's municipality's locations that were open when it opened, or that
+        answered in it."""
+        answered = NeedsAnswer.objects.filter(round=needs_round, school=OuterRef("pk"))
+        return self.filter(municipality_id=needs_round.municipality_id).filter(
+            Q(closed_on__isnull=True)
+            | Q(closed_on__gt=needs_round.opened_at.date())
+            | Exists(answered)
+        )
+
 
 class School(models.Model):
     """A school location (vestiging): BRIN plus a two-digit location number."""

@@ -123,3 +123,22 @@ def test_command_takes_a_duo_file(world, capsys):
     assert "Scholen: 2 nieuw" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("import_schools", str(DATA / "vestigingenso_fout.csv"))
+
+
+def test_closed_location_leaves_new_rounds_and_lists_but_stays_in_the_round_it_answered(world):
+    import datetime
+
+    from schools import selectors
+    from schools.factories import NeedsRoundFactory
+
+    import_schools(content=content("vestigingenbo_oud.csv"))
+    cafe = School.objects.get(brin="31AB", vestiging="01")
+    old_round = NeedsRoundFactory(municipality=cafe.municipality, title="Oud")
+    NeedsAnswerFactory(round=old_round, school=cafe)
+    School.objects.filter(pk=cafe.pk).update(closed_on=datetime.date(2022, 1, 1))
+    new_round = NeedsRoundFactory(municipality=cafe.municipality, title="Nieuw")
+    officer = world.middelburg.policy_officer
+    assert cafe in School.objects.in_round(old_round)
+    assert cafe not in School.objects.in_round(new_round)
+    assert cafe not in selectors.schools_for(user=officer)
+    assert cafe.code not in {r.school.code for r in selectors.unreported(needs_round=new_round)}
