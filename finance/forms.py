@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from finance.tables import MAX_IMPORT_BYTES
+from npo_portal.tables import MAX_IMPORT_BYTES
 from plans.models import Intervention, SpendingGoal
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

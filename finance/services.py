@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, User
-from finance import tables
 from finance.models import (
     Expenditure,
     ExpenditureImport,
@@ -25,6 +24,7 @@ from finance.models import (
     YearClosing,
 )
 from finance.selectors import finance_programme
+from npo_portal import tables
 from npo_portal.audit import lock_current
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
 

@@ -37,7 +37,7 @@ class AllocationListView(LoginRequiredMixin, ListView):
             raise PermissionDenied
         return (
             Allocation.objects.for_user(self.request.user)
-            .select_related("municipality")
+            .select_related("municipality", "programme")
             .order_by("municipality__name")
         )
 

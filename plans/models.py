@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +18,12 @@ class Programme(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     start = models.DateField(_("first day of the spending period"))
     end = models.DateField(_("last day of the spending period"))
+    rate_per_pupil = models.DecimalField(
+        _("amount per pupil"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    rate_per_achterstandspunt = models.DecimalField(
+        _("amount per achterstandspunt"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -371,6 +379,10 @@ class Allocation(models.Model):
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     decision_reference = models.CharField(_("decision reference"), max_length=200, blank=True)
+    pupils = models.PositiveIntegerField(_("pupils on 1 October 2020"), null=True, blank=True)
+    achterstandspunten = models.DecimalField(
+        _("achterstandspunten"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     objects = AllocationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -387,6 +399,28 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.amount}"
+
+    @property
+    def formula_amount(self):
+        """What the published formula gives for the basis, or None without basis or rates."""
+        programme = self.programme
+        if (
+            self.pupils is None
+            or self.achterstandspunten is None
+            or programme.rate_per_pupil is None
+            or programme.rate_per_achterstandspunt is None
+        ):
+            return None
+        return (
+            self.pupils * programme.rate_per_pupil
+            + self.achterstandspunten * programme.rate_per_achterstandspunt
+        ).quantize(Decimal("0.01"))
+
+    @property
+    def formula_difference(self):
+        """The decided amount minus the formula's, or None."""
+        formula = self.formula_amount
+        return None if formula is None else self.amount - formula
 
 
 class TransitionKind(models.TextChoices):

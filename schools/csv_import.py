@@ -1,19 +1,17 @@
 """Reading the delimited text files that municipal staff download or export (DUO, Excel).
 
-Self-contained: it knows encodings, separators and headers, not the portal's models.
+Reading itself is npo_portal.tables (shared with finance); this adds the registry's header
+checks, not the portal's models.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-ENCODINGS = ("utf-8-sig", "cp1252")
-SEPARATORS = (";", ",")
+from npo_portal import tables
 
 
 class UnreadableFile(ValueError):
@@ -26,40 +24,36 @@ class Row:
     values: dict[str, str]
 
 
-def decode(content: bytes) -> str:
-    """The text of `content`: UTF-8 with or without BOM, else Windows-1252."""
-    for encoding in ENCODINGS:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile(_("The file is neither UTF-8 nor Windows-1252 text."))
+@dataclass(frozen=True)
+class Table:
+    header: list[str]  # normalised
+    rows: list[Row]  # every column, keyed by the normalised header
 
 
-def read_rows(content: bytes, *, columns: Sequence[str]) -> Iterator[Row]:
-    """The non-empty rows of a `;`- or `,`-separated file whose header names `columns`
-    (in any order, case and surrounding spaces ignored); values are stripped."""
-    text = decode(content)
-    first_line = text.splitlines()[0] if text.strip() else ""
-    if not first_line:
-        raise UnreadableFile(_("The file is empty."))
-    separator = max(SEPARATORS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    header = [name.strip().lower() for name in next(reader)]
-    missing = [name for name in columns if name not in header]
+def read_table(content: bytes) -> Table:
+    """Every non-empty row of a CSV (`;` or `,`, quoted or not, UTF-8 with or without BOM
+    or Windows-1252) or XLSX file, by its header; values stripped of padding."""
+    try:
+        header, rows = tables.read_all(content)
+    except tables.TableError as error:
+        raise UnreadableFile(str(error)) from error
+    return Table(header=header, rows=[Row(number=n, values=v) for n, v in rows])
+
+
+def check_columns(table: Table, columns: Sequence[str]) -> None:
+    """Raise UnreadableFile naming the `columns` the header lacks."""
+    missing = [name for name in columns if name not in table.header]
     if missing:
         raise UnreadableFile(
             _("The header lacks the column(s) %(missing)s; expected %(expected)s.")
             % {"missing": ", ".join(missing), "expected": ";".join(columns)}
         )
-    positions = {name: header.index(name) for name in columns}
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        yield Row(
-            number=reader.line_num,
-            values={
-                name: cells[position].strip() if position < len(cells) else ""
-                for name, position in positions.items()
-            },
-        )
+
+
+def read_rows(content: bytes, *, columns: Sequence[str]) -> Iterator[Row]:
+    """The non-empty rows of a `;`- or `,`-separated file whose header names `columns`
+    (in any order, case and surrounding spaces ignored); values are stripped."""
+    table = read_table(content)
+    check_columns(table, columns)
+    for row in table.rows:
+        yield Row(number=row.number, values={name: row.values[name] for name in columns})

@@ -217,10 +217,11 @@ class ReopenRequestForm(forms.Form):
 
 class SchoolImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Registry file (CSV)"),
+        label=_("Registry file (CSV or XLSX)"),
         help_text=_(
-            "Header brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode; "
-            "separated by ; or , in UTF-8 or Windows-1252."
+            "Header brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode, or "
+            "one of DUO's files as downloaded (vestigingenbo, vestigingenso, vestigingenvo, "
+            "besturen); separated by ; or , in UTF-8 or Windows-1252."
         ),
     )
 

@@ -26,6 +26,20 @@ class SchoolQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
     school_board_path = "board"
 
+    def open(self) -> "SchoolQuerySet":
+        """Locations that no import has closed."""
+        return self.filter(closed_on__isnull=True)
+
+    def in_round(self, needs_round) -> "SchoolQuerySet":
+        """The round's municipality's locations that were open when it opened, or that
+        answered in it."""
+        answered = NeedsAnswer.objects.filter(round=needs_round, school=OuterRef("pk"))
+        return self.filter(municipality_id=needs_round.municipality_id).filter(
+            Q(closed_on__isnull=True)
+            | Q(closed_on__gt=needs_round.opened_at.date())
+            | Exists(answered)
+        )
+
 
 class School(models.Model):
     """A school location (vestiging): BRIN plus a two-digit location number."""
@@ -47,6 +61,18 @@ class School(models.Model):
         verbose_name=_("school board"),
         on_delete=models.PROTECT,
         related_name="schools",
+    )
+    duo_file = models.CharField(
+        _("DUO file"),
+        max_length=2,
+        blank=True,
+        help_text=_("The kind of DUO location file (bo, so, vo) that last listed it."),
+    )
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_("The day an import found it missing from a newer DUO file."),
     )
 
     objects = SchoolQuerySet.as_manager()

@@ -66,7 +66,7 @@ def rounds_for(*, user: User) -> QuerySet[NeedsRound]:
 
 def schools_for(*, user: User, municipality: Municipality | None = None) -> QuerySet[School]:
     """The school locations `user` may see, optionally only those in `municipality`."""
-    schools = School.objects.for_user(user).select_related("board", "municipality")
+    schools = School.objects.for_user(user).open().select_related("board", "municipality")
     if municipality is not None:
         schools = schools.filter(municipality=municipality)
     return schools.order_by("municipality__name", "name")
@@ -116,7 +116,7 @@ def responses(*, needs_round: NeedsRound, schools: QuerySet[School]) -> list[Sch
 def round_responses(*, needs_round: NeedsRound, user: User) -> list[SchoolResponse]:
     """The responses `user` may see in a round: every school of the municipality for its
     officers, the board's own schools in that municipality for a board user."""
-    schools = School.objects.for_user(user).filter(municipality_id=needs_round.municipality_id)
+    schools = School.objects.for_user(user).in_round(needs_round)
     return responses(needs_round=needs_round, schools=schools.order_by("board__name", "name"))
 
 
@@ -198,9 +198,7 @@ class Recipient:
 
 def unreported(*, needs_round: NeedsRound) -> list[SchoolResponse]:
     """The schools of the round's municipality that have not submitted (draft or nothing)."""
-    schools = School.objects.filter(municipality_id=needs_round.municipality_id).order_by(
-        "board__name", "name"
-    )
+    schools = School.objects.in_round(needs_round).order_by("board__name", "name")
     return [
         response
         for response in responses(needs_round=needs_round, schools=schools)
@@ -347,9 +345,7 @@ def municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
     submitted = Q(answer__round=needs_round, answer__status=AnswerStatus.SUBMITTED)
     school_responses = responses(
         needs_round=needs_round,
-        schools=School.objects.filter(municipality_id=needs_round.municipality_id).order_by(
-            "board__name", "name"
-        ),
+        schools=School.objects.in_round(needs_round).order_by("board__name", "name"),
     )
     counts: dict[str, int] = defaultdict(int)
     for response in school_responses:

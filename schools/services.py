@@ -63,6 +63,7 @@ class SchoolImportResult:
     schools_created: int = 0
     schools_updated: int = 0
     schools_unchanged: int = 0
+    schools_closed: int = 0
     boards_created: int = 0
     boards_updated: int = 0
     boards_unchanged: int = 0
@@ -73,9 +74,10 @@ class SchoolImportResult:
 
     def summary(self) -> str:
         return _(
-            "Schools: %(sc)d created, %(su)d updated, %(sn)d unchanged. "
+            "Schools: %(sc)d created, %(su)d updated, %(scl)d closed, %(sn)d unchanged. "
             "Boards: %(bc)d created, %(bu)d updated, %(bn)d unchanged."
         ) % {
+            "scl": self.schools_closed,
             "sc": self.schools_created,
             "su": self.schools_updated,
             "sn": self.schools_unchanged,
@@ -93,11 +95,15 @@ class _SchoolRow:
     name: str
     sector: str
     board_number: str
-    board_name: str
+    board_name: str | None  # DUO location files name no boards
     municipality_code: str
 
 
 RowErrors = list[tuple[int, str]]
+
+
+def _named_row_error(number: int, column: str, problem: str) -> tuple[int, str]:
+    return _row_error(number, column, problem)
 
 
 def _row_error(number: int, column: str, problem: str) -> tuple[int, str]:
@@ -108,9 +114,18 @@ def _row_error(number: int, column: str, problem: str) -> tuple[int, str]:
     }
 
 
-def _parse_school_row(row: csv_import.Row, errors: RowErrors) -> _SchoolRow | None:
+def _parse_school_row(
+    row: csv_import.Row, errors: RowErrors, *, names: dict[str, str] | None = None
+) -> _SchoolRow | None:
+    """The row in the portal's own columns; `names` gives the file's column names in
+    messages, and a row whose `bestuur_naam` is None carries no board name."""
     values, number = row.values, row.number
     found = len(errors)
+    names = names or {}
+
+    def _row_error(number: int, column: str, problem: str) -> tuple[int, str]:
+        return _named_row_error(number, names.get(column, column), problem)
+
     brin = values["brin"].upper()
     if not re.fullmatch(r"\d{2}[0-9A-Z]{2}", brin):
         errors.append(
@@ -156,7 +171,7 @@ def _parse_school_row(row: csv_import.Row, errors: RowErrors) -> _SchoolRow | No
                 % {"value": board_number},
             )
         )
-    if not values["bestuur_naam"]:
+    if values["bestuur_naam"] == "":
         errors.append(_row_error(number, "bestuur_naam", _("the board's name is missing.")))
     code = values["gemeentecode"].upper()
     digits = code.removeprefix("GM")
@@ -186,8 +201,17 @@ def _parse_school_row(row: csv_import.Row, errors: RowErrors) -> _SchoolRow | No
 
 
 def _check_consistency(
-    rows: Sequence[_SchoolRow], municipalities: dict[str, Municipality], errors: RowErrors
+    rows: Sequence[_SchoolRow],
+    municipalities: dict[str, Municipality],
+    errors: RowErrors,
+    *,
+    names: dict[str, str] | None = None,
 ) -> None:
+    names = names or {}
+
+    def _row_error(number: int, column: str, problem: str) -> tuple[int, str]:
+        return _named_row_error(number, names.get(column, column), problem)
+
     seen_schools: dict[tuple[str, str], int] = {}
     board_names: dict[str, tuple[str, int]] = {}
     for row in rows:
@@ -211,6 +235,8 @@ def _check_consistency(
             )
         else:
             seen_schools[key] = row.number
+        if row.board_name is None:
+            continue
         name, first_row = board_names.setdefault(row.board_number, (row.board_name, row.number))
         if name != row.board_name:
             errors.append(
@@ -223,33 +249,184 @@ def _check_consistency(
             )
 
 
+# DUO's open-data files: the portal's column for each of DUO's, old names and new.
+DUO_COLUMNS = {
+    "brin": ("instellingscode", "brin nummer"),
+    "vestiging": ("vestigingscode", "vestigingsnummer"),
+    "naam": ("vestigingsnaam",),
+    "bevoegd_gezag": ("bevoegd gezag nummer",),
+    "gemeentecode": ("gemeentenummer",),
+}
+DUO_BOARD_NAME_COLUMNS = ("bevoegd gezag naam", "bevoegd gezagnaam", "naam", "bestuursnaam")
+SO_KINDS = {"SBAO": Sector.PO, "SO": Sector.SO, "VSO": Sector.SO, "(V)SO": Sector.SO}
+
+
+def _duo_kind(header: Sequence[str]) -> str | None:
+    """bo, so or vo for a DUO location file, "besturen" for a board file, else None."""
+    if "vestigingsnaam" in header and "bevoegd gezag nummer" in header:
+        if "soort primair onderwijs" in header:
+            return "so"
+        if "onderwijsstructuur" in header:
+            return "vo"
+        return "bo"
+    if "bevoegd gezag nummer" in header and any(n in header for n in DUO_BOARD_NAME_COLUMNS):
+        return "besturen"
+    return None
+
+
+def _duo_column(header: Sequence[str], portal_name: str) -> str | None:
+    return next((name for name in DUO_COLUMNS[portal_name] if name in header), None)
+
+
+def _duo_location_rows(
+    table: csv_import.Table, kind: str, errors: RowErrors
+) -> tuple[list[_SchoolRow], dict[str, str]]:
+    """The rows of a DUO location file in the portal's terms, and DUO's column names."""
+    header = table.header
+    columns = {name: _duo_column(header, name) for name in DUO_COLUMNS}
+    missing = [
+        DUO_COLUMNS[name][0].upper()
+        for name, column in columns.items()
+        if column is None and name != "brin"
+    ]
+    if missing:
+        raise csv_import.UnreadableFile(
+            _("The header lacks the column(s) %(missing)s; expected %(expected)s.")
+            % {"missing": ", ".join(missing), "expected": "DUO"}
+        )
+    names = {name: column.upper() for name, column in columns.items() if column}
+    names["sector"] = "SOORT PRIMAIR ONDERWIJS"
+    names.setdefault("brin", names["vestiging"])
+    rows = []
+    for raw in table.rows:
+        values = raw.values
+        code = values[columns["vestiging"]].upper()
+        brin = values[columns["brin"]].upper() if columns["brin"] else ""
+        vestiging = code
+        if len(code) == 6:
+            brin, vestiging = brin or code[:4], code[4:]
+            if code[:4] != brin:
+                errors.append(
+                    _named_row_error(
+                        raw.number,
+                        names["vestiging"],
+                        _("“%(value)s” does not start with the instellingscode %(brin)s.")
+                        % {"value": code, "brin": brin},
+                    )
+                )
+                continue
+        if kind == "so":
+            sector = SO_KINDS.get(values.get("soort primair onderwijs", "").upper())
+            if sector is None:
+                errors.append(
+                    _named_row_error(
+                        raw.number,
+                        names["sector"],
+                        _("unknown kind “%(value)s”; DUO uses SBAO, SO, VSO or (V)SO.")
+                        % {"value": values.get("soort primair onderwijs", "")},
+                    )
+                )
+                continue
+        else:
+            sector = Sector.PO if kind == "bo" else Sector.VO
+        portal = csv_import.Row(
+            number=raw.number,
+            values={
+                "brin": brin,
+                "vestiging": vestiging,
+                "naam": values[columns["naam"]],
+                "sector": sector,
+                "bevoegd_gezag": values[columns["bevoegd_gezag"]],
+                "bestuur_naam": None,
+                "gemeentecode": values[columns["gemeentecode"]],
+            },
+        )
+        if row := _parse_school_row(portal, errors, names=names):
+            rows.append(row)
+    return rows, names
+
+
+def _import_duo_boards(table: csv_import.Table, result: SchoolImportResult) -> None:
+    """Name the boards of a DUO board file; all or nothing."""
+    name_column = next(n for n in DUO_BOARD_NAME_COLUMNS if n in table.header)
+    errors: RowErrors = []
+    names: dict[str, str] = {}
+    for raw in table.rows:
+        number, name = raw.values["bevoegd gezag nummer"], raw.values[name_column]
+        if not re.fullmatch(r"\d{1,5}", number):
+            errors.append(
+                _row_error(
+                    raw.number,
+                    "BEVOEGD GEZAG NUMMER",
+                    _("“%(value)s” is not a bevoegd-gezagnummer (five digits).")
+                    % {"value": number},
+                )
+            )
+        elif not name:
+            errors.append(
+                _row_error(raw.number, name_column.upper(), _("the board's name is missing."))
+            )
+        else:
+            names[number.zfill(5)] = name
+    if errors:
+        result.errors = [message for _row, message in errors]
+        return
+    with transaction.atomic():
+        existing = SchoolBoard.objects.in_bulk(list(names), field_name="number")
+        for number, name in names.items():
+            board = existing.get(number)
+            if board is None:
+                SchoolBoard.objects.create(number=number, name=name)
+                result.boards_created += 1
+            elif board.name != name:
+                board.name = name
+                board.save(update_fields=["name"])
+                result.boards_updated += 1
+            else:
+                result.boards_unchanged += 1
+
+
 def import_schools(*, content: bytes) -> SchoolImportResult:
     """Create or update the boards and school locations in a registry file; all or nothing.
 
-    A bad row stops the whole import, with one message per bad row. Importing the same file
-    again changes nothing.
+    Takes the portal's own file and DUO's location (bo, so, vo) and board files as
+    downloaded. A location that a newer DUO file of the same kind no longer lists is
+    closed on the day of the import, never deleted. A bad row stops the whole import, with
+    one message per bad row. Importing the same file again changes nothing.
     """
     result = SchoolImportResult()
+    errors: RowErrors = []
     try:
-        raw_rows = list(csv_import.read_rows(content, columns=SCHOOL_COLUMNS))
+        table = csv_import.read_table(content)
+        kind = _duo_kind(table.header)
+        if kind == "besturen":
+            if not table.rows:
+                result.errors.append(_("The file has no rows below the header."))
+                return result
+            _import_duo_boards(table, result)
+            return result
+        if kind:
+            rows, names = _duo_location_rows(table, kind, errors)
+        else:
+            csv_import.check_columns(table, SCHOOL_COLUMNS)
+            names = {}
+            rows = [row for raw in table.rows if (row := _parse_school_row(raw, errors))]
     except csv_import.UnreadableFile as exc:
         result.errors.append(str(exc))
         return result
-    if not raw_rows:
+    if not table.rows:
         result.errors.append(_("The file has no rows below the header."))
         return result
-    errors: RowErrors = []
-    rows = [row for raw in raw_rows if (row := _parse_school_row(raw, errors))]
     municipalities = Municipality.objects.in_bulk(
         {row.municipality_code for row in rows}, field_name="code"
     )
-    _check_consistency(rows, municipalities, errors)
+    _check_consistency(rows, municipalities, errors, names=names)
     if errors:
         result.errors = [message for _row, message in sorted(errors, key=lambda e: e[0])]
         return result
     with transaction.atomic():
         boards = _upsert_boards(rows, result)
-        _upsert_schools(rows, boards, municipalities, result)
+        _upsert_schools(rows, boards, municipalities, result, duo_file=kind or "")
     return result
 
 
@@ -258,7 +435,16 @@ def _upsert_boards(rows: Sequence[_SchoolRow], result: SchoolImportResult) -> di
     existing = SchoolBoard.objects.in_bulk(list(names), field_name="number")
     for number, name in names.items():
         board = existing.get(number)
-        if board is None:
+        if name is None:
+            # A DUO location file: the board file names it; until then its number does.
+            if board is None:
+                existing[number] = SchoolBoard.objects.create(
+                    number=number, name=_("Board %(number)s") % {"number": number}
+                )
+                result.boards_created += 1
+            else:
+                result.boards_unchanged += 1
+        elif board is None:
             existing[number] = SchoolBoard.objects.create(number=number, name=name)
             result.boards_created += 1
         elif board.name != name:
@@ -275,18 +461,25 @@ def _upsert_schools(
     boards: dict[str, SchoolBoard],
     municipalities: dict[str, Municipality],
     result: SchoolImportResult,
+    *,
+    duo_file: str = "",
 ) -> None:
     existing = {
         (school.brin, school.vestiging): school
         for school in School.objects.filter(brin__in={row.brin for row in rows})
     }
+    listed = set()
     for row in rows:
+        listed.add((row.brin, row.vestiging))
         wanted = {
+            "closed_on": None,
             "name": row.name,
             "sector": row.sector,
             "board_id": boards[row.board_number].pk,
             "municipality_id": municipalities[row.municipality_code].pk,
         }
+        if duo_file:
+            wanted["duo_file"] = duo_file
         school = existing.get((row.brin, row.vestiging))
         if school is None:
             School.objects.create(brin=row.brin, vestiging=row.vestiging, **wanted)
@@ -300,6 +493,15 @@ def _upsert_schools(
             result.schools_updated += 1
         else:
             result.schools_unchanged += 1
+    if duo_file:
+        missing = [
+            school.pk
+            for school in School.objects.open().filter(duo_file=duo_file).only("brin", "vestiging")
+            if (school.brin, school.vestiging) not in listed
+        ]
+        result.schools_closed = School.objects.filter(pk__in=missing).update(
+            closed_on=timezone.localdate()
+        )
 
 
 # ---------------------------------------------------------------------------------------

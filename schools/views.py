@@ -231,7 +231,7 @@ def send_reminders(request, pk):
 def answer_edit(request, pk, school_pk):
     needs_round = _round_for(request, pk)
     school = get_object_or_404(
-        School.objects.for_user(request.user).filter(municipality_id=needs_round.municipality_id),
+        School.objects.for_user(request.user).in_round(needs_round),
         pk=school_pk,
     )
     if not permissions.can_fill_answer(request.user, school):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from finance.tables import parse_amount, parse_date, parse_municipality_code
+from npo_portal.tables import parse_amount, parse_date, parse_municipality_code
 
 
 @pytest.mark.parametrize(

@@ -145,9 +145,9 @@ def test_command_imports_and_reports_counts(municipalities, tmp_path, capsys):
     path = tmp_path / "scholen.csv"
     path.write_bytes(csv_bytes(*GOOD_ROWS))
     call_command("import_schools", str(path))
-    assert "Scholen: 3 nieuw, 0 bijgewerkt, 0 ongewijzigd." in capsys.readouterr().out
+    assert "Scholen: 3 nieuw, 0 bijgewerkt, 0 gesloten, 0 ongewijzigd." in capsys.readouterr().out
     call_command("import_schools", str(path))
-    assert "Scholen: 0 nieuw, 0 bijgewerkt, 3 ongewijzigd." in capsys.readouterr().out
+    assert "Scholen: 0 nieuw, 0 bijgewerkt, 0 gesloten, 3 ongewijzigd." in capsys.readouterr().out
 
 
 def test_command_fails_and_lists_errors_for_a_bad_file(municipalities, tmp_path, capsys):

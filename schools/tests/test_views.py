@@ -106,7 +106,7 @@ def test_functional_admin_uploads_the_registry(client, world):
         b"40AB;00;Nieuwe school;po;44001;Stichting Nieuw;GM0687\n",
     )
     response = client.post(reverse("schools:school-import"), {"file": upload}, follow=True)
-    assert "Scholen: 1 nieuw, 0 bijgewerkt, 0 ongewijzigd." in response.content.decode()
+    assert "Scholen: 1 nieuw, 0 bijgewerkt, 0 gesloten, 0 ongewijzigd." in response.content.decode()
     assert School.objects.get(brin="40AB").municipality == world.middelburg.municipality
     for role in ("policy_officer", "board_user"):
         client.force_login(getattr(world.middelburg, role))

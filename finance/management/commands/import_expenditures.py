@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Municipality
-from finance import services, tables
+from finance import services
+from npo_portal import tables
 
 
 class Command(BaseCommand):

@@ -9,8 +9,10 @@ from schools.services import import_schools
 class Command(BaseCommand):
     help = (
         "Import school boards and school locations from a CSV file with the header "
-        "brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode. All or nothing; "
-        "running it again with the same file changes nothing."
+        "brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode, or from DUO's "
+        "location files (vestigingenbo/so/vo.csv, old or new headers) and board files. A "
+        "location a newer DUO file of the same kind no longer lists is closed, never deleted. "
+        "All or nothing; running it again with the same file changes nothing."
     )
 
     def add_arguments(self, parser):

@@ -1,5 +1,8 @@
 """Reading the rows of an uploaded CSV or XLSX file, and the values people type in them.
 
+Shared by every import (finance's allocations, payments and expenditures; the schools
+registry and DUO's open-data files).
+
 The file type is decided by the content, not by the name: an XLSX file is a zip archive
 holding `xl/workbook.xml`; anything else must be text (UTF-8 with or without BOM, or
 Windows-1252) separated by `;` or `,`.
@@ -94,6 +97,37 @@ def check_file(data: bytes) -> None:
         raise TableError(_("Old Excel files (.xls) are not supported; save as XLSX or CSV."))
     if data.startswith(ZIP_MAGIC) and not _looks_like_xlsx(data):
         raise TableError(_("The file is not a CSV or XLSX file."))
+
+
+def normalise_header(name) -> str:
+    """A column name as compared: lower case, single spaces, no BOM or padding."""
+    return " ".join(str(name).lstrip("\ufeff").split()).lower()
+
+
+def read_all(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The normalised header and every non-empty row as (row number, {column: value}),
+    values stripped of padding; for files whose kind the header tells (DUO's)."""
+    check_file(data)
+    rows = _xlsx_rows(data) if _looks_like_xlsx(data) else _csv_rows(data)
+    header = next(rows, None)
+    if header is None:
+        raise TableError(_("The file is empty."))
+    names = [normalise_header(name) for name in header]
+    table = []
+    for number, values in enumerate(rows, start=2):
+        if not any(str(value).strip() for value in values):
+            continue
+        table.append(
+            (
+                number,
+                {
+                    name: str(values[index]).strip() if index < len(values) else ""
+                    for index, name in enumerate(names)
+                    if name
+                },
+            )
+        )
+    return names, table
 
 
 def read_table(data: bytes, *, columns: list[str]) -> Iterator[tuple[int, dict]]:
