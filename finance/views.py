@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
-from accounts.models import Municipality
+from accounts.mixins import MunicipalityFromURLMixin
 from finance import charts, permissions, selectors, services
 from finance.forms import ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
@@ -42,19 +42,10 @@ class AllocationListView(LoginRequiredMixin, ListView):
         )
 
 
-class MunicipalityFinanceMixin(LoginRequiredMixin):
-    """Resolves the municipality in the URL through scoping, then asks the permission."""
-
+class MunicipalityFinanceMixin(MunicipalityFromURLMixin):
     permission = staticmethod(permissions.can_view_finances)
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.municipality = get_object_or_404(
-            Municipality.objects.for_user(request.user), code=kwargs["code"]
-        )
-        if not self.permission(request.user, self.municipality):
-            raise PermissionDenied
         self.programme = selectors.finance_programme()
         return super().dispatch(request, *args, **kwargs)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from accounts.models import Municipality
+from accounts.mixins import MunicipalityFromURLMixin
 from reporting import permissions, services
 from reporting.forms import ReopenForm, StartBatchForm, StartReportForm
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus
@@ -30,20 +30,8 @@ def index(request):
     raise PermissionDenied
 
 
-class MunicipalityReportsMixin(LoginRequiredMixin):
-    """Resolves the municipality in the URL through scoping, then asks the permission."""
-
+class MunicipalityReportsMixin(MunicipalityFromURLMixin):
     permission = staticmethod(permissions.can_view_reports)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.municipality = get_object_or_404(
-            Municipality.objects.for_user(request.user), code=kwargs["code"]
-        )
-        if not self.permission(request.user, self.municipality):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_report(self) -> AccountabilityReport:
         return get_object_or_404(
