@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import RegexValidator
@@ -80,6 +82,26 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def merged_on(self) -> datetime.date | None:
+        """The first day as part of its successor, for a municipality that merged."""
+        if self.successor_id is None or self.valid_until is None:
+            return None
+        return self.valid_until + datetime.timedelta(days=1)
+
+    def is_held_by(self, municipality_id: int | None) -> bool:
+        """Whether the municipality `municipality_id` holds this one's grant: it is this
+        municipality, or this one merged into it (directly or through an earlier merger)."""
+        if municipality_id is None:
+            return False
+        current, seen = self, set()
+        while current is not None and current.pk not in seen:
+            if current.pk == municipality_id:
+                return True
+            seen.add(current.pk)
+            current = current.successor
+        return False
 
 
 class SchoolBoardQuerySet(ScopedQuerySet):

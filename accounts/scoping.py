@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -36,13 +37,26 @@ def scope_filter(
     if user.is_functional_admin:
         return Q()
     if user.municipality_id is not None and municipality_path:
-        return Q(**{municipality_path: user.municipality_id})
+        return Q(
+            **{f"{municipality_path}__in": municipality_and_predecessors(user.municipality_id)}
+        )
     if user.school_board_id is not None and school_board_condition is not None:
         # None from the condition means the board owns no such rows: fail closed.
         return school_board_condition(user.school_board_id)
     if user.school_board_id is not None and school_board_path:
         return Q(**{school_board_path: user.school_board_id})
     return None
+
+
+def municipality_and_predecessors(municipality_id: int):
+    """A subquery of the municipality and of those merged into it (up to two mergers deep):
+    after a merger the successor's staff account for the predecessors' grant too."""
+    municipality = apps.get_model("accounts", "Municipality")
+    return municipality.objects.filter(
+        Q(pk=municipality_id)
+        | Q(successor_id=municipality_id)
+        | Q(successor__successor_id=municipality_id)
+    ).values("pk")
 
 
 class ScopedQuerySet(models.QuerySet):

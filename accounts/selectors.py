@@ -1,3 +1,5 @@
+import datetime
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -23,3 +25,18 @@ def portal_counts(*, user: User) -> dict[str, int]:
         "school_boards": SchoolBoard.objects.for_user(user).count(),
         "users": User.objects.for_user(user).filter(is_active=True).count(),
     }
+
+
+def grant_members(*, municipality: Municipality, on: datetime.date) -> list[Municipality]:
+    """The municipality followed by every municipality that had merged into it (directly
+    or through an earlier merger) before `on`: together they hold one grant."""
+    members, frontier = [municipality], [municipality.pk]
+    while frontier:
+        merged = list(
+            Municipality.objects.filter(successor_id__in=frontier, valid_until__lt=on)
+            .exclude(pk__in=[m.pk for m in members])
+            .order_by("valid_until", "code")
+        )
+        members.extend(merged)
+        frontier = [m.pk for m in merged]
+    return members

@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import municipality_and_predecessors
 from npo_portal.tables import MAX_IMPORT_BYTES
 from plans.models import Intervention, SpendingGoal
 
@@ -39,9 +40,15 @@ class ExpenditureForm(forms.Form):
                 widget=forms.HiddenInput, min_value=0, initial=version, required=False
             )
         self.fields["goal"].queryset = SpendingGoal.objects.filter(programme=programme)
-        self.fields["intervention"].queryset = Intervention.objects.filter(
-            plan__municipality=municipality, plan__programme=programme
-        ).select_related("goal")
+        # After a merger the predecessors' interventions go on under the successor.
+        self.fields["intervention"].queryset = (
+            Intervention.objects.filter(
+                plan__municipality__in=municipality_and_predecessors(municipality.pk),
+                plan__programme=programme,
+            )
+            .select_related("goal", "plan__municipality")
+            .order_by("plan__municipality__code", "code")
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", submit_label))
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Municipality
 from accounts.scoping import ScopedQuerySet
 
 
@@ -312,3 +313,13 @@ class ExpenditureImport(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+class MunicipalMerger(Municipality):
+    """The municipalities register seen from the merger the functional administrator
+    performs in the admin (`finance.mergers`)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("municipal merger")
+        verbose_name_plural = _("municipal mergers")

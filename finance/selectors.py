@@ -15,6 +15,7 @@ from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from accounts.models import Municipality
+from accounts.selectors import grant_members
 from finance.models import (
     ELIGIBLE,
     Eligibility,
@@ -165,6 +166,10 @@ class FinanceTotals:
     interventions: list[InterventionTotals] = field(default_factory=list)
     months: list[MonthTotals] = field(default_factory=list)
     schedule: list[ScheduledPayment] = field(default_factory=list)
+    allocation_record: Allocation | None = None
+    # After a merger: the totals of the municipality itself and of each predecessor, which
+    # add up to the totals above (empty for a municipality without predecessors).
+    shares: list[FinanceTotals] = field(default_factory=list)
 
     @property
     def remaining(self) -> Decimal:
@@ -206,29 +211,47 @@ def finance_totals(
     """Allocation, payments expected and received, eligible spending per year, month, goal
     and intervention against the plan's budget, and the amount at risk of being reclaimed.
 
-    A fixed number of queries, however many expenditures there are.
+    After a merger the successor holds its predecessors' grant: the totals cover every
+    municipality merged into it before `today`, and `shares` gives each one's part.
+    A fixed number of queries per municipality, however many expenditures there are.
     """
     programme = finance_programme()
     today = today or timezone.localdate()
-    totals = FinanceTotals(municipality=municipality, programme=programme, reference_date=today)
+    members = grant_members(municipality=municipality, on=today)
+    totals = _totals(municipality, members, programme, today)
+    if len(members) > 1:
+        totals.shares = [_totals(member, [member], programme, today) for member in members]
+    return totals
 
-    allocation = Allocation.objects.filter(programme=programme, municipality=municipality).first()
-    if allocation:
-        totals.allocation = allocation.amount
-        totals.decision_reference = allocation.decision_reference
+
+def _totals(
+    municipality: Municipality,
+    members: list[Municipality],
+    programme: Programme,
+    today: datetime.date,
+) -> FinanceTotals:
+    totals = FinanceTotals(municipality=municipality, programme=programme, reference_date=today)
+    allocations = list(Allocation.objects.filter(programme=programme, municipality__in=members))
     schedule = list(PaymentScheduleEntry.objects.filter(programme=programme))
-    totals.schedule = expected_payments(allocation=totals.allocation, schedule=schedule)
+    for allocation in allocations:
+        totals.allocation += allocation.amount
+        if allocation.municipality_id == municipality.pk:
+            totals.allocation_record = allocation
+            totals.decision_reference = allocation.decision_reference
+    totals.schedule = _combined_schedule(
+        [expected_payments(allocation=a.amount, schedule=schedule) for a in allocations]
+    ) or expected_payments(allocation=ZERO, schedule=schedule)
 
     payments_per_month = {
         (row["date__year"], row["date__month"]): cents(row["total"])
-        for row in Payment.objects.filter(municipality=municipality, programme=programme)
+        for row in Payment.objects.filter(municipality__in=members, programme=programme)
         .values("date__year", "date__month")
         .annotate(total=Sum("amount"))
         .order_by()
     }
     # One pass over the expenditures, grouped by month, goal, intervention and eligibility.
     spending_rows = list(
-        Expenditure.objects.filter(municipality=municipality, programme=programme)
+        Expenditure.objects.filter(municipality__in=members, programme=programme)
         .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
         .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
         .annotate(total=Sum("amount"), count=Count("pk"))
@@ -238,10 +261,18 @@ def finance_totals(
         YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True)
     )
     # Budgets are summed by the plans app, the one place that adds them up.
-    plan = Plan.objects.filter(municipality=municipality, programme=programme).first()
-    budgets = budget_totals(plan=plan) if plan else None
-    goals = budgets.goals if budgets else list(SpendingGoal.objects.filter(programme=programme))
-    interventions = list(plan.interventions.select_related("goal").order_by("code")) if plan else []
+    plans = list(
+        Plan.objects.filter(municipality__in=members, programme=programme).order_by(
+            "municipality__code"
+        )
+    )
+    budgets = [budget_totals(plan=plan) for plan in plans]
+    goals = budgets[0].goals if budgets else list(SpendingGoal.objects.filter(programme=programme))
+    interventions = list(
+        Intervention.objects.filter(plan__in=plans)
+        .select_related("goal")
+        .order_by("plan__municipality__code", "code")
+    )
 
     spent_per_month: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
     spent_per_goal: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -278,14 +309,14 @@ def finance_totals(
         totals.interventions.append(
             InterventionTotals(
                 intervention=intervention,
-                budget=budgets.intervention(intervention.pk),
+                budget=sum((b.intervention(intervention.pk) for b in budgets), ZERO),
                 spent=spent_per_intervention.get(intervention.pk, ZERO),
             )
         )
     totals.goals = [
         GoalTotals(
             goal=goal,
-            budget=budgets.by_goal.get(goal.pk, ZERO) if budgets else ZERO,
+            budget=sum((b.by_goal.get(goal.pk, ZERO) for b in budgets), ZERO),
             spent=spent_per_goal[goal.pk],
         )
         for goal in goals
@@ -295,6 +326,19 @@ def finance_totals(
     _fill_years(totals, spent_per_month, payments_per_month, closed_years, per_year)
     _project(totals, spent_per_month)
     return totals
+
+
+def _combined_schedule(schedules: list[list[ScheduledPayment]]) -> list[ScheduledPayment]:
+    """Several allocations' payment schedules as one: the expected amounts added per month."""
+    if not schedules:
+        return []
+    combined = list(schedules[0])
+    for schedule in schedules[1:]:
+        combined = [
+            replace(mine, expected=mine.expected + theirs.expected)
+            for mine, theirs in zip(combined, schedule, strict=True)
+        ]
+    return combined
 
 
 def _fill_months(totals: FinanceTotals, spent_per_month, payments_per_month) -> None:
@@ -486,11 +530,11 @@ def finance_history(*, municipality: Municipality, page_number=None):
     )
 
 
-def ineligible_expenditures(*, municipality: Municipality, year: int | None = None):
-    """The municipality's expenditures not charged to the grant, each annotated with the
+def ineligible_expenditures(*, municipalities: list[Municipality], year: int | None = None):
+    """The municipalities' expenditures not charged to the grant, each annotated with the
     reason (`eligibility`), oldest first; only those dated in `year` when given."""
     queryset = Expenditure.objects.filter(
-        municipality=municipality, programme=finance_programme()
+        municipality__in=municipalities, programme=finance_programme()
     ).ineligible()
     if year:
         queryset = queryset.filter(

@@ -105,7 +105,8 @@ def _refuse_foreign_intervention(
     if intervention is None:
         return
     plan = intervention.plan
-    if plan.municipality_id != municipality.pk or plan.programme_id != programme.pk:
+    own = plan.municipality_id == municipality.pk or plan.municipality.is_held_by(municipality.pk)
+    if not own or plan.programme_id != programme.pk:
         raise ValidationError(
             {
                 "intervention": _("Intervention %(code)s is not part of this municipality's plan.")

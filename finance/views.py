@@ -62,8 +62,12 @@ class DashboardView(MunicipalityFinanceMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         totals = selectors.finance_totals(municipality=self.municipality)
+        successor = self.municipality.successor
         return super().get_context_data(
             totals=totals,
+            successor_visible=bool(
+                successor and permissions.can_view_finances(self.request.user, successor)
+            ),
             spending_chart=charts.spending_against_payments(totals),
             goal_chart=charts.spending_per_goal(totals),
             **kwargs,

@@ -30,10 +30,10 @@ def can_view_plan(user: User, plan: Plan) -> bool:
         return False
     if user.is_functional_admin:
         return True
-    return (
-        (user.is_policy_officer or user.is_finance_officer)
-        and user.municipality_id is not None
-        and user.municipality_id == plan.municipality_id
+    # After a merger the successor's officers read the predecessors' plans too.
+    return (user.is_policy_officer or user.is_finance_officer) and (
+        user.municipality_id == plan.municipality_id
+        or plan.municipality.is_held_by(user.municipality_id)
     )
 
 

@@ -23,7 +23,8 @@ def can_view_reports(user: User, municipality: Municipality) -> bool:
         return False
     if user.is_functional_admin:
         return True
-    return _own_municipality(user, municipality) and (
+    # After a merger the successor's officers read the predecessors' reports too.
+    return municipality.is_held_by(user.municipality_id) and (
         user.is_finance_officer or user.is_policy_officer
     )
 

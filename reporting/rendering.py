@@ -139,13 +139,80 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
             [row.code, row.name, row.goal, row.budget, row.spent_year, row.spent_cumulative]
         )
     interventions.append([_("Total"), "", "", "", data.spent_year, data.spent_cumulative])
-    for sheet, first_amount_column in ((goals, 3), (interventions, 4)):
+    sheets = [(goals, 3), (interventions, 4)]
+    if data.shares:
+        sheets.append((_shares_sheet(workbook, data), 5))
+    for sheet, first_amount_column in sheets:
         for cells in sheet.iter_rows(min_row=2, min_col=first_amount_column):
             for cell in cells:
                 cell.number_format = EURO_FORMAT
         sheet.column_dimensions["B"].width = 50
-        for column in "CDEF":
+        for column in "CDEFGHI":
             sheet.column_dimensions[column].width = 20
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _shares_sheet(workbook, data: ReportData):
+    """Each merged municipality's part of the grant: a total row, then its goals."""
+    sheet = workbook.create_sheet(_("Merger shares"))
+    _sheet_header(
+        sheet,
+        [
+            _("Municipality"),
+            _("Goal or category"),
+            _("CBS code"),
+            _("Part of the successor from"),
+            _("Allocation"),
+            _("Received in the year"),
+            _("Received up to the year"),
+            _("Spent in the year"),
+            _("Spent up to the year"),
+        ],
+    )
+    for share in data.shares:
+        sheet.append(
+            [
+                share.municipality_name,
+                _("Total"),
+                share.municipality_code,
+                share.merged_on,
+                share.allocation,
+                share.received_year,
+                share.received_cumulative,
+                share.spent_year,
+                share.spent_cumulative,
+            ]
+        )
+        if share.merged_on:
+            sheet.cell(row=sheet.max_row, column=4).number_format = "DD-MM-YYYY"
+        for goal in share.goals:
+            sheet.append(
+                [
+                    share.municipality_name,
+                    goal.name,
+                    share.municipality_code,
+                    None,
+                    None,
+                    None,
+                    None,
+                    goal.spent_year,
+                    goal.spent_cumulative,
+                ]
+            )
+    sheet.append(
+        [
+            _("Total"),
+            "",
+            data.municipality_code,
+            None,
+            data.allocation,
+            data.received_year,
+            data.received_cumulative,
+            data.spent_year,
+            data.spent_cumulative,
+        ]
+    )
+    sheet.column_dimensions["A"].width = 24
+    return sheet

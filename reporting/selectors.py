@@ -56,6 +56,29 @@ class IneligibleRow:
 
 
 @dataclass(frozen=True)
+class ShareGoalRow:
+    code: str
+    name: str
+    spent_year: Decimal
+    spent_cumulative: Decimal
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """One municipality's part of a merged grant: the successor's own or a predecessor's."""
+
+    municipality_name: str
+    municipality_code: str
+    merged_on: datetime.date | None
+    allocation: Decimal
+    received_year: Decimal
+    received_cumulative: Decimal
+    spent_year: Decimal
+    spent_cumulative: Decimal
+    goals: list[ShareGoalRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class PlanDecisions:
     title: str = ""
     status: str = ""
@@ -96,6 +119,7 @@ class ReportData:
     interventions: list[BreakdownRow] = field(default_factory=list)
     ineligible: list[IneligibleRow] = field(default_factory=list)
     plan: PlanDecisions = field(default_factory=PlanDecisions)
+    shares: list[ShareRow] = field(default_factory=list)
 
     @property
     def year_label(self) -> str:
@@ -196,12 +220,39 @@ def report_data(*, municipality: Municipality, year: int, explanation: str = "")
                 description=e.description,
                 reason=str(ELIGIBILITY_LABELS[e.eligibility]),
             )
-            for e in ineligible_expenditures(municipality=municipality, year=year)
+            for e in ineligible_expenditures(
+                municipalities=[share.municipality for share in totals.shares] or [municipality],
+                year=year,
+            )
         ],
         plan=_plan_decisions(municipality, programme),
+        shares=[_share_row(share, year) for share in totals.shares],
     )
     data.indicators = _indicators(sisa, data, year_totals) if sisa else []
     return data
+
+
+def _share_row(share, year: int) -> ShareRow:
+    year_totals = share.year(year)
+    return ShareRow(
+        municipality_name=share.municipality.name,
+        municipality_code=share.municipality.code,
+        merged_on=share.municipality.merged_on,
+        allocation=share.allocation,
+        received_year=year_totals.received,
+        received_cumulative=year_totals.cumulative_received,
+        spent_year=year_totals.spent,
+        spent_cumulative=year_totals.cumulative,
+        goals=[
+            ShareGoalRow(
+                code=str(g.goal.number or g.goal.code.capitalize()),
+                name=g.goal.name,
+                spent_year=year_totals.per_goal.get(g.goal.pk, ZERO),
+                spent_cumulative=year_totals.cumulative_per_goal.get(g.goal.pk, ZERO),
+            )
+            for g in share.goals
+        ],
+    )
 
 
 def _indicators(sisa: SisaYear, data: ReportData, year_totals) -> list[IndicatorValue]:

@@ -48,6 +48,29 @@ def _refuse_while_final(municipality: Municipality, year: int) -> None:
         )
 
 
+def _refuse_when_not_existing(municipality: Municipality, year: int) -> None:
+    """A municipality reports over a year only when it existed at the end of it; a
+    predecessor's last months are in its successor's report."""
+    year_end = datetime.date(year, 12, 31)
+    if municipality.valid_until and municipality.valid_until < year_end:
+        successor = municipality.successor
+        raise ValidationError(
+            _(
+                "%(name)s no longer existed on 31-12-%(year)s: %(successor)s accounts for "
+                "%(year)s, including the share of %(name)s."
+            )
+            % {
+                "name": municipality.name,
+                "year": year,
+                "successor": successor.name if successor else _("its successor"),
+            }
+        )
+    if municipality.valid_from and municipality.valid_from > year_end:
+        raise ValidationError(
+            _("%(name)s did not exist yet in %(year)s.") % {"name": municipality.name, "year": year}
+        )
+
+
 def _new_report(
     *,
     municipality: Municipality,
@@ -56,6 +79,7 @@ def _new_report(
     explanation: str,
     batch: ReportBatch | None = None,
 ) -> AccountabilityReport:
+    _refuse_when_not_existing(municipality, year)
     _refuse_while_final(municipality, year)
     last = (
         AccountabilityReport.objects.select_for_update()

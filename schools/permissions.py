@@ -34,9 +34,10 @@ def can_view_picture(user: User, needs_round: NeedsRound) -> bool:
         return False
     if user.is_functional_admin:
         return True
-    return (
-        user.is_policy_officer or user.is_finance_officer
-    ) and user.municipality_id == needs_round.municipality_id
+    return (user.is_policy_officer or user.is_finance_officer) and (
+        user.municipality_id == needs_round.municipality_id
+        or needs_round.municipality.is_held_by(user.municipality_id)
+    )
 
 
 def can_send_reminders(user: User, needs_round: NeedsRound) -> bool:
@@ -62,7 +63,9 @@ def can_view_answer(user: User, answer: NeedsAnswer) -> bool:
         return True
     if user.is_school_board_user:
         return user.school_board_id == answer.board_id
-    return user.municipality_id == answer.round.municipality_id
+    return user.municipality_id == answer.round.municipality_id or (
+        answer.round.municipality.is_held_by(user.municipality_id)
+    )
 
 
 def can_request_reopen(user: User, answer: NeedsAnswer) -> bool:

@@ -111,3 +111,22 @@ def test_a_board_condition_of_none_shows_a_board_user_nothing(world):
     queryset = MunicipalOnly(model=Municipality)
     assert not queryset.for_user(world.middelburg.board_user).exists()
     assert queryset.for_user(world.middelburg.policy_officer).exists()
+
+
+def test_a_successor_sees_the_municipalities_merged_into_it_and_not_the_reverse(world):
+    weesp, amsterdam = Municipality.objects.get(code="GM0457"), Municipality.objects.get(
+        code="GM0363"
+    )
+    assert weesp.successor == amsterdam  # the loaded register: Weesp ended 23-03-2022
+    amsterdammer = UserFactory(municipality=amsterdam)
+    assert set(Municipality.objects.for_user(amsterdammer)) == {amsterdam, weesp}
+    assert weesp.is_held_by(amsterdam.pk) and not amsterdam.is_held_by(weesp.pk)
+    voorne = Municipality.objects.get(code="GM1992")
+    assert {m.code for m in Municipality.objects.for_user(UserFactory(municipality=voorne))} == {
+        "GM1992",
+        "GM0501",
+        "GM0530",
+        "GM0614",
+    }
+    # A user still registered at a predecessor sees only the predecessor.
+    assert list(Municipality.objects.for_user(UserFactory(municipality=weesp))) == [weesp]

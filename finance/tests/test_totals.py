@@ -154,5 +154,5 @@ def test_totals_take_the_same_queries_however_many_expenditures(
     AllocationFactory(municipality=middelburg)
     InterventionFactory(plan=PlanFactory(municipality=middelburg), budgets={2022: "100"})
     ExpenditureFactory.create_batch(count, municipality=middelburg)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         finance_totals(municipality=middelburg)
