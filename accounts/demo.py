@@ -17,6 +17,8 @@ DEMO_USERS = [
     ("financien", "Joost", "Kosten", Role.FINANCE_OFFICER, "GM0687", None),
     ("bestuur", "Annelies", "Boone", Role.SCHOOL_BOARD, None, "41001"),
     ("beleid2", "Pieter", "Lievense", Role.POLICY_OFFICER, "GM0718", None),
+    # Amsterdam holds Weesp's grant since their merger on 24-03-2022 (finance's demo).
+    ("financien3", "Sanne", "Bakker", Role.FINANCE_OFFICER, "GM0363", None),
     ("beheer", "Fatima", "El Amrani", Role.FUNCTIONAL_ADMIN, None, None),
 ]
 
@@ -24,7 +26,9 @@ DEMO_USERS = [
 @transaction.atomic
 def seed_demo() -> list[User]:
     """Create or refresh the demo organisations and users; running it again changes nothing."""
-    municipalities = {m.code: m for m in Municipality.objects.filter(code__in=["GM0687", "GM0718"])}
+    municipalities = {
+        m.code: m for m in Municipality.objects.filter(code__in=["GM0687", "GM0718", "GM0363"])
+    }
     boards = {}
     for number, name in DEMO_BOARDS:
         boards[number], _ = SchoolBoard.objects.update_or_create(

@@ -39,6 +39,8 @@ from accounts.models import Municipality  # noqa: E402
 from npo_portal.celery import app  # noqa: E402
 from reporting import services  # noqa: E402
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus  # noqa: E402
+from reporting.rendering import ReportMeta, render_html  # noqa: E402
+from reporting.selectors import report_data  # noqa: E402
 from reporting.tasks import build_report  # noqa: E402
 
 
@@ -106,11 +108,58 @@ def run(workers: int, year: int, limit: int) -> dict:
     }
 
 
+def bare(year: int, limit: int) -> None:
+    """For the same municipalities, in this process, one after another: the report's data,
+    its HTML, and the bare WeasyPrint render of that HTML (what a worker's report costs
+    beyond WeasyPrint is the rest: data, template, spreadsheet, storing, bookkeeping)."""
+    from django.conf import settings
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    from npo_portal.pdf import PDF_VARIANT
+
+    municipalities = Municipality.objects.existing_on(datetime.date(year, 12, 31)).order_by("code")[
+        :limit
+    ]
+    data_times, html_times, pdf_times = [], [], []
+    for municipality in municipalities:
+        started = time.perf_counter()
+        data = report_data(municipality=municipality, year=year)
+        data_times.append(time.perf_counter() - started)
+        meta = ReportMeta(
+            identifier=f"NPO-{municipality.code}-{year}", version="bench", date=timezone.localdate()
+        )
+        started = time.perf_counter()
+        html = render_html(data, meta)
+        html_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+            pdf_variant=PDF_VARIANT, uncompressed_pdf=False
+        )
+        pdf_times.append(time.perf_counter() - started)
+    print()
+    print("| Step, per report (sequential, one process) | Median s | p95 s | Total s |")
+    print("|---|---:|---:|---:|")
+    for label, times in (
+        ("report_data (finance_totals + plan)", data_times),
+        ("HTML template", html_times),
+        ("bare WeasyPrint of that HTML", pdf_times),
+    ):
+        ordered = sorted(times)
+        print(
+            f"| {label} | {statistics.median(ordered):.3f} | "
+            f"{ordered[int(len(ordered) * 0.95)]:.3f} | {sum(ordered):.1f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--municipalities", type=int, default=342)
+    parser.add_argument(
+        "--bare", action="store_true", help="Also time data, HTML and bare WeasyPrint per report."
+    )
     args = parser.parse_args()
     print("| Workers | Reports | Failed | Wall s | Reports/s | Median s | p95 s | Speed-up |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -124,6 +173,8 @@ def main() -> None:
             f"{first / r['wall']:.2f}x |",
             flush=True,
         )
+    if args.bare:
+        bare(args.year, args.municipalities)
 
 
 if __name__ == "__main__":

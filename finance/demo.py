@@ -1,5 +1,6 @@
 """Demo money for Middelburg and Vlissingen: allocations, payments following the schedule, and
-expenditures over 2021-2025 (a credit note and ineligible ones included). Deterministic and
+expenditures over 2021-2025 (a credit note and ineligible ones included); and Weesp merging
+into Amsterdam on 24-03-2022, each with its own books until then. Deterministic and
 idempotent: running it again adds nothing."""
 
 import datetime
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Municipality
+from finance.mergers import describe, merge_municipalities
 from finance.models import Expenditure, Payment, PaymentScheduleEntry
 from finance.selectors import expected_payments, finance_programme
 from finance.services import close_year, duplicate_key
@@ -19,9 +21,18 @@ ALLOCATIONS = {
     # Informatietool OCW of 22-07-2021, rounded for the demo.
     "GM0687": Decimal("1214683.00"),
     "GM0718": Decimal("1056372.00"),
+    # Demo figures for the merger (about € 118,11 per pupil), not the decided amounts.
+    "GM0363": Decimal("10629900.00"),
+    "GM0457": Decimal("236220.00"),
 }
-EXPENDITURE_COUNT = {"GM0687": 300, "GM0718": 80}
-AVERAGE_AMOUNT = {"GM0687": (800, 6500), "GM0718": (2000, 12000)}
+EXPENDITURE_COUNT = {"GM0687": 300, "GM0718": 80, "GM0363": 120, "GM0457": 25}
+AVERAGE_AMOUNT = {
+    "GM0687": (800, 6500),
+    "GM0718": (2000, 12000),
+    "GM0363": (20000, 90000),
+    "GM0457": (800, 6000),
+}
+WEESP_MERGER = ("GM0363", ["GM0457"], datetime.date(2022, 3, 24))
 
 GOAL_WEIGHTS = {
     "bovenschools": 30,
@@ -62,7 +73,10 @@ def _rows(municipality: Municipality, programme, goals, interventions):
     rng = random.Random(int(municipality.code[2:]))  # noqa: S311 - demo data, seeded on purpose
     low, high = AVERAGE_AMOUNT[municipality.code]
     codes = list(GOAL_WEIGHTS)
-    first, last = datetime.date(2021, 9, 1), programme.end
+    first, last = (
+        datetime.date(2021, 9, 1),
+        min(programme.end, municipality.valid_until or programme.end),
+    )
     for number in range(EXPENDITURE_COUNT[municipality.code]):
         code = rng.choices(codes, weights=[GOAL_WEIGHTS[c] for c in codes])[0]
         description, supplier = rng.choice(WORK[code])
@@ -76,6 +90,8 @@ def _rows(municipality: Municipality, programme, goals, interventions):
             "supplier": supplier,
             "invoice_number": f"DEMO-{municipality.code[2:]}-{number + 1:04d}",
         }
+    if municipality.valid_until:
+        return  # a municipality that merged has no books after its last day
     yield {
         "date": datetime.date(2022, 9, 30),
         "amount": Decimal("-1250.00"),
@@ -117,10 +133,12 @@ def seed_demo() -> str:
             paid_on = payment.due_month.replace(day=20)
             if paid_on > today:
                 continue
+            # After a merger the ministry pays the predecessor's instalments to the successor.
+            gone = municipality.valid_until and paid_on > municipality.valid_until
             _, created = Payment.objects.get_or_create(
-                municipality=municipality,
+                municipality=municipality.successor if gone else municipality,
                 programme=programme,
-                reference=f"OCW NPO {paid_on:%m-%Y}",
+                reference=f"OCW NPO {paid_on:%m-%Y}" + (f" ({municipality.name})" if gone else ""),
                 defaults={"date": paid_on, "amount": payment.expected},
             )
             created_payments += created
@@ -160,7 +178,16 @@ def seed_demo() -> str:
             close_year(
                 municipality=middelburg, year=year, user=None, note="SiSa-verantwoording definitief"
             )
+    successor_code, predecessor_codes, day = WEESP_MERGER
+    merger = merge_municipalities(
+        successor=Municipality.objects.get(code=successor_code),
+        predecessors=list(Municipality.objects.filter(code__in=predecessor_codes)),
+        day=day,
+        move_users=True,
+        user=None,
+    )
     return (
+        f"{describe(merger)} "
         f"Financiën: {municipalities.count()} toekenningen, {created_payments} betalingen en "
         f"{created_expenditures} uitgaven toegevoegd."
     )

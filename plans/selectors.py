@@ -111,6 +111,17 @@ def plan_for_municipality(*, user, municipality_id: int) -> Plan | None:
     )
 
 
+def merged_plans(*, user, plan: Plan) -> list[Plan]:
+    """The plans of municipalities that merged into the plan's municipality: the successor
+    carries them on (read-only) beside its own."""
+    return list(
+        Plan.objects.for_user(user)
+        .filter(municipality__successor=plan.municipality_id, programme=plan.programme_id)
+        .select_related("municipality")
+        .order_by("municipality__name")
+    )
+
+
 def plan_interventions(*, plan: Plan) -> QuerySet[Intervention]:
     """The plan's interventions with what the plan pages show, in a fixed number of queries."""
     return (

@@ -198,6 +198,7 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
             PlanStatus(status) for status in services.NEXT_STATUSES[self.plan.status]
         ]
         context["needs_summary"] = needs_summary(municipality=self.plan.municipality)
+        context["merged_plans"] = selectors.merged_plans(user=self.request.user, plan=self.plan)
         return context
 
 

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.factories import UserFactory
+from accounts.models import Municipality
 from plans.factories import (
     ConsultationMomentFactory,
     InterventionFactory,
@@ -349,3 +351,17 @@ def test_plan_page_without_a_needs_round_invites_opening_one(client, world, plan
     client.force_login(world.middelburg.policy_officer)
     body = client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).content.decode()
     assert "Nog geen behoeftepeiling." in body
+
+
+def test_a_successor_carries_the_merged_municipalitys_plan_on_read_only(client, db):
+    weesp, amsterdam = (Municipality.objects.get(code=code) for code in ("GM0457", "GM0363"))
+    weesp_plan = PlanFactory(municipality=weesp, title="Weesp haalt in")
+    amsterdam_plan = PlanFactory(municipality=amsterdam, title="Amsterdam haalt in")
+    client.force_login(UserFactory(municipality=amsterdam))
+
+    own = client.get(reverse("plans:detail", args=[amsterdam_plan.pk])).content.decode()
+    assert "Weesp haalt in" in own and "24-03-2022" in own
+    merged = client.get(reverse("plans:detail", args=[weesp_plan.pk]))
+    assert merged.status_code == 200
+    assert reverse("plans:edit", args=[weesp_plan.pk]) not in merged.content.decode()
+    assert client.get(reverse("plans:edit", args=[weesp_plan.pk])).status_code == 403
