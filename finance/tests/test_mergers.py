@@ -401,3 +401,15 @@ def test_the_functional_administrator_merges_in_the_admin(weesp_and_amsterdam, c
     assert "opgegaan in Amsterdam" in done.content.decode()
     weesp.refresh_from_db()
     assert weesp.successor == amsterdam and weesp.valid_until == datetime.date(2022, 3, 23)
+
+
+def test_a_predecessors_own_page_sends_to_the_successor_without_a_reclaim_warning(
+    weesp_and_amsterdam, client
+):
+    weesp, amsterdam = weesp_and_amsterdam
+    merge(weesp, amsterdam)
+    client.force_login(UserFactory(municipality=amsterdam, finance=True))
+    page = client.get(reverse("finance:dashboard", args=[weesp.code])).content.decode()
+    assert "opgegaan in Amsterdam" in page
+    assert reverse("finance:dashboard", args=[amsterdam.code]) in page
+    assert "risico op terugvordering" not in page
