@@ -170,7 +170,7 @@ def merge_municipalities(
     move along or are deactivated. Nothing is deleted, and merging again changes nothing."""
     successor = Municipality.objects.select_for_update().get(pk=successor.pk)
     predecessors = list(
-        Municipality.objects.select_for_update()
+        Municipality.objects.select_for_update(of=("self",))
         .filter(pk__in=[p.pk for p in predecessors])
         .select_related("successor")
         .order_by("code")
