@@ -114,8 +114,9 @@ def test_a_board_condition_of_none_shows_a_board_user_nothing(world):
 
 
 def test_a_successor_sees_the_municipalities_merged_into_it_and_not_the_reverse(world):
-    weesp, amsterdam = Municipality.objects.get(code="GM0457"), Municipality.objects.get(
-        code="GM0363"
+    weesp, amsterdam = (
+        Municipality.objects.get(code="GM0457"),
+        Municipality.objects.get(code="GM0363"),
     )
     assert weesp.successor == amsterdam  # the loaded register: Weesp ended 23-03-2022
     amsterdammer = UserFactory(municipality=amsterdam)
