@@ -170,6 +170,8 @@ def merge_municipalities(
     move along or are deactivated. Nothing is deleted, and merging again changes nothing."""
     successor = Municipality.objects.select_for_update().get(pk=successor.pk)
     predecessors = list(
+        # Lock only the predecessors' rows: PostgreSQL refuses FOR UPDATE on the nullable
+        # side of the outer join that select_related("successor") makes.
         Municipality.objects.select_for_update(of=("self",))
         .filter(pk__in=[p.pk for p in predecessors])
         .select_related("successor")

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from npo_portal.national_dataset import PortalDataExists, generate
@@ -6,7 +8,8 @@ from npo_portal.national_dataset import PortalDataExists, generate
 class Command(BaseCommand):
     help = (
         "Generate a synthetic national data set for benchmarks: boards, schools, plans, needs "
-        "rounds, allocations, payments and expenditures for the real municipalities."
+        "rounds, allocations, payments and expenditures for the real municipalities, with "
+        "their mergers on the real dates; schools and boards come in through DUO files."
     )
 
     def add_arguments(self, parser):
@@ -15,12 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--expenditures", type=int, default=1_000_000)
         parser.add_argument("--seed", type=int, default=2021)
         parser.add_argument(
+            "--duo-dir",
+            type=Path,
+            help="Write the DUO files here and keep them (default: a temporary folder).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Delete the portal data already in the database first.",
         )
 
-    def handle(self, *args, municipalities, schools, expenditures, seed, force, **options):
+    def handle(self, *args, municipalities, schools, expenditures, seed, force, duo_dir, **options):
         try:
             result = generate(
                 municipalities=municipalities,
@@ -28,6 +36,7 @@ class Command(BaseCommand):
                 expenditures=expenditures,
                 seed=seed,
                 force=force,
+                duo_dir=duo_dir,
                 log=self.stdout.write,
             )
         except PortalDataExists as exc:
