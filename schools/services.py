@@ -417,8 +417,8 @@ def import_schools(*, content: bytes) -> SchoolImportResult:
     if not table.rows:
         result.errors.append(_("The file has no rows below the header."))
         return result
-    municipalities = Municipality.objects.in_bulk(
-        {row.municipality_code for row in rows}, field_name="code"
+    municipalities = _as_of_today(
+        Municipality.objects.in_bulk({row.municipality_code for row in rows}, field_name="code")
     )
     _check_consistency(rows, municipalities, errors, names=names)
     if errors:
@@ -454,6 +454,25 @@ def _upsert_boards(rows: Sequence[_SchoolRow], result: SchoolImportResult) -> di
         else:
             result.boards_unchanged += 1
     return existing
+
+
+def _as_of_today(municipalities: dict[str, Municipality]) -> dict[str, Municipality]:
+    """A location listed under a municipality that has since merged lies in its successor:
+    an older DUO file must not move it back into the ceased municipality."""
+    today = timezone.localdate()
+    current = {}
+    for code, municipality in municipalities.items():
+        seen = set()
+        while (
+            municipality.successor_id
+            and municipality.valid_until
+            and municipality.valid_until < today
+            and municipality.pk not in seen
+        ):
+            seen.add(municipality.pk)
+            municipality = municipality.successor
+        current[code] = municipality
+    return current
 
 
 def _upsert_schools(

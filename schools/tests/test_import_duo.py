@@ -142,3 +142,16 @@ def test_closed_location_leaves_new_rounds_and_lists_but_stays_in_the_round_it_a
     assert cafe not in School.objects.in_round(new_round)
     assert cafe not in selectors.schools_for(user=officer)
     assert cafe.code not in {r.school.code for r in selectors.unreported(needs_round=new_round)}
+
+
+def test_a_location_under_a_merged_municipality_lies_in_its_successor(world):
+    # An older DUO file still lists Weesp (0457), which merged into Amsterdam on 24-03-2022.
+    older = (
+        content("vestigingenbo_nieuw.csv")
+        .decode("utf-8-sig")
+        .replace('"0718","VLISSINGEN"', '"0457","WEESP"')
+    )
+    result = import_schools(content=older.encode())
+    assert result.ok, result.errors
+    assert School.objects.get(brin="32CD").municipality.code == "GM0363"
+    assert School.objects.get(brin="31AB", vestiging="00").municipality.code == "GM0687"
