@@ -95,6 +95,45 @@ def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
         raise ValidationError({"date": _closed_year_message(min(closed))})
 
 
+def _existence_problem(
+    municipality: Municipality, day: datetime.date, *, payment: bool = False
+) -> str | None:
+    """Why nothing can be recorded on `municipality` for `day`: it did not exist yet, or
+    no longer (a merged municipality ends the day before its merger)."""
+    if municipality.valid_from and day < municipality.valid_from:
+        return _("%(name)s only exists from %(date)s.") % {
+            "name": municipality.name,
+            "date": municipality.valid_from.strftime("%d-%m-%Y"),
+        }
+    if municipality.valid_until and day > municipality.valid_until:
+        values = {
+            "name": municipality.name,
+            "date": municipality.valid_until.strftime("%d-%m-%Y"),
+        }
+        successor = municipality.successor
+        if successor is None:
+            return _("%(name)s no longer exists after %(date)s.") % values
+        values["successor"] = successor.name
+        if payment:
+            return (
+                _("%(name)s no longer exists after %(date)s; record this payment on %(successor)s.")
+                % values
+            )
+        return (
+            _("%(name)s no longer exists after %(date)s; record this expenditure on %(successor)s.")
+            % values
+        )
+    return None
+
+
+def _refuse_outside_existence(
+    municipality: Municipality, day: datetime.date, *, payment: bool = False
+) -> None:
+    problem = _existence_problem(municipality, day, payment=payment)
+    if problem:
+        raise ValidationError({"date": problem})
+
+
 def _refuse_foreign_intervention(
     *,
     municipality: Municipality,
@@ -166,9 +205,11 @@ def create_expenditure(
     supplier: str = "",
     invoice_number: str = "",
 ) -> Expenditure:
-    """Record an expenditure (negative for a credit note). Refused in a closed year, for an
-    intervention of another goal or plan, and when the same expenditure already exists."""
+    """Record an expenditure (negative for a credit note). Refused on a day the municipality
+    did not exist, in a closed year, for an intervention of another goal or plan, and when the
+    same expenditure already exists."""
     programme = finance_programme()
+    _refuse_outside_existence(municipality, date)
     _refuse_closed_years(municipality, date.year)
     _refuse_foreign_intervention(
         municipality=municipality, programme=programme, goal=goal, intervention=intervention
@@ -206,8 +247,9 @@ EDITABLE_FIELDS = (
 def update_expenditure(
     *, expenditure: Expenditure, user: User | None, version: int | None = None, **changes
 ) -> Expenditure:
-    """Change an expenditure; neither its old nor its new date may lie in a closed year, and
-    not when someone saved it after `version` was loaded."""
+    """Change an expenditure; neither its old nor its new date may lie in a closed year, a new
+    date not on a day the municipality did not exist, and not when someone saved it after
+    `version` was loaded."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -216,6 +258,8 @@ def update_expenditure(
     current = lock_current(expenditure, version=version)
     old_year = current.date.year
     expenditure.version = current.version + 1
+    if expenditure.date != current.date:
+        _refuse_outside_existence(expenditure.municipality, expenditure.date)
     _refuse_closed_years(expenditure.municipality, old_year, expenditure.date.year)
     _refuse_foreign_intervention(
         municipality=expenditure.municipality,
@@ -245,9 +289,10 @@ def record_payment(
     amount: Decimal,
     reference: str = "",
 ) -> Payment:
-    """Record a payment of the grant received by the municipality."""
+    """Record a payment of the grant received by the municipality, on a day it existed."""
     if amount == 0:
         raise ValidationError({"amount": _("A payment of zero euros is not a payment.")})
+    _refuse_outside_existence(municipality, date, payment=True)
     return Payment.objects.create(
         programme=finance_programme(),
         municipality=municipality,
@@ -419,7 +464,10 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
     date = amount = goal = intervention = None
     try:
         date = tables.parse_date(row["datum"])
-        if date.year in lookups.closed_years:
+        outside = _existence_problem(lookups.municipality, date)
+        if outside:
+            problems.append(("datum", outside))
+        elif date.year in lookups.closed_years:
             problems.append(("datum", _closed_year_message(date.year)))
     except ValueError as error:
         problems.append(("datum", str(error)))
