@@ -40,6 +40,25 @@ EXPENDITURE_COLUMNS = [
     "factuurnummer",
 ]
 ALLOCATION_COLUMNS = ["gemeentecode", "gemeente", "bedrag"]
+# The allocation's basis, optional: the headers accepted for each, as people write them.
+ALLOCATION_BASIS_COLUMNS = {
+    "leerlingen": (
+        "leerlingen",
+        "aantal leerlingen",
+        "leerlingaantal",
+        "leerlingen 1 oktober 2020",
+        "leerlingen 1-10-2020",
+        "leerlingen 01-10-2020",
+    ),
+    "achterstandspunten": (
+        "achterstandspunten",
+        "aantal achterstandspunten",
+        "achterstandspunten 1 oktober 2020",
+        "achterstandspunten 1-10-2020",
+        "achterstandspunten 01-10-2020",
+    ),
+}
+MAX_PUPILS = 2_147_483_647  # the largest number the database's positive integer holds
 BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 500
 
@@ -343,11 +362,47 @@ class AllocationImportResult:
     new_municipalities: list[str] = field(default_factory=list)
 
 
-def _read_or_reject(data: bytes, columns: list[str]) -> Iterator[tuple[int, dict]]:
+def _read_or_reject(
+    data: bytes, columns: list[str], optional: dict[str, tuple[str, ...]] | None = None
+) -> Iterator[tuple[int, dict]]:
     try:
-        yield from tables.read_table(data, columns=columns)
+        yield from tables.read_table(data, columns=columns, optional=optional)
     except tables.TableError as error:
         raise ImportRejected([str(error)]) from error
+
+
+def _parse_pupils(value) -> int | None:
+    """A whole number of pupils (`12.345` or `12345`), or None for an empty cell."""
+    if not tables.text(value):
+        return None
+    try:
+        number = tables.parse_amount(value)
+    except ValueError:
+        number = None
+    if number is None or number != number.to_integral_value():
+        raise ValueError(_("'%(value)s' is not a whole number of pupils") % {"value": value})
+    if number < 0:
+        raise ValueError(_("a number of pupils cannot be negative"))
+    if number > MAX_PUPILS:
+        raise ValueError(_("'%(value)s' is too large") % {"value": value})
+    return int(number)
+
+
+def _parse_achterstandspunten(value) -> Decimal | None:
+    """Achterstandspunten with at most two decimals (`1.234,5` or `1234.5`), or None for an
+    empty cell."""
+    if not tables.text(value):
+        return None
+    try:
+        points = tables.parse_amount(value)
+    except ValueError as error:
+        raise ValueError(
+            _("'%(value)s' is not a number of achterstandspunten with at most two decimals")
+            % {"value": value}
+        ) from error
+    if points < 0:
+        raise ValueError(_("achterstandspunten cannot be negative"))
+    return points
 
 
 @transaction.atomic
@@ -355,15 +410,26 @@ def import_allocations(
     *, data: bytes, programme: Programme | None = None, decision_reference: str = ""
 ) -> AllocationImportResult:
     """Set each municipality's allocation from `gemeentecode;gemeente;bedrag` rows, creating a
-    municipality that is missing. All rows or none; importing the same file again changes
-    nothing."""
+    municipality that is missing; optional `leerlingen` and `achterstandspunten` columns set
+    the allocation's basis (an empty cell clears it, a file without the column leaves it).
+    All rows or none; importing the same file again changes nothing."""
     programme = programme or finance_programme()
-    parsed: list[tuple[str, str, Decimal]] = []
+    parsed: list[tuple[str, str, Decimal, dict]] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for number, row in _read_or_reject(data, ALLOCATION_COLUMNS):
+    for number, row in _read_or_reject(data, ALLOCATION_COLUMNS, ALLOCATION_BASIS_COLUMNS):
         problems = []
         code = name = amount = None
+        basis = {}
+        for column, field_name, parse in (
+            ("leerlingen", "pupils", _parse_pupils),
+            ("achterstandspunten", "achterstandspunten", _parse_achterstandspunten),
+        ):
+            if column in row:
+                try:
+                    basis[field_name] = parse(row[column])
+                except ValueError as error:
+                    problems.append((column, str(error)))
         try:
             code = tables.parse_municipality_code(row["gemeentecode"])
         except ValueError as error:
@@ -389,7 +455,7 @@ def import_allocations(
             errors.append(_row_message(number, problems))
             continue
         seen[code] = number
-        parsed.append((code, name, amount))
+        parsed.append((code, name, amount, basis))
     if errors:
         raise ImportRejected(errors)
     if not parsed:
@@ -401,7 +467,7 @@ def import_allocations(
         a.municipality_id: a
         for a in Allocation.objects.filter(programme=programme, municipality__code__in=seen)
     }
-    for code, name, amount in parsed:
+    for code, name, amount, basis in parsed:
         municipality = municipalities.get(code)
         if municipality is None:
             municipality = Municipality.objects.create(code=code, name=name)
@@ -413,14 +479,18 @@ def import_allocations(
                 municipality=municipality,
                 amount=amount,
                 decision_reference=decision_reference,
+                **basis,
             )
             result.created += 1
-        elif allocation.amount != amount or (
-            decision_reference and allocation.decision_reference != decision_reference
-        ):
-            allocation.amount = amount
-            allocation.decision_reference = decision_reference or allocation.decision_reference
-            allocation.save(update_fields=["amount", "decision_reference"])
+            continue
+        changes = {"amount": amount, **basis}
+        if decision_reference:
+            changes["decision_reference"] = decision_reference
+        changed = [key for key, value in changes.items() if getattr(allocation, key) != value]
+        if changed:
+            for field_name in changed:
+                setattr(allocation, field_name, changes[field_name])
+            allocation.save(update_fields=changed)
             result.updated += 1
         else:
             result.unchanged += 1
