@@ -151,6 +151,8 @@ class FinanceTotals:
     reference_date: datetime.date
     allocation: Decimal = ZERO
     decision_reference: str = ""
+    # The municipality's own allocation, for its basis and what the formula gives for it.
+    allocation_record: Allocation | None = None
     received: Decimal = ZERO
     expected_to_date: Decimal = ZERO
     spent: Decimal = ZERO
@@ -165,6 +167,16 @@ class FinanceTotals:
     interventions: list[InterventionTotals] = field(default_factory=list)
     months: list[MonthTotals] = field(default_factory=list)
     schedule: list[ScheduledPayment] = field(default_factory=list)
+
+    @property
+    def formula_amount(self) -> Decimal | None:
+        """What the published formula gives for the allocation's basis, or None."""
+        return self.allocation_record.formula_amount if self.allocation_record else None
+
+    @property
+    def formula_difference(self) -> Decimal | None:
+        """The decided allocation minus the formula's, or None without a basis."""
+        return self.allocation_record.formula_difference if self.allocation_record else None
 
     @property
     def remaining(self) -> Decimal:
@@ -216,6 +228,7 @@ def finance_totals(
     if allocation:
         totals.allocation = allocation.amount
         totals.decision_reference = allocation.decision_reference
+        totals.allocation_record = allocation
     schedule = list(PaymentScheduleEntry.objects.filter(programme=programme))
     totals.schedule = expected_payments(allocation=totals.allocation, schedule=schedule)
 
