@@ -421,15 +421,6 @@ def import_allocations(
         problems = []
         code = name = amount = None
         basis = {}
-        for column, field_name, parse in (
-            ("leerlingen", "pupils", _parse_pupils),
-            ("achterstandspunten", "achterstandspunten", _parse_achterstandspunten),
-        ):
-            if column in row:
-                try:
-                    basis[field_name] = parse(row[column])
-                except ValueError as error:
-                    problems.append((column, str(error)))
         try:
             code = tables.parse_municipality_code(row["gemeentecode"])
         except ValueError as error:
@@ -443,6 +434,15 @@ def import_allocations(
                 problems.append(("bedrag", _("an allocation cannot be negative")))
         except ValueError as error:
             problems.append(("bedrag", str(error)))
+        for column, field_name, parse in (
+            ("leerlingen", "pupils", _parse_pupils),
+            ("achterstandspunten", "achterstandspunten", _parse_achterstandspunten),
+        ):
+            if column in row:
+                try:
+                    basis[field_name] = parse(row[column])
+                except ValueError as error:
+                    problems.append((column, str(error)))
         if code and code in seen:
             problems.append(
                 (

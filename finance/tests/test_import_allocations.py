@@ -138,3 +138,12 @@ def test_two_columns_for_the_same_basis_field_are_refused(world):
         "'leerlingen' staat in meer dan één kolom (leerlingen, aantal leerlingen); houd er één "
         "over."
     ]
+
+
+def test_problems_in_one_row_are_named_in_the_files_column_order(world):
+    data = (BASIS_HEADER + "XX;Middelburg;veel;5000;geen\n").encode()
+    with pytest.raises(ImportRejected) as rejected:
+        import_allocations(data=data)
+    message = rejected.value.errors[0]
+    positions = [message.index(f"'{c}'") for c in ("gemeentecode", "bedrag", "achterstandspunten")]
+    assert positions == sorted(positions)
