@@ -152,6 +152,8 @@ class FinanceTotals:
     reference_date: datetime.date
     allocation: Decimal = ZERO
     decision_reference: str = ""
+    # The municipality's own allocation, for its basis and what the formula gives for it.
+    allocation_record: Allocation | None = None
     received: Decimal = ZERO
     expected_to_date: Decimal = ZERO
     spent: Decimal = ZERO
@@ -166,10 +168,19 @@ class FinanceTotals:
     interventions: list[InterventionTotals] = field(default_factory=list)
     months: list[MonthTotals] = field(default_factory=list)
     schedule: list[ScheduledPayment] = field(default_factory=list)
-    allocation_record: Allocation | None = None
     # After a merger: the totals of the municipality itself and of each predecessor, which
     # add up to the totals above (empty for a municipality without predecessors).
     shares: list[FinanceTotals] = field(default_factory=list)
+
+    @property
+    def formula_amount(self) -> Decimal | None:
+        """What the published formula gives for the allocation's basis, or None."""
+        return self.allocation_record.formula_amount if self.allocation_record else None
+
+    @property
+    def formula_difference(self) -> Decimal | None:
+        """The decided allocation minus the formula's, or None without a basis."""
+        return self.allocation_record.formula_difference if self.allocation_record else None
 
     @property
     def remaining(self) -> Decimal:

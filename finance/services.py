@@ -40,6 +40,25 @@ EXPENDITURE_COLUMNS = [
     "factuurnummer",
 ]
 ALLOCATION_COLUMNS = ["gemeentecode", "gemeente", "bedrag"]
+# The allocation's basis, optional: the headers accepted for each, as people write them.
+ALLOCATION_BASIS_COLUMNS = {
+    "leerlingen": (
+        "leerlingen",
+        "aantal leerlingen",
+        "leerlingaantal",
+        "leerlingen 1 oktober 2020",
+        "leerlingen 1-10-2020",
+        "leerlingen 01-10-2020",
+    ),
+    "achterstandspunten": (
+        "achterstandspunten",
+        "aantal achterstandspunten",
+        "achterstandspunten 1 oktober 2020",
+        "achterstandspunten 1-10-2020",
+        "achterstandspunten 01-10-2020",
+    ),
+}
+MAX_PUPILS = 2_147_483_647  # the largest number the database's positive integer holds
 BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 500
 
@@ -93,6 +112,45 @@ def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
     closed = _closed_years(municipality).intersection(years)
     if closed:
         raise ValidationError({"date": _closed_year_message(min(closed))})
+
+
+def _existence_problem(
+    municipality: Municipality, day: datetime.date, *, payment: bool = False
+) -> str | None:
+    """Why nothing can be recorded on `municipality` for `day`: it did not exist yet, or
+    no longer (a merged municipality ends the day before its merger)."""
+    if municipality.valid_from and day < municipality.valid_from:
+        return _("%(name)s only exists from %(date)s.") % {
+            "name": municipality.name,
+            "date": municipality.valid_from.strftime("%d-%m-%Y"),
+        }
+    if municipality.valid_until and day > municipality.valid_until:
+        values = {
+            "name": municipality.name,
+            "date": municipality.valid_until.strftime("%d-%m-%Y"),
+        }
+        successor = municipality.successor
+        if successor is None:
+            return _("%(name)s no longer exists after %(date)s.") % values
+        values["successor"] = successor.name
+        if payment:
+            return (
+                _("%(name)s no longer exists after %(date)s; record this payment on %(successor)s.")
+                % values
+            )
+        return (
+            _("%(name)s no longer exists after %(date)s; record this expenditure on %(successor)s.")
+            % values
+        )
+    return None
+
+
+def _refuse_outside_existence(
+    municipality: Municipality, day: datetime.date, *, payment: bool = False
+) -> None:
+    problem = _existence_problem(municipality, day, payment=payment)
+    if problem:
+        raise ValidationError({"date": problem})
 
 
 def _refuse_foreign_intervention(
@@ -167,9 +225,11 @@ def create_expenditure(
     supplier: str = "",
     invoice_number: str = "",
 ) -> Expenditure:
-    """Record an expenditure (negative for a credit note). Refused in a closed year, for an
-    intervention of another goal or plan, and when the same expenditure already exists."""
+    """Record an expenditure (negative for a credit note). Refused on a day the municipality
+    did not exist, in a closed year, for an intervention of another goal or plan, and when the
+    same expenditure already exists."""
     programme = finance_programme()
+    _refuse_outside_existence(municipality, date)
     _refuse_closed_years(municipality, date.year)
     _refuse_foreign_intervention(
         municipality=municipality, programme=programme, goal=goal, intervention=intervention
@@ -207,8 +267,9 @@ EDITABLE_FIELDS = (
 def update_expenditure(
     *, expenditure: Expenditure, user: User | None, version: int | None = None, **changes
 ) -> Expenditure:
-    """Change an expenditure; neither its old nor its new date may lie in a closed year, and
-    not when someone saved it after `version` was loaded."""
+    """Change an expenditure; neither its old nor its new date may lie in a closed year, a new
+    date not on a day the municipality did not exist, and not when someone saved it after
+    `version` was loaded."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -217,6 +278,8 @@ def update_expenditure(
     current = lock_current(expenditure, version=version)
     old_year = current.date.year
     expenditure.version = current.version + 1
+    if expenditure.date != current.date:
+        _refuse_outside_existence(expenditure.municipality, expenditure.date)
     _refuse_closed_years(expenditure.municipality, old_year, expenditure.date.year)
     _refuse_foreign_intervention(
         municipality=expenditure.municipality,
@@ -246,9 +309,10 @@ def record_payment(
     amount: Decimal,
     reference: str = "",
 ) -> Payment:
-    """Record a payment of the grant received by the municipality."""
+    """Record a payment of the grant received by the municipality, on a day it existed."""
     if amount == 0:
         raise ValidationError({"amount": _("A payment of zero euros is not a payment.")})
+    _refuse_outside_existence(municipality, date, payment=True)
     return Payment.objects.create(
         programme=finance_programme(),
         municipality=municipality,
@@ -299,11 +363,47 @@ class AllocationImportResult:
     new_municipalities: list[str] = field(default_factory=list)
 
 
-def _read_or_reject(data: bytes, columns: list[str]) -> Iterator[tuple[int, dict]]:
+def _read_or_reject(
+    data: bytes, columns: list[str], optional: dict[str, tuple[str, ...]] | None = None
+) -> Iterator[tuple[int, dict]]:
     try:
-        yield from tables.read_table(data, columns=columns)
+        yield from tables.read_table(data, columns=columns, optional=optional)
     except tables.TableError as error:
         raise ImportRejected([str(error)]) from error
+
+
+def _parse_pupils(value) -> int | None:
+    """A whole number of pupils (`12.345` or `12345`), or None for an empty cell."""
+    if not tables.text(value):
+        return None
+    try:
+        number = tables.parse_amount(value)
+    except ValueError:
+        number = None
+    if number is None or number != number.to_integral_value():
+        raise ValueError(_("'%(value)s' is not a whole number of pupils") % {"value": value})
+    if number < 0:
+        raise ValueError(_("a number of pupils cannot be negative"))
+    if number > MAX_PUPILS:
+        raise ValueError(_("'%(value)s' is too large") % {"value": value})
+    return int(number)
+
+
+def _parse_achterstandspunten(value) -> Decimal | None:
+    """Achterstandspunten with at most two decimals (`1.234,5` or `1234.5`), or None for an
+    empty cell."""
+    if not tables.text(value):
+        return None
+    try:
+        points = tables.parse_amount(value)
+    except ValueError as error:
+        raise ValueError(
+            _("'%(value)s' is not a number of achterstandspunten with at most two decimals")
+            % {"value": value}
+        ) from error
+    if points < 0:
+        raise ValueError(_("achterstandspunten cannot be negative"))
+    return points
 
 
 @transaction.atomic
@@ -311,15 +411,17 @@ def import_allocations(
     *, data: bytes, programme: Programme | None = None, decision_reference: str = ""
 ) -> AllocationImportResult:
     """Set each municipality's allocation from `gemeentecode;gemeente;bedrag` rows, creating a
-    municipality that is missing. All rows or none; importing the same file again changes
-    nothing."""
+    municipality that is missing; optional `leerlingen` and `achterstandspunten` columns set
+    the allocation's basis (an empty cell clears it, a file without the column leaves it).
+    All rows or none; importing the same file again changes nothing."""
     programme = programme or finance_programme()
-    parsed: list[tuple[str, str, Decimal]] = []
+    parsed: list[tuple[str, str, Decimal, dict]] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for number, row in _read_or_reject(data, ALLOCATION_COLUMNS):
+    for number, row in _read_or_reject(data, ALLOCATION_COLUMNS, ALLOCATION_BASIS_COLUMNS):
         problems = []
         code = name = amount = None
+        basis = {}
         try:
             code = tables.parse_municipality_code(row["gemeentecode"])
         except ValueError as error:
@@ -333,6 +435,15 @@ def import_allocations(
                 problems.append(("bedrag", _("an allocation cannot be negative")))
         except ValueError as error:
             problems.append(("bedrag", str(error)))
+        for column, field_name, parse in (
+            ("leerlingen", "pupils", _parse_pupils),
+            ("achterstandspunten", "achterstandspunten", _parse_achterstandspunten),
+        ):
+            if column in row:
+                try:
+                    basis[field_name] = parse(row[column])
+                except ValueError as error:
+                    problems.append((column, str(error)))
         if code and code in seen:
             problems.append(
                 (
@@ -345,7 +456,7 @@ def import_allocations(
             errors.append(_row_message(number, problems))
             continue
         seen[code] = number
-        parsed.append((code, name, amount))
+        parsed.append((code, name, amount, basis))
     if errors:
         raise ImportRejected(errors)
     if not parsed:
@@ -357,7 +468,7 @@ def import_allocations(
         a.municipality_id: a
         for a in Allocation.objects.filter(programme=programme, municipality__code__in=seen)
     }
-    for code, name, amount in parsed:
+    for code, name, amount, basis in parsed:
         municipality = municipalities.get(code)
         if municipality is None:
             municipality = Municipality.objects.create(code=code, name=name)
@@ -369,14 +480,18 @@ def import_allocations(
                 municipality=municipality,
                 amount=amount,
                 decision_reference=decision_reference,
+                **basis,
             )
             result.created += 1
-        elif allocation.amount != amount or (
-            decision_reference and allocation.decision_reference != decision_reference
-        ):
-            allocation.amount = amount
-            allocation.decision_reference = decision_reference or allocation.decision_reference
-            allocation.save(update_fields=["amount", "decision_reference"])
+            continue
+        changes = {"amount": amount, **basis}
+        if decision_reference:
+            changes["decision_reference"] = decision_reference
+        changed = [key for key, value in changes.items() if getattr(allocation, key) != value]
+        if changed:
+            for field_name in changed:
+                setattr(allocation, field_name, changes[field_name])
+            allocation.save(update_fields=changed)
             result.updated += 1
         else:
             result.unchanged += 1
@@ -420,7 +535,10 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
     date = amount = goal = intervention = None
     try:
         date = tables.parse_date(row["datum"])
-        if date.year in lookups.closed_years:
+        outside = _existence_problem(lookups.municipality, date)
+        if outside:
+            problems.append(("datum", outside))
+        elif date.year in lookups.closed_years:
             problems.append(("datum", _closed_year_message(date.year)))
     except ValueError as error:
         problems.append(("datum", str(error)))

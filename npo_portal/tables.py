@@ -130,10 +130,14 @@ def read_all(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
     return names, table
 
 
-def read_table(data: bytes, *, columns: list[str]) -> Iterator[tuple[int, dict]]:
+def read_table(
+    data: bytes, *, columns: list[str], optional: dict[str, tuple[str, ...]] | None = None
+) -> Iterator[tuple[int, dict]]:
     """Rows as (row number in the file, {column: value}); the header is row 1.
 
     Columns are matched by name (any order, case and spaces ignored); empty rows are skipped.
+    `optional` maps a column that a file may have to the headers accepted for it (underscores
+    read as spaces); a row holds such a column only when the file has it.
     """
     check_file(data)
     rows = _xlsx_rows(data) if _looks_like_xlsx(data) else _csv_rows(data)
@@ -148,6 +152,17 @@ def read_table(data: bytes, *, columns: list[str]) -> Iterator[tuple[int, dict]]
             % {"missing": ", ".join(missing), "header": ";".join(columns)}
         )
     positions = {column: names.index(column) for column in columns}
+    spelled = [normalise_header(name).replace("_", " ") for name in header]
+    for column, variants in (optional or {}).items():
+        accepted = {normalise_header(variant).replace("_", " ") for variant in variants}
+        found = [index for index, name in enumerate(spelled) if name in accepted]
+        if len(found) > 1:
+            raise TableError(
+                _("'%(column)s' is given by more than one column (%(columns)s); keep one.")
+                % {"columns": ", ".join(str(header[i]).strip() for i in found), "column": column}
+            )
+        if found:
+            positions[column] = found[0]
     for number, values in enumerate(rows, start=2):
         if not any(str(value).strip() for value in values):
             continue

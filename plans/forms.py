@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolBoard
-from plans import rules
+from plans import rules, selectors
 from plans.models import (
     ConsultationMoment,
     Intervention,
@@ -69,6 +69,16 @@ class PlanTextsForm(VersionedFormMixin, forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Save")))
 
 
+class SchoolChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        if obj.closed_on is None:
+            return str(obj)
+        return _("%(school)s (closed on %(date)s)") % {
+            "school": obj,
+            "date": obj.closed_on.strftime("%d-%m-%Y"),
+        }
+
+
 class InterventionForm(VersionedFormMixin, forms.ModelForm):
     """An intervention with its reach and its budget per calendar year of the programme."""
 
@@ -85,12 +95,15 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    schools = forms.ModelMultipleChoiceField(
+    schools = SchoolChoiceField(
         label=_("Schools reached"),
         queryset=School.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("School locations in the municipality."),
+        help_text=_(
+            "Open school locations in the municipality; a closed one stays only where it was "
+            "already reached."
+        ),
     )
     school_boards = forms.ModelMultipleChoiceField(
         label=_("School boards reached"),
@@ -134,7 +147,9 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
             Q(valid_from__isnull=True) | Q(valid_from__lte=programme.end),
             Q(valid_until__isnull=True) | Q(valid_until__gte=programme.start),
         )
-        self.fields["schools"].queryset = School.objects.filter(municipality=plan.municipality_id)
+        self.fields["schools"].queryset = selectors.reachable_schools(
+            plan=plan, intervention=self.instance
+        )
         reached = Q(pk__in=School.objects.filter(municipality=plan.municipality_id).values("board"))
         if self.instance.pk:
             # Keep boards linked before their schools were registered, so saving does not drop them.

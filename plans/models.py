@@ -403,13 +403,10 @@ class Allocation(models.Model):
     @property
     def formula_amount(self):
         """What the published formula gives for the basis, or None without basis or rates."""
+        if self.pupils is None or self.achterstandspunten is None:
+            return None  # without a basis the programme (one query) is not needed
         programme = self.programme
-        if (
-            self.pupils is None
-            or self.achterstandspunten is None
-            or programme.rate_per_pupil is None
-            or programme.rate_per_achterstandspunt is None
-        ):
+        if programme.rate_per_pupil is None or programme.rate_per_achterstandspunt is None:
             return None
         return (
             self.pupils * programme.rate_per_pupil

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 
 from npo_portal.audit import AuditSource, audit_page
@@ -24,6 +24,7 @@ from plans.models import (
     PlanVersion,
     SpendingGoal,
 )
+from schools.models import School
 
 ZERO = Decimal("0.00")
 
@@ -151,6 +152,15 @@ def interventions_by_goal(*, interventions: list[Intervention], totals: BudgetTo
             }
         )
     return groups
+
+
+def reachable_schools(*, plan: Plan, intervention: Intervention | None = None) -> QuerySet[School]:
+    """The municipality's open school locations, and any closed one the intervention already
+    reaches: a closed location keeps its history but is not newly added."""
+    offered = Q(closed_on__isnull=True)
+    if intervention is not None and intervention.pk:
+        offered |= Q(pk__in=intervention.schools.values("pk"))
+    return School.objects.filter(municipality=plan.municipality_id).filter(offered)
 
 
 def allocation_for(*, plan: Plan) -> Allocation | None:

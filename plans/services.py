@@ -110,6 +110,13 @@ def save_intervention(
     schools, school_boards = list(schools), list(school_boards)
     if any(school.municipality_id != plan.municipality_id for school in schools):
         raise ValidationError(_("Only schools located in the municipality can be reached."))
+    reached = set(intervention.schools.values_list("pk", flat=True)) if intervention.pk else set()
+    for school in schools:
+        if school.closed_on is not None and school.pk not in reached:
+            raise ValidationError(
+                _("%(school)s closed on %(date)s and cannot be added to an intervention.")
+                % {"school": school, "date": school.closed_on.strftime("%d-%m-%Y")}
+            )
     if intervention.pk:
         intervention.version = lock_current(intervention, version=version).version + 1
     intervention.save()

@@ -50,3 +50,100 @@ def test_a_bad_row_imports_nothing_and_each_bad_row_is_named(world):
         "Rij 5: kolom 'gemeentecode': GM0687 staat ook al in rij 2.",
     ]
     assert not Allocation.objects.exists()
+
+
+BASIS_HEADER = "gemeentecode;gemeente;bedrag;leerlingen;achterstandspunten\n"
+
+
+def test_the_basis_columns_set_pupils_and_achterstandspunten(world):
+    data = (BASIS_HEADER + "GM0687;Middelburg;700.000,00;5.000;4.000,5\n").encode()
+    assert import_allocations(data=data).created == 1
+    allocation = Allocation.objects.get()
+    assert (allocation.pupils, allocation.achterstandspunten) == (5000, Decimal("4000.50"))
+    assert allocation.formula_amount == Decimal("681121.32")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "GEMEENTECODE;Gemeente;Bedrag;Leerlingen;Achterstandspunten",
+        "gemeentecode;gemeente;bedrag;Aantal leerlingen;aantal_achterstandspunten",
+        "gemeentecode,gemeente,bedrag,Leerlingen 1 oktober 2020,ACHTERSTANDSPUNTEN",
+    ],
+)
+def test_the_basis_columns_are_recognised_in_common_spellings(world, header):
+    separator = "," if "," in header else ";"
+    row = separator.join(["GM0687", "Middelburg", "700000", "5000", "4000"])
+    import_allocations(data=f"{header}\n{row}\n".encode())
+    allocation = Allocation.objects.get()
+    assert (allocation.pupils, allocation.achterstandspunten) == (5000, Decimal("4000"))
+
+
+def test_a_file_without_basis_columns_leaves_the_basis_alone(world):
+    import_allocations(data=(BASIS_HEADER + "GM0687;Middelburg;700000;5000;4000\n").encode())
+    result = import_allocations(data=(HEADER + "GM0687;Middelburg;700000\n").encode())
+    assert (result.updated, result.unchanged) == (0, 1)
+    allocation = Allocation.objects.get()
+    assert (allocation.pupils, allocation.achterstandspunten) == (5000, Decimal("4000"))
+
+
+def test_a_changed_basis_updates_and_an_empty_cell_clears_it(world):
+    import_allocations(data=(BASIS_HEADER + "GM0687;Middelburg;700000;5000;4000\n").encode())
+    result = import_allocations(data=(BASIS_HEADER + "GM0687;Middelburg;700000;5100;\n").encode())
+    assert result.updated == 1
+    allocation = Allocation.objects.get()
+    assert (allocation.pupils, allocation.achterstandspunten) == (5100, None)
+    assert allocation.formula_amount is None
+
+
+def test_reimporting_a_file_with_basis_changes_nothing(world):
+    data = (
+        BASIS_HEADER
+        + "GM0687;Middelburg;700.000,00;5.000;4.000,50\n0718;Vlissingen;650000;4200;3100.25\n"
+    ).encode()
+    import_allocations(data=data, decision_reference="OCW/2021/1")
+    history = Allocation.history.count()
+    again = import_allocations(data=data, decision_reference="OCW/2021/1")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert Allocation.history.count() == history
+
+
+def test_bad_basis_values_are_named_per_row_and_column_and_nothing_is_imported(world):
+    data = (
+        BASIS_HEADER
+        + "GM0687;Middelburg;700000;5000;4000\n"
+        + "0718;Vlissingen;650000;12,5;veel\n"
+        + "0719;Veere;100000;-3;-1\n"
+        + "0716;Noord-Beveland;100000;5000;1,234\n"
+    ).encode()
+    with pytest.raises(ImportRejected) as rejected:
+        import_allocations(data=data)
+    assert rejected.value.errors == [
+        "Rij 3: kolom 'leerlingen': '12,5' is geen geheel aantal leerlingen; "
+        "kolom 'achterstandspunten': 'veel' is geen aantal achterstandspunten met hoogstens "
+        "twee decimalen.",
+        "Rij 4: kolom 'leerlingen': een aantal leerlingen kan niet negatief zijn; "
+        "kolom 'achterstandspunten': achterstandspunten kunnen niet negatief zijn.",
+        "Rij 5: kolom 'achterstandspunten': '1,234' is geen aantal achterstandspunten met "
+        "hoogstens twee decimalen.",
+    ]
+    assert not Allocation.objects.exists()
+
+
+def test_two_columns_for_the_same_basis_field_are_refused(world):
+    data = "gemeentecode;gemeente;bedrag;leerlingen;aantal leerlingen\nGM0687;M;1;2;3\n"
+    with pytest.raises(ImportRejected) as rejected:
+        import_allocations(data=data.encode())
+    assert rejected.value.errors == [
+        "'leerlingen' staat in meer dan één kolom (leerlingen, aantal leerlingen); houd er één "
+        "over."
+    ]
+
+
+def test_problems_in_one_row_are_named_in_the_files_column_order(world):
+    data = (BASIS_HEADER + "XX;Middelburg;veel;5000;geen\n").encode()
+    with pytest.raises(ImportRejected) as rejected:
+        import_allocations(data=data)
+    message = rejected.value.errors[0]
+    positions = [message.index(f"'{c}'") for c in ("gemeentecode", "bedrag", "achterstandspunten")]
+    assert positions == sorted(positions)

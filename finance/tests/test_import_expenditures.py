@@ -237,3 +237,33 @@ def test_a_file_over_the_size_limit_is_refused(middelburg, monkeypatch):
     monkeypatch.setattr("npo_portal.tables.MAX_IMPORT_BYTES", 100)
     with pytest.raises(ImportRejected, match="groter dan"):
         run(middelburg, csv_bytes(*["01-02-2023;500;1;;Zomerschool;Z;F-1"] * 5))
+
+
+def test_rows_dated_after_a_merger_are_named_and_nothing_is_imported(world):
+    from accounts.models import Municipality
+
+    weesp = Municipality.objects.get(code="GM0457")
+    with pytest.raises(ImportRejected) as rejected:
+        run(
+            weesp,
+            csv_bytes(
+                "23-03-2022;100,00;1;;Laatste dag;Z;F-1",
+                "24-03-2022;100,00;1;;Na de fusie;Z;F-2",
+            ),
+        )
+    assert rejected.value.errors == [
+        "Rij 3: kolom 'datum': Weesp bestaat niet meer na 23-03-2022; "
+        "boek deze uitgave op Amsterdam."
+    ]
+    assert not Expenditure.objects.exists()
+
+
+def test_rows_dated_before_a_municipality_existed_are_named(world):
+    from accounts.models import Municipality
+
+    voorne = Municipality.objects.get(code="GM1992")
+    with pytest.raises(ImportRejected) as rejected:
+        run(voorne, csv_bytes("31-12-2022;100,00;1;;Te vroeg;Z;F-1"))
+    assert rejected.value.errors == [
+        "Rij 2: kolom 'datum': Voorne aan Zee bestaat pas vanaf 01-01-2023."
+    ]

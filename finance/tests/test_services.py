@@ -135,3 +135,66 @@ def test_a_payment_of_zero_is_refused(world):
             date=datetime.date(2021, 12, 20),
             amount=Decimal("0.00"),
         )
+
+
+def weesp_and_voorne():
+    from accounts.models import Municipality
+
+    return Municipality.objects.get(code="GM0457"), Municipality.objects.get(code="GM1992")
+
+
+def test_an_expenditure_after_a_merger_is_refused_naming_the_successor(world):
+    weesp, _voorne = weesp_and_voorne()
+    assert new_expenditure(weesp, None, date=datetime.date(2022, 3, 23)).municipality == weesp
+    with pytest.raises(ValidationError) as refused:
+        new_expenditure(weesp, None, date=datetime.date(2022, 3, 24), invoice_number="F-2")
+    assert refused.value.message_dict == {
+        "date": ["Weesp bestaat niet meer na 23-03-2022; boek deze uitgave op Amsterdam."]
+    }
+    assert Expenditure.objects.count() == 1
+
+
+def test_an_expenditure_before_a_municipality_existed_is_refused(world):
+    _weesp, voorne = weesp_and_voorne()
+    with pytest.raises(ValidationError) as refused:
+        new_expenditure(voorne, None, date=datetime.date(2022, 12, 31))
+    assert refused.value.message_dict == {"date": ["Voorne aan Zee bestaat pas vanaf 01-01-2023."]}
+    assert new_expenditure(voorne, None, date=datetime.date(2023, 1, 1)).municipality == voorne
+
+
+def test_moving_an_expenditure_past_the_merger_is_refused(world):
+    weesp, _voorne = weesp_and_voorne()
+    expenditure = new_expenditure(weesp, None, date=datetime.date(2022, 3, 1))
+    with pytest.raises(ValidationError, match="boek deze uitgave op Amsterdam"):
+        update_expenditure(expenditure=expenditure, user=None, date=datetime.date(2022, 4, 1))
+    expenditure.refresh_from_db()
+    assert expenditure.date == datetime.date(2022, 3, 1)
+
+
+def test_a_payment_after_a_merger_is_refused_naming_the_successor(world):
+    weesp, voorne = weesp_and_voorne()
+    with pytest.raises(ValidationError) as refused:
+        record_payment(
+            municipality=weesp, user=None, date=datetime.date(2022, 4, 1), amount=Decimal("10")
+        )
+    assert refused.value.message_dict == {
+        "date": ["Weesp bestaat niet meer na 23-03-2022; boek deze betaling op Amsterdam."]
+    }
+    with pytest.raises(ValidationError, match="bestaat pas vanaf 01-01-2023"):
+        record_payment(
+            municipality=voorne, user=None, date=datetime.date(2022, 12, 1), amount=Decimal("10")
+        )
+    record_payment(
+        municipality=weesp, user=None, date=datetime.date(2022, 3, 23), amount=Decimal("10")
+    )
+
+
+def test_a_municipality_that_ceased_without_successor_is_named_alone(world):
+    municipality = world.middelburg.municipality
+    municipality.valid_until = datetime.date(2024, 12, 31)
+    municipality.save()
+    with pytest.raises(ValidationError) as refused:
+        new_expenditure(municipality, None, date=datetime.date(2025, 1, 1))
+    assert refused.value.message_dict == {
+        "date": [f"{municipality.name} bestaat niet meer na 31-12-2024."]
+    }

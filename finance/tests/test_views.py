@@ -134,6 +134,26 @@ def test_editing_in_a_closed_year_is_refused_on_the_page(client, world):
     assert Expenditure.objects.get().amount == Decimal("1250.00")
 
 
+def test_a_date_after_the_merger_is_refused_on_the_date_field(client, world):
+    from accounts.factories import UserFactory
+    from accounts.models import Municipality
+
+    weesp = Municipality.objects.get(code="GM0457")
+    client.force_login(UserFactory(municipality=weesp, finance=True))
+    response = client.post(url("expenditure-create", weesp), form_data(date="2022-04-01"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == [
+        "Weesp bestaat niet meer na 23-03-2022; boek deze uitgave op Amsterdam."
+    ]
+    response = client.post(
+        url("payment-create", weesp), {"date": "2022-04-01", "amount": "1.000,00"}
+    )
+    assert response.context["form"].errors["date"] == [
+        "Weesp bestaat niet meer na 23-03-2022; boek deze betaling op Amsterdam."
+    ]
+    assert not Expenditure.objects.exists() and not Payment.objects.exists()
+
+
 def test_vlissingen_finance_officer_cannot_see_or_change_middelburgs_money(client, world):
     middelburg = world.middelburg.municipality
     expenditure = ExpenditureFactory(municipality=middelburg)

@@ -365,3 +365,67 @@ def test_a_successor_carries_the_merged_municipalitys_plan_on_read_only(client, 
     assert merged.status_code == 200
     assert reverse("plans:edit", args=[weesp_plan.pk]) not in merged.content.decode()
     assert client.get(reverse("plans:edit", args=[weesp_plan.pk])).status_code == 403
+
+
+def test_a_closed_school_is_not_offered_for_a_new_intervention(client, world, plan):
+    closed = SchoolFactory(
+        municipality=world.middelburg.municipality,
+        board=world.middelburg.board,
+        closed_on=datetime.date(2024, 8, 1),
+    )
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:intervention-create", kwargs={"pk": plan.pk})
+    form = client.get(url).context["form"]
+    assert list(form.fields["schools"].queryset) == [world.middelburg.school]
+    response = client.post(url, intervention_data(schools=[closed.pk]))
+    assert response.status_code == 200
+    assert not Intervention.objects.exists()
+
+
+def test_a_closed_school_stays_on_the_intervention_that_already_reached_it(client, world, plan):
+    closed = SchoolFactory(
+        municipality=world.middelburg.municipality,
+        board=world.middelburg.board,
+        closed_on=datetime.date(2024, 8, 1),
+    )
+    other_closed = SchoolFactory(
+        municipality=world.middelburg.municipality,
+        board=world.middelburg.board,
+        closed_on=datetime.date(2024, 8, 1),
+    )
+    intervention = InterventionFactory(plan=plan, code="B-01")
+    intervention.schools.add(closed)
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:intervention-edit", kwargs={"pk": intervention.pk})
+    response = client.get(url)
+    assert set(response.context["form"].fields["schools"].queryset) == {
+        world.middelburg.school,
+        closed,
+    }
+    assert "(gesloten op 01-08-2024)" in response.content.decode()
+    response = client.post(url, intervention_data(schools=[closed.pk, world.middelburg.school.pk]))
+    assert response.status_code == 302
+    assert set(intervention.schools.all()) == {closed, world.middelburg.school}
+    response = client.post(url, intervention_data(schools=[closed.pk, other_closed.pk]))
+    assert response.status_code == 200
+    assert set(intervention.schools.all()) == {closed, world.middelburg.school}
+
+
+def test_the_service_refuses_to_add_a_closed_school(world, plan):
+    from django.core.exceptions import ValidationError
+
+    from plans import services
+
+    closed = SchoolFactory(
+        municipality=world.middelburg.municipality,
+        board=world.middelburg.board,
+        closed_on=datetime.date(2024, 8, 1),
+    )
+    intervention = InterventionFactory(plan=plan, code="B-01")
+    with pytest.raises(ValidationError) as refused:
+        services.save_intervention(
+            intervention=intervention, budgets={}, schools=[closed],
+            school_boards=[], user=world.middelburg.policy_officer,
+        )  # fmt: skip
+    assert "gesloten op 01-08-2024" in refused.value.messages[0]
+    assert not intervention.schools.exists()

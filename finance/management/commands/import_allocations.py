@@ -8,8 +8,9 @@ from finance import services
 class Command(BaseCommand):
     help = (
         "Import the programme allocation per municipality from a CSV file with the columns "
-        "gemeentecode;gemeente;bedrag. Creates missing municipalities; all rows or none; "
-        "importing the same file again changes nothing."
+        "gemeentecode;gemeente;bedrag and, optionally, the basis leerlingen;achterstandspunten. "
+        "Creates missing municipalities; all rows or none; importing the same file again "
+        "changes nothing."
     )
 
     def add_arguments(self, parser):
