@@ -18,9 +18,10 @@ from finance.services import close_year, duplicate_key
 from plans.models import Allocation, Intervention, SpendingGoal
 
 ALLOCATIONS = {
-    # Informatietool OCW of 22-07-2021, rounded for the demo.
+    # Informatietool OCW of 22-07-2021, rounded for the demo (the plans demo, which runs
+    # first, records the same two).
     "GM0687": Decimal("1214683.00"),
-    "GM0718": Decimal("1056372.00"),
+    "GM0718": Decimal("1408315.00"),
     # Demo figures for the merger (about € 118,11 per pupil), not the decided amounts.
     "GM0363": Decimal("10629900.00"),
     "GM0457": Decimal("236220.00"),

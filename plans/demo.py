@@ -135,6 +135,9 @@ VLISSINGEN_INTERVENTIONS = [
 ]  # fmt: skip
 
 ALLOCATIONS = {"GM0687": Decimal("1214683.00"), "GM0718": Decimal("1408315.00")}
+# A demo basis (pupils on 1-10-2020, achterstandspunten), so the finance dashboard shows the
+# formula amount beside the decided one; invented figures close to Middelburg's allocation.
+BASIS = {"GM0687": {"pupils": 8100, "achterstandspunten": Decimal("11395.00")}}
 
 
 def _interventions(plan: Plan, rows, *, schools, boards) -> None:
@@ -201,7 +204,11 @@ def seed_demo() -> str:
         Allocation.objects.update_or_create(
             programme=programme,
             municipality=municipalities[code],
-            defaults={"amount": amount, "decision_reference": "Informatietool OCW, 22-07-2021"},
+            defaults={
+                "amount": amount,
+                "decision_reference": "Informatietool OCW, 22-07-2021",
+                **BASIS.get(code, {}),
+            },
         )
     middelburg, vlissingen = municipalities["GM0687"], municipalities["GM0718"]
     plan, _ = Plan.objects.get_or_create(
