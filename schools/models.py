@@ -31,12 +31,14 @@ class SchoolQuerySet(ScopedQuerySet):
         return self.filter(closed_on__isnull=True)
 
     def in_round(self, needs_round) -> "SchoolQuerySet":
-        """The round's municipality's locations that were open when it opened, or that
-        answered in it."""
+        """The round's municipality's locations that were open when it opened, and those
+        that answered in it (also after closing, or after a merger moved them)."""
         answered = NeedsAnswer.objects.filter(round=needs_round, school=OuterRef("pk"))
-        return self.filter(municipality_id=needs_round.municipality_id).filter(
-            Q(closed_on__isnull=True)
-            | Q(closed_on__gt=needs_round.opened_at.date())
+        return self.filter(
+            Q(
+                Q(closed_on__isnull=True) | Q(closed_on__gt=needs_round.opened_at.date()),
+                municipality_id=needs_round.municipality_id,
+            )
             | Exists(answered)
         )
 

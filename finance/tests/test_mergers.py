@@ -25,6 +25,7 @@ from plans.factories import InterventionFactory, PlanFactory, goal
 from reporting import services as reporting
 from reporting.selectors import report_data
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
+from schools.models import School
 
 MERGER_DAY = datetime.date(2022, 3, 24)
 
@@ -244,6 +245,8 @@ def test_the_predecessors_needs_answers_are_kept(weesp_and_amsterdam):
     merge(weesp, amsterdam)
     answer.refresh_from_db()
     assert answer.round.municipality == weesp and answer.school.municipality == amsterdam
+    # Weesp's round still lists the school that answered in it.
+    assert list(School.objects.in_round(answer.round)) == [school]
 
 
 def test_a_merger_is_refused_with_the_reasons_and_changes_nothing(weesp_and_amsterdam):
