@@ -13,7 +13,7 @@ from finance.services import update_expenditure
 from finance.tests.test_import_worker import reference_data  # noqa: F401 (a fixture)
 from finance.tests.test_views import form_data, url
 from npo_portal.audit import EditConflict
-from plans.tests.test_concurrency import loaded_version
+from tests.versions import loaded_version
 from tests.world import build_world
 
 

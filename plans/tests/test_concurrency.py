@@ -1,7 +1,5 @@
 """No lost updates: a form saved over a newer version of the plan or intervention is refused."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,11 +8,7 @@ from plans import services
 from plans.factories import InterventionFactory, PlanFactory
 from plans.models import Intervention, Plan
 from plans.tests.test_views import intervention_data
-
-
-def loaded_version(response) -> str:
-    """The version the form carries, as the browser would send it back."""
-    return re.search(r'name="version" value="(\d+)"', response.content.decode()).group(1)
+from tests.versions import loaded_version
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 from django.test import Client
 
-from plans.tests.test_concurrency import loaded_version
 from schools.factories import NeedsRoundFactory
 from schools.models import NeedsAnswer
 from schools.tests.test_workflow import answer_post, edit_url
+from tests.versions import loaded_version
 
 
 def test_saving_an_answer_over_a_newer_version_is_refused(world):
