@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import municipality_and_predecessors
+from npo_portal.audit import VersionedFormMixin
 from npo_portal.tables import MAX_IMPORT_BYTES
 from plans.models import Intervention, SpendingGoal
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ExpenditureForm(forms.Form):
+class ExpenditureForm(VersionedFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     amount = forms.DecimalField(
         label=_("Amount (€)"),
@@ -35,10 +36,8 @@ class ExpenditureForm(forms.Form):
     def __init__(self, *args, programme, municipality, submit_label, version=None, **kwargs):
         super().__init__(*args, **kwargs)
         if version is not None:
-            # The version as loaded: saving over a newer one is refused (no lost updates).
-            self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput, min_value=0, initial=version, required=False
-            )
+            # Editing: the version as loaded, so saving over a newer one is refused.
+            self.add_version_field(version=version)
         self.fields["goal"].queryset = SpendingGoal.objects.filter(programme=programme)
         # After a merger the predecessors' interventions go on under the successor.
         self.fields["intervention"].queryset = (

@@ -1,7 +1,7 @@
 """Who changed what: the audit trail's entries and diffs, and refusing edits over a newer version.
 
-Shared by the plan's history page, the finance history page and every service that saves a
-form carrying a `version`.
+Shared by the plan's history page, the finance history page, every form that edits a
+versioned object and every service that saves such a form.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -125,6 +126,40 @@ def lock_current(instance: models.Model, *, version: int | None) -> models.Model
             current_version=current.version,
         )
     return current
+
+
+STALE_FORM = gettext_lazy("This form is out of date or incomplete; reload the page and try again.")
+
+
+class VersionField(forms.IntegerField):
+    """The hidden version of the object as the form loaded it."""
+
+    widget = forms.HiddenInput
+    default_error_messages = dict.fromkeys(("required", "invalid", "min_value"), STALE_FORM)
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
+
+
+class VersionedFormMixin:
+    """A form that edits a versioned object carries its version as loaded.
+
+    Editing, the version is required: `lock_current` skips its check for `version=None`, so a
+    POST without it (a crafted or truncated request) would otherwise overwrite a newer save.
+    """
+
+    def add_version_field(self, *, version: int | None) -> None:
+        """`version=None`: the form creates the object, so there is nothing to compare with."""
+        self.fields["version"] = VersionField(
+            initial=0 if version is None else version, required=version is not None
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The user cannot correct a hidden field: say it above the form instead.
+        if self._errors.pop("version", None):
+            self.add_error(None, STALE_FORM)
+        return cleaned
 
 
 def offer_current_version(form, error: ValidationError) -> None:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolBoard
+from npo_portal.audit import VersionedFormMixin
 from plans import rules, selectors
 from plans.models import (
     ConsultationMoment,
@@ -37,16 +38,6 @@ class PlanCreateForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Create the plan")))
 
 
-class VersionedFormMixin:
-    """Carries the version of the object as loaded, so a save over a newer one is refused."""
-
-    def add_version_field(self) -> None:
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput, min_value=0, required=False
-        )
-        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
-
-
 class PlanTextsForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Plan
@@ -64,7 +55,7 @@ class PlanTextsForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_version_field()
+        self.add_version_field(version=self.instance.version if self.instance.pk else None)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
 
@@ -169,7 +160,7 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
                 initial=budgets.get(year),
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
-        self.add_version_field()
+        self.add_version_field(version=self.instance.version if self.instance.pk else None)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "version",

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from npo_portal.audit import VersionedFormMixin
 from plans.models import MenuItem, SpendingGoal
 from schools import services
 from schools.models import Domain, NeedsAnswer, NeedsRound, Severity
@@ -115,7 +116,7 @@ class NeedForm(forms.Form):
 NeedFormSet = forms.formset_factory(NeedForm, extra=2)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(VersionedFormMixin, forms.Form):
     menu_items = forms.ModelMultipleChoiceField(
         label=_("Interventions from the menu that the school runs in its own programme"),
         queryset=MenuItem.objects.none(),
@@ -127,11 +128,11 @@ class AnswerForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    # The answer's version as loaded (0: no answer yet); saving over a newer one is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
-    def __init__(self, *args, needs_round: NeedsRound, **kwargs):
+    def __init__(self, *args, needs_round: NeedsRound, version: int | None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The answer's version as loaded (None: no answer yet); saving over a newer one is refused.
+        self.add_version_field(version=version)
         self.fields["menu_items"].queryset = MenuItem.objects.valid_on(
             timezone.localdate()
         ).select_related("area")
@@ -172,14 +173,19 @@ class AnswerForms:
             else []
         )
         self.needs = NeedFormSet(data, prefix="behoefte", initial=needs)
-        initial = {"version": answer.version if answer else 0}
+        initial = {}
         if answer:
-            initial |= {
+            initial = {
                 "menu_items": list(answer.menu_items.all()),
                 "free_text": answer.free_text,
                 **{f"question_{qa.question_id}": qa.text for qa in answer.question_answers.all()},
             }
-        self.form = AnswerForm(data, needs_round=needs_round, initial=initial)
+        self.form = AnswerForm(
+            data,
+            needs_round=needs_round,
+            version=answer.version if answer else None,
+            initial=initial,
+        )
 
     def is_valid(self) -> bool:
         return all([self.form.is_valid(), self.delays.is_valid(), self.needs.is_valid()])

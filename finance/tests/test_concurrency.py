@@ -13,7 +13,7 @@ from finance.services import update_expenditure
 from finance.tests.test_import_worker import reference_data  # noqa: F401 (a fixture)
 from finance.tests.test_views import form_data, url
 from npo_portal.audit import EditConflict
-from plans.tests.test_concurrency import loaded_version
+from tests.versions import STALE_FORM, loaded_version
 from tests.world import build_world
 
 
@@ -65,3 +65,28 @@ def test_two_simultaneous_saves_of_the_same_version_let_exactly_one_through():
         thread.join(timeout=30)
     assert sorted(outcomes) == ["refused", "saved"]
     assert Expenditure.objects.get().version == 2
+
+
+@pytest.mark.parametrize("version", [None, "abc"])
+def test_an_expenditure_edit_without_a_valid_version_is_refused_and_nothing_is_saved(
+    client, world, version
+):
+    municipality = world.middelburg.municipality
+    expenditure = ExpenditureFactory(municipality=municipality, amount=Decimal("1250.00"))
+    client.force_login(world.middelburg.finance_officer)
+    data = form_data(amount="300,00")
+    if version is not None:
+        data["version"] = version
+    refused = client.post(url("expenditure-update", municipality, pk=expenditure.pk), data)
+    assert refused.status_code == 200
+    assert STALE_FORM in refused.content.decode()
+    saved = Expenditure.objects.get()
+    assert (saved.amount, saved.version) == (Decimal("1250.00"), expenditure.version)
+
+
+def test_recording_an_expenditure_needs_no_version(client, world):
+    municipality = world.middelburg.municipality
+    client.force_login(world.middelburg.finance_officer)
+    response = client.post(url("expenditure-create", municipality), form_data(amount="300,00"))
+    assert response.status_code == 302
+    assert Expenditure.objects.get().amount == Decimal("300.00")

@@ -5,7 +5,7 @@ from django.urls import reverse
 from finance.factories import ExpenditureFactory, PaymentFactory
 from finance.services import import_expenditures
 from finance.tests.test_views import form_data, url
-from plans.tests.test_concurrency import loaded_version
+from tests.versions import loaded_version
 
 
 def history(client, municipality, page=None):

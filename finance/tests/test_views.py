@@ -11,6 +11,7 @@ from finance.models import Expenditure, ExpenditureImport, ImportStatus, Payment
 from finance.services import close_year, run_expenditure_import, start_expenditure_import
 from finance.tests.conftest import csv_bytes
 from plans.factories import InterventionFactory, PlanFactory, goal
+from tests.versions import loaded_version
 
 
 def url(name, municipality, **kwargs):
@@ -108,8 +109,9 @@ def test_editing_and_deleting_with_a_confirmation_page(client, world):
     expenditure = ExpenditureFactory(municipality=municipality)
     client.force_login(world.middelburg.finance_officer)
     edit = url("expenditure-update", municipality, pk=expenditure.pk)
-    assert client.get(edit).status_code == 200
-    client.post(edit, form_data(amount="99,95"))
+    loaded = client.get(edit)
+    assert loaded.status_code == 200
+    client.post(edit, form_data(amount="99,95", version=loaded_version(loaded)))
     expenditure.refresh_from_db()
     assert expenditure.amount == Decimal("99.95")
     delete = url("expenditure-delete", municipality, pk=expenditure.pk)
@@ -124,9 +126,9 @@ def test_editing_in_a_closed_year_is_refused_on_the_page(client, world):
     expenditure = ExpenditureFactory(municipality=municipality, date=datetime.date(2022, 3, 1))
     close_year(municipality=municipality, year=2022, user=None)
     client.force_login(world.middelburg.finance_officer)
+    edit = url("expenditure-update", municipality, pk=expenditure.pk)
     response = client.post(
-        url("expenditure-update", municipality, pk=expenditure.pk),
-        form_data(date="2022-03-01", amount="1,00"),
+        edit, form_data(date="2022-03-01", amount="1,00", version=loaded_version(client.get(edit)))
     )
     assert "Het jaar 2022 is afgesloten" in response.content.decode()
     response = client.post(url("expenditure-delete", municipality, pk=expenditure.pk), follow=True)

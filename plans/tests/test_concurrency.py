@@ -1,7 +1,5 @@
 """No lost updates: a form saved over a newer version of the plan or intervention is refused."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,11 +8,7 @@ from plans import services
 from plans.factories import InterventionFactory, PlanFactory
 from plans.models import Intervention, Plan
 from plans.tests.test_views import intervention_data
-
-
-def loaded_version(response) -> str:
-    """The version the form carries, as the browser would send it back."""
-    return re.search(r'name="version" value="(\d+)"', response.content.decode()).group(1)
+from tests.versions import STALE_FORM, loaded_version
 
 
 @pytest.fixture
@@ -92,3 +86,46 @@ def test_saving_an_intervention_over_a_newer_version_is_refused(world, plan, two
     assert "Iemand anders heeft dit intussen opgeslagen" in page
     assert "Titel: nu “Zomerschool B”, van u “Zomerschool A”" in page
     assert Intervention.objects.get().title == "Zomerschool B"
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1"])
+def test_plan_texts_without_a_valid_version_are_refused_and_nothing_is_saved(
+    client, world, plan, version
+):
+    """Without its version a POST would skip the conflict check and could overwrite a newer save."""
+    client.force_login(world.middelburg.policy_officer)
+    data = {"title": "Nieuwe titel", "context": "Nieuw", "aims": ""}
+    if version is not None:
+        data["version"] = version
+    refused = client.post(reverse("plans:edit", kwargs={"pk": plan.pk}), data)
+    assert refused.status_code == 200
+    assert STALE_FORM in refused.content.decode()
+    saved = Plan.objects.get()
+    assert (saved.title, saved.context, saved.version) == (plan.title, plan.context, plan.version)
+
+
+@pytest.mark.parametrize("version", [None, "abc"])
+def test_an_intervention_edit_without_a_valid_version_is_refused_and_nothing_is_saved(
+    client, world, plan, version
+):
+    intervention = InterventionFactory(plan=plan, code="B-01", title="Zomerschool")
+    budgets = list(intervention.budgets.values_list("year", "amount"))
+    client.force_login(world.middelburg.policy_officer)
+    data = intervention_data(title="Zomerschool zonder versie")
+    if version is not None:
+        data["version"] = version
+    url = reverse("plans:intervention-edit", kwargs={"pk": intervention.pk})
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert STALE_FORM in refused.content.decode()
+    saved = Intervention.objects.get()
+    assert (saved.title, saved.version) == ("Zomerschool", intervention.version)
+    assert list(saved.budgets.values_list("year", "amount")) == budgets
+
+
+def test_creating_an_intervention_needs_no_version(client, world, plan):
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:intervention-create", kwargs={"pk": plan.pk})
+    assert "version" not in intervention_data()
+    assert client.post(url, intervention_data()).status_code == 302
+    assert Intervention.objects.get().title == "Zomerschool Walcheren"

@@ -19,6 +19,7 @@ from plans.factories import (
 )
 from plans.models import Allocation, ConsultationMoment, Intervention, Plan
 from schools.factories import SchoolFactory
+from tests.versions import loaded_version
 
 
 @pytest.fixture
@@ -89,12 +90,14 @@ def test_functional_admin_reads_every_plan(client, world, plan):
 
 def test_policy_officer_edits_the_plan_texts(client, world, plan):
     client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:edit", kwargs={"pk": plan.pk})
     response = client.post(
-        reverse("plans:edit", kwargs={"pk": plan.pk}),
+        url,
         {
             "title": plan.title,
             "context": "Veel vertraging bij begrijpend lezen.",
             "aims": "Inhalen.",
+            "version": loaded_version(client.get(url)),
         },
     )
     assert response.status_code == 302
@@ -126,8 +129,12 @@ def test_editing_an_intervention_replaces_its_budgets(client, world, plan):
     )
     client.force_login(world.middelburg.policy_officer)
     url = reverse("plans:intervention-edit", kwargs={"pk": intervention.pk})
-    assert 'value="100,00"' in client.get(url).content.decode()
-    response = client.post(url, intervention_data(budget_2022="300", budget_2023=""))
+    loaded = client.get(url)
+    assert 'value="100,00"' in loaded.content.decode()
+    response = client.post(
+        url,
+        intervention_data(budget_2022="300", budget_2023="", version=loaded_version(loaded)),
+    )
     assert response.status_code == 302
     assert dict(intervention.budgets.values_list("year", "amount")) == {2022: Decimal("300.00")}
 
@@ -321,9 +328,9 @@ def test_editing_keeps_a_board_linked_before_its_schools_were_registered(client,
     intervention = InterventionFactory(plan=plan, code="B-01")
     intervention.school_boards.add(board)
     client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:intervention-edit", kwargs={"pk": intervention.pk})
     response = client.post(
-        reverse("plans:intervention-edit", kwargs={"pk": intervention.pk}),
-        intervention_data(school_boards=[board.pk]),
+        url, intervention_data(school_boards=[board.pk], version=loaded_version(client.get(url)))
     )
     assert response.status_code == 302
     assert list(intervention.school_boards.all()) == [board]
@@ -403,10 +410,20 @@ def test_a_closed_school_stays_on_the_intervention_that_already_reached_it(clien
         closed,
     }
     assert "(gesloten op 01-08-2024)" in response.content.decode()
-    response = client.post(url, intervention_data(schools=[closed.pk, world.middelburg.school.pk]))
+    response = client.post(
+        url,
+        intervention_data(
+            schools=[closed.pk, world.middelburg.school.pk], version=loaded_version(response)
+        ),
+    )
     assert response.status_code == 302
     assert set(intervention.schools.all()) == {closed, world.middelburg.school}
-    response = client.post(url, intervention_data(schools=[closed.pk, other_closed.pk]))
+    response = client.post(
+        url,
+        intervention_data(
+            schools=[closed.pk, other_closed.pk], version=loaded_version(client.get(url))
+        ),
+    )
     assert response.status_code == 200
     assert set(intervention.schools.all()) == {closed, world.middelburg.school}
 
