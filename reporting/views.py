@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -194,8 +195,10 @@ class ReportReopenView(MunicipalityReportsMixin, FormView):
 
 
 class BatchAccessMixin(LoginRequiredMixin):
+    permission = staticmethod(permissions.can_run_batches)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.can_run_batches(request.user):
+        if request.user.is_authenticated and not self.permission(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -231,6 +234,7 @@ class BatchDetailView(BatchAccessMixin, DetailView):
             .filter(status=ReportStatus.FAILED)
             .select_related("municipality")
             .order_by("municipality__code"),
+            can_retry=permissions.can_retry_batch_reports(self.request.user),
             **kwargs,
         )
 
@@ -247,3 +251,29 @@ class BatchStatusView(BatchAccessMixin, View):
                 % {"finished": counts.ended, "total": counts.total, "failed": counts.failed},
             }
         )
+
+
+class BatchRetryView(BatchAccessMixin, View):
+    """Queue the batch's failed reports again; POST only."""
+
+    permission = staticmethod(permissions.can_retry_batch_reports)
+
+    def post(self, request, pk):
+        batch = get_object_or_404(ReportBatch.objects.for_user(request.user), pk=pk)
+        outcome = services.retry_failed(batch=batch, user=request.user)
+        count = len(outcome.queued)
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s failed report is queued again.",
+                    "%(count)s failed reports are queued again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        elif not outcome.refused:
+            messages.info(request, _("There are no failed reports to queue again."))
+        for refusal in outcome.refused:
+            messages.warning(request, _("Not queued again: %(reason)s") % {"reason": refusal})
+        return redirect("reporting:batch-detail", pk=batch.pk)
