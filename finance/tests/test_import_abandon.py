@@ -1,15 +1,19 @@
 """Aborting an expenditure import whose worker never finished it ("Import afbreken")."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
 from finance import services, tasks
 from finance.models import Expenditure, ExpenditureImport, ImportStatus
 from finance.tests.conftest import csv_bytes
+from finance.tests.test_import_worker import reference_data  # noqa: F401 (a fixture)
+from tests.world import build_world
 
 
 @pytest.fixture
@@ -159,3 +163,59 @@ def test_only_the_municipalitys_finance_officer_aborts(client, world, waiting, r
     assert client.post(abandon(waiting)).status_code == 404
     waiting.refresh_from_db()
     assert waiting.status == ImportStatus.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_an_abort_waits_for_the_worker_importing_the_same_upload(monkeypatch, settings):
+    """Real concurrency: the worker is importing when the user aborts. The abort waits on the
+    upload's row lock, then finds the import ended; nothing is imported twice or half."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL; SQLite serialises writers anyway.")
+    settings.EXPENDITURE_IMPORT_TIMEOUT_MINUTES = 0
+    world = build_world()
+    job = ExpenditureImport.objects.create(
+        municipality=world.middelburg.municipality,
+        uploaded_by=world.middelburg.finance_officer,
+        file_name="uitgaven.csv",
+        size=1,
+        sha256="0" * 64,
+        content=csv_bytes("01-02-2023;500;1;;Zomerschool;Z;F-1"),
+    )
+    importing, aborted = threading.Event(), threading.Event()
+    real_import = services.import_expenditures
+    outcomes: dict[str, object] = {}
+
+    def slow_import(**kwargs):
+        importing.set()
+        aborted.wait(timeout=2)  # the abort is waiting on the lock meanwhile, not done
+        return real_import(**kwargs)
+
+    monkeypatch.setattr(services, "import_expenditures", slow_import)
+
+    def work() -> None:
+        try:
+            outcomes["worker"] = services.run_expenditure_import(import_id=job.pk)
+        finally:
+            connections.close_all()
+
+    def abort() -> None:
+        importing.wait(timeout=10)
+        try:
+            services.abandon_import(expenditure_import=job, user=world.middelburg.finance_officer)
+            outcomes["abort"] = "aborted"
+        except ValidationError as refusal:
+            outcomes["abort"] = refusal.messages[0]
+        finally:
+            aborted.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=work), threading.Thread(target=abort)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert outcomes["abort"] == "Deze import is al afgelopen; er valt niets af te breken."
+    assert Expenditure.objects.count() == 1
