@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -313,6 +315,17 @@ class ExpenditureImport(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def stale_at(self) -> datetime.datetime:
+        """From when a pending import counts as stuck: the timeout after it was queued, or
+        after it started running."""
+        since = self.started_at or self.created_at
+        return since + datetime.timedelta(minutes=settings.EXPENDITURE_IMPORT_TIMEOUT_MINUTES)
+
+    @property
+    def is_stale(self) -> bool:
+        return self.is_pending and timezone.now() >= self.stale_at
 
 
 class MunicipalMerger(Municipality):

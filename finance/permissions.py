@@ -31,3 +31,9 @@ def can_record_finances(user: User, municipality: Municipality) -> bool:
     """Expenditures, payments and imports are recorded by the municipality's own finance
     officers only; the functional administrator reads but does not book."""
     return _own_municipality(user, municipality) and user.is_finance_officer
+
+
+def can_abandon_import(user: User, municipality: Municipality) -> bool:
+    """Aborting a stuck expenditure import is for those who upload: the municipality's own
+    finance officers."""
+    return can_record_finances(user, municipality)

@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -726,13 +728,12 @@ def start_expenditure_import(
     return job
 
 
-def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
-    """Import a waiting upload (all rows or none) and record the outcome on it; an upload
-    that is not waiting any more is left alone, so a repeated task changes nothing."""
+def _claim_import(import_id: int) -> ExpenditureImport | None:
+    """Mark a waiting upload as running, so its page says so; None when it is not waiting
+    (done, aborted, gone, or claimed by another delivery of the task)."""
     with transaction.atomic():
         job = (
             ExpenditureImport.objects.select_for_update(of=("self",))
-            .select_related("municipality", "uploaded_by")
             .filter(pk=import_id, status=ImportStatus.QUEUED)
             .first()
         )
@@ -741,25 +742,88 @@ def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
         job.status = ImportStatus.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
-    try:
-        result = import_expenditures(
-            municipality=job.municipality, data=bytes(job.content), user=job.uploaded_by
-        )
-    except ImportRejected as rejected:
-        job.status = ImportStatus.REJECTED
-        job.problem_count = rejected.total
-        job.messages = rejected.errors
-    except Exception:
-        logger.exception("Expenditure import %s failed", job.pk)
-        job.status = ImportStatus.FAILED
-        job.messages = [_("The import failed unexpectedly; nothing has been imported.")]
-    else:
-        job.status = ImportStatus.DONE
-        job.created_count = result.created
-        job.outside_period_count = result.outside_period
-        job.duplicate_count = len(result.duplicates)
-        job.messages = result.duplicates[:MAX_REPORTED_ERRORS]
-    job.content = b""
-    job.finished_at = timezone.now()
-    job.save()
     return job
+
+
+def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
+    """Import a waiting upload (all rows or none) and record the outcome on it; an upload
+    that is not waiting any more, or was aborted, is left alone, so a repeated or late task
+    changes nothing."""
+    if _claim_import(import_id) is None:
+        return None
+    with transaction.atomic():
+        # The row stays locked while importing: an abort waits for the outcome, and an upload
+        # aborted since it was claimed imports nothing.
+        job = (
+            ExpenditureImport.objects.select_for_update(of=("self",))
+            .select_related("municipality", "uploaded_by")
+            .filter(pk=import_id, status=ImportStatus.RUNNING)
+            .first()
+        )
+        if job is None:
+            logger.warning("Expenditure import %s was aborted before it ran", import_id)
+            return None
+        try:
+            result = import_expenditures(
+                municipality=job.municipality, data=bytes(job.content), user=job.uploaded_by
+            )
+        except ImportRejected as rejected:
+            job.status = ImportStatus.REJECTED
+            job.problem_count = rejected.total
+            job.messages = rejected.errors
+        except Exception:
+            logger.exception("Expenditure import %s failed", job.pk)
+            job.status = ImportStatus.FAILED
+            job.messages = [_("The import failed unexpectedly; nothing has been imported.")]
+        else:
+            job.status = ImportStatus.DONE
+            job.created_count = result.created
+            job.outside_period_count = result.outside_period
+            job.duplicate_count = len(result.duplicates)
+            job.messages = result.duplicates[:MAX_REPORTED_ERRORS]
+        job.content = b""
+        job.finished_at = timezone.now()
+        job.save()
+    return job
+
+
+@transaction.atomic
+def abandon_import(*, expenditure_import: ExpenditureImport, user: User) -> ExpenditureImport:
+    """Mark an import that has waited or run past EXPENDITURE_IMPORT_TIMEOUT_MINUTES as
+    failed, saying who gave up and when. Imports are all or nothing: none of its rows was
+    saved, and a worker that comes late imports nothing."""
+    # Waits for a worker that is importing this very file, then sees its outcome.
+    job = ExpenditureImport.objects.select_for_update().get(pk=expenditure_import.pk)
+    if not job.is_pending:
+        raise ValidationError(_("This import has already ended; there is nothing to abort."))
+    now = timezone.now()
+    minutes = settings.EXPENDITURE_IMPORT_TIMEOUT_MINUTES
+    if now < job.stale_at:
+        raise ValidationError(
+            _(
+                "An import can be aborted only after %(minutes)s minutes without a result, "
+                "from %(time)s."
+            )
+            % {"minutes": minutes, "time": _local_time(job.stale_at)}
+        )
+    job.status = ImportStatus.FAILED
+    job.finished_at = now
+    job.content = b""
+    job.messages = [
+        _(
+            "Aborted by %(user)s on %(time)s: no result after %(minutes)s minutes. Nothing "
+            "of this file has been imported; upload it again."
+        )
+        % {
+            "user": user.get_full_name() or user.username,
+            "time": _local_time(now),
+            "minutes": minutes,
+        }
+    ]
+    job.save(update_fields=["status", "finished_at", "content", "messages"])
+    logger.warning("Expenditure import %s aborted by user %s", job.pk, user.pk)
+    return job
+
+
+def _local_time(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")

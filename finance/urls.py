@@ -30,6 +30,11 @@ urlpatterns = [
         views.ImportDetailView.as_view(),
         name="import-detail",
     ),
+    path(
+        "<str:code>/uitgaven/importeren/<int:pk>/afbreken/",
+        views.ImportAbandonView.as_view(),
+        name="import-abandon",
+    ),
     path("<str:code>/geschiedenis/", views.HistoryView.as_view(), name="history"),
     path("<str:code>/betalingen/", views.PaymentListView.as_view(), name="payment-list"),
     path("<str:code>/betalingen/nieuw/", views.PaymentCreateView.as_view(), name="payment-create"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -5,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
@@ -269,4 +271,32 @@ class ImportDetailView(RecordingMixin, TemplateView):
             .defer("content"),
             pk=self.kwargs["pk"],
         )
-        return super().get_context_data(job=job, **kwargs)
+        return super().get_context_data(
+            job=job,
+            can_abandon=permissions.can_abandon_import(self.request.user, self.municipality),
+            timeout_minutes=settings.EXPENDITURE_IMPORT_TIMEOUT_MINUTES,
+            **kwargs,
+        )
+
+
+class ImportAbandonView(MunicipalityFinanceMixin, View):
+    """Abort an import that is stuck waiting or running; POST only."""
+
+    permission = staticmethod(permissions.can_abandon_import)
+
+    def post(self, request, *args, **kwargs):
+        job = get_object_or_404(
+            ExpenditureImport.objects.for_user(request.user)
+            .filter(municipality=self.municipality)
+            .defer("content"),
+            pk=kwargs["pk"],
+        )
+        try:
+            services.abandon_import(expenditure_import=job, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("The import has been aborted. Nothing of the file has been saved.")
+            )
+        return redirect("finance:import-detail", code=self.municipality.code, pk=job.pk)

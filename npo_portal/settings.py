@@ -217,6 +217,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLINE", 3)
+# An expenditure import still waiting or running after this long (its worker died) may be
+# aborted by the municipality's finance officer.
+EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES", 30)
 
 # Production hardening; `manage.py check --deploy` must report nothing with DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

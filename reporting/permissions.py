@@ -43,3 +43,9 @@ def can_run_batches(user: User) -> bool:
     """Batches over all municipalities are started and followed by the functional
     administrator."""
     return _active(user) and user.is_functional_admin
+
+
+def can_retry_batch_reports(user: User) -> bool:
+    """Queuing a batch's failed reports again belongs with running the batch: the functional
+    administrator's."""
+    return can_run_batches(user)

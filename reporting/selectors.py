@@ -9,12 +9,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
 from finance.selectors import ELIGIBILITY_LABELS, finance_totals, ineligible_expenditures
 from plans.models import Plan, PlanStatus, Programme
-from reporting.models import IndicatorKind, SisaYear
+from reporting.models import AccountabilityReport, IndicatorKind, ReportStatus, SisaYear
 
 ZERO = Decimal("0.00")
 
@@ -294,3 +295,57 @@ def _plan_decisions(municipality: Municipality, programme: Programme) -> PlanDec
         council_informed_on=plan.council_informed_on,
         council_reference=plan.council_reference,
     )
+
+
+def current_batch_reports(*, batch_ids: list[int]) -> QuerySet[AccountabilityReport]:
+    """Each municipality's latest version in each batch: a failed report that was queued
+    again counts once, by its retry."""
+    newer = AccountabilityReport.objects.filter(
+        batch=OuterRef("batch"),
+        municipality=OuterRef("municipality"),
+        version__gt=OuterRef("version"),
+    )
+    return AccountabilityReport.objects.filter(batch_id__in=batch_ids).exclude(Exists(newer))
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """How far a batch is, counted per municipality."""
+
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    rendering: int = 0
+
+    @property
+    def ended(self) -> int:
+        return self.done + self.failed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.ended / self.total) if self.total else 100
+
+    @property
+    def finished(self) -> bool:
+        return self.ended == self.total
+
+
+def batch_summaries(*, batch_ids: list[int]) -> dict[int, BatchSummary]:
+    """The summary of each batch, in one query."""
+    rows = (
+        current_batch_reports(batch_ids=batch_ids)
+        .order_by()
+        .values("batch_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=ReportStatus.DONE)),
+            failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
+            rendering=Count("pk", filter=Q(status=ReportStatus.RENDERING)),
+        )
+    )
+    summaries = {row.pop("batch_id"): BatchSummary(**row) for row in rows}
+    return {pk: summaries.get(pk, BatchSummary()) for pk in batch_ids}
+
+
+def batch_summary(*, batch_id: int) -> BatchSummary:
+    return batch_summaries(batch_ids=[batch_id])[batch_id]

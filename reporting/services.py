@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -19,7 +20,7 @@ from finance import services as finance_services
 from finance.models import YearClosing
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus, YearReopening
 from reporting.rendering import ReportMeta, render_report_pdf, render_xlsx
-from reporting.selectors import report_data
+from reporting.selectors import current_batch_reports, report_data
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,55 @@ def start_batch(*, year: int, user: User | None) -> ReportBatch:
 
     transaction.on_commit(run)
     return batch
+
+
+@dataclass
+class RetryOutcome:
+    """What pressing "retry" did: the reports queued again, and per municipality left out
+    the reason why."""
+
+    queued: list[AccountabilityReport] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def retry_failed(*, batch: ReportBatch, user: User | None) -> RetryOutcome:
+    """Queue a new version, in the same batch, for each municipality whose latest report in
+    the batch failed. A retry still queued or rendering is its latest, so pressing twice
+    queues nothing more; a year whose report is final (not reopened) is left out."""
+    # Two presses at once wait for each other here; the second sees the first's retries.
+    batch = ReportBatch.objects.select_for_update().get(pk=batch.pk)
+    failed = (
+        current_batch_reports(batch_ids=[batch.pk])
+        .filter(status=ReportStatus.FAILED)
+        .select_related("municipality")
+        .order_by("municipality__code")
+    )
+    outcome = RetryOutcome()
+    for report in failed:
+        try:
+            retry = _new_report(
+                municipality=report.municipality,
+                year=batch.year,
+                user=user,
+                explanation=report.explanation,
+                batch=batch,
+            )
+        except ValidationError as refusal:
+            outcome.refused.append(
+                _("%(municipality)s: %(reason)s")
+                % {"municipality": report.municipality.name, "reason": " ".join(refusal.messages)}
+            )
+            continue
+        _enqueue(retry)
+        outcome.queued.append(retry)
+    logger.info(
+        "Batch %s: %s failed reports queued again, %s refused",
+        batch.pk,
+        len(outcome.queued),
+        len(outcome.refused),
+    )
+    return outcome
 
 
 def _checksum(content: bytes) -> str:

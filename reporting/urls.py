@@ -9,6 +9,7 @@ urlpatterns = [
     path("reeksen/", views.BatchListView.as_view(), name="batch-list"),
     path("reeksen/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
     path("reeksen/<int:pk>/status/", views.BatchStatusView.as_view(), name="batch-status"),
+    path("reeksen/<int:pk>/opnieuw/", views.BatchRetryView.as_view(), name="batch-retry"),
     path("<str:code>/", views.ReportListView.as_view(), name="report-list"),
     path(
         "<str:code>/voorbeeld/<int:year>/", views.ReportPreviewView.as_view(), name="report-preview"

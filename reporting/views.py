@@ -2,11 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -15,7 +15,12 @@ from reporting import permissions, services
 from reporting.forms import ReopenForm, StartBatchForm, StartReportForm
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus
 from reporting.rendering import ReportMeta, context
-from reporting.selectors import report_data
+from reporting.selectors import (
+    batch_summaries,
+    batch_summary,
+    current_batch_reports,
+    report_data,
+)
 
 
 @login_required
@@ -190,23 +195,12 @@ class ReportReopenView(MunicipalityReportsMixin, FormView):
 
 
 class BatchAccessMixin(LoginRequiredMixin):
+    permission = staticmethod(permissions.can_run_batches)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.can_run_batches(request.user):
+        if request.user.is_authenticated and not self.permission(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-
-def batch_counts(batch: ReportBatch) -> dict:
-    counts = batch.reports.aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(status=ReportStatus.DONE)),
-        failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
-        rendering=Count("pk", filter=Q(status=ReportStatus.RENDERING)),
-    )
-    finished = counts["done"] + counts["failed"]
-    counts["percent"] = round(100 * finished / counts["total"]) if counts["total"] else 100
-    counts["finished"] = finished == counts["total"]
-    return counts
 
 
 class BatchListView(BatchAccessMixin, FormView):
@@ -218,11 +212,12 @@ class BatchListView(BatchAccessMixin, FormView):
         return redirect("reporting:batch-detail", pk=batch.pk)
 
     def get_context_data(self, **kwargs):
-        batches = ReportBatch.objects.for_user(self.request.user).annotate(
-            total=Count("reports"),
-            done=Count("reports", filter=Q(reports__status=ReportStatus.DONE)),
-            failed=Count("reports", filter=Q(reports__status=ReportStatus.FAILED)),
-        )[:50]
+        batches = list(
+            ReportBatch.objects.for_user(self.request.user).select_related("created_by")[:50]
+        )
+        summaries = batch_summaries(batch_ids=[batch.pk for batch in batches])
+        for batch in batches:
+            batch.summary = summaries[batch.pk]
         return super().get_context_data(batches=batches, **kwargs)
 
 
@@ -234,10 +229,12 @@ class BatchDetailView(BatchAccessMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            counts=batch_counts(self.object),
-            problems=self.object.reports.filter(status=ReportStatus.FAILED).select_related(
-                "municipality"
-            ),
+            counts=batch_summary(batch_id=self.object.pk),
+            problems=current_batch_reports(batch_ids=[self.object.pk])
+            .filter(status=ReportStatus.FAILED)
+            .select_related("municipality")
+            .order_by("municipality__code"),
+            can_retry=permissions.can_retry_batch_reports(self.request.user),
             **kwargs,
         )
 
@@ -245,16 +242,38 @@ class BatchDetailView(BatchAccessMixin, DetailView):
 class BatchStatusView(BatchAccessMixin, View):
     def get(self, request, pk):
         batch = get_object_or_404(ReportBatch.objects.for_user(request.user), pk=pk)
-        counts = batch_counts(batch)
+        counts = batch_summary(batch_id=batch.pk)
         return JsonResponse(
             {
-                "percent": counts["percent"],
-                "done": counts["finished"],
+                "percent": counts.percent,
+                "done": counts.finished,
                 "label": _("%(finished)s of %(total)s reports finished, %(failed)s failed")
-                % {
-                    "finished": counts["done"] + counts["failed"],
-                    "total": counts["total"],
-                    "failed": counts["failed"],
-                },
+                % {"finished": counts.ended, "total": counts.total, "failed": counts.failed},
             }
         )
+
+
+class BatchRetryView(BatchAccessMixin, View):
+    """Queue the batch's failed reports again; POST only."""
+
+    permission = staticmethod(permissions.can_retry_batch_reports)
+
+    def post(self, request, pk):
+        batch = get_object_or_404(ReportBatch.objects.for_user(request.user), pk=pk)
+        outcome = services.retry_failed(batch=batch, user=request.user)
+        count = len(outcome.queued)
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s failed report is queued again.",
+                    "%(count)s failed reports are queued again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        elif not outcome.refused:
+            messages.info(request, _("There are no failed reports to queue again."))
+        for refusal in outcome.refused:
+            messages.warning(request, _("Not queued again: %(reason)s") % {"reason": refusal})
+        return redirect("reporting:batch-detail", pk=batch.pk)

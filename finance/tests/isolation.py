@@ -40,6 +40,7 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "finance:expenditure-delete": _expenditure,
     "finance:import": _municipality,
     "finance:import-detail": _import,
+    "finance:import-abandon": _import,
     "finance:payment-list": _municipality,
     "finance:history": _municipality,
     "finance:payment-create": _municipality,

@@ -37,4 +37,5 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "reporting:report-reopen": _report,
     "reporting:batch-detail": _batch,
     "reporting:batch-status": _batch,
+    "reporting:batch-retry": _batch,
 }

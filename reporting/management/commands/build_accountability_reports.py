@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from reporting import services
-from reporting.views import batch_counts
+from reporting.selectors import batch_summary
 
 
 class Command(BaseCommand):
@@ -18,13 +18,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write(f"Batch {batch.pk} over {batch.year} queued.")
         while True:
-            counts = batch_counts(batch)
+            counts = batch_summary(batch_id=batch.pk)
             self.stdout.write(
-                f"{counts['percent']:3d}%  {counts['done']} done, {counts['failed']} failed, "
-                f"{counts['total']} in all  ({time.monotonic() - started:.0f} s)"
+                f"{counts.percent:3d}%  {counts.done} done, {counts.failed} failed, "
+                f"{counts.total} in all  ({time.monotonic() - started:.0f} s)"
             )
-            if counts["finished"]:
+            if counts.finished:
                 break
             time.sleep(options["interval"])
-        if counts["failed"]:
-            self.stderr.write(f"{counts['failed']} reports failed; see the batch page.")
+        if counts.failed:
+            self.stderr.write(f"{counts.failed} reports failed; see the batch page.")
