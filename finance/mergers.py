@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Municipality, User
 from finance.models import Expenditure, Payment, YearClosing
-from finance.services import duplicate_key
+from finance.services import key_for
 from schools.models import School
 
 
@@ -125,15 +125,7 @@ def _moving_expenditures(
             )
     keys: dict[str, Expenditure] = {}
     for expenditure in moving:
-        key = duplicate_key(
-            municipality_code=successor.code,
-            date=expenditure.date,
-            amount=expenditure.amount,
-            goal_code=expenditure.goal.code,
-            invoice_number=expenditure.invoice_number,
-            supplier=expenditure.supplier,
-            description=expenditure.description,
-        )
+        key = key_for(expenditure, municipality_code=successor.code)
         if key in keys:
             problems.append(_twice(expenditure, keys[key].municipality))
         keys[key] = expenditure

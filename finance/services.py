@@ -189,9 +189,10 @@ def _refuse_foreign_intervention(
         )
 
 
-def _key_for(expenditure: Expenditure) -> str:
+def key_for(expenditure: Expenditure, *, municipality_code: str | None = None) -> str:
+    """The expenditure's duplicate key, at its own municipality or at `municipality_code`."""
     return duplicate_key(
-        municipality_code=expenditure.municipality.code,
+        municipality_code=municipality_code or expenditure.municipality.code,
         date=expenditure.date,
         amount=expenditure.amount,
         goal_code=expenditure.goal.code,
@@ -248,7 +249,7 @@ def create_expenditure(
         invoice_number=invoice_number,
         recorded_by=user,
     )
-    expenditure.duplicate_key = _key_for(expenditure)
+    expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
     expenditure.save()
     return expenditure
@@ -289,7 +290,7 @@ def update_expenditure(
         goal=expenditure.goal,
         intervention=expenditure.intervention,
     )
-    expenditure.duplicate_key = _key_for(expenditure)
+    expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
     expenditure.save()
     return expenditure
