@@ -1,3 +1,4 @@
+import datetime
 import io
 import shutil
 import subprocess
@@ -8,7 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from accounts.factories import TEST_PASSWORD
+from accounts.factories import TEST_PASSWORD, UserFactory
+from accounts.models import Municipality
+from finance.factories import AllocationFactory, ExpenditureFactory
+from finance.mergers import merge_municipalities
 from plans.factories import programme
 from plans.models import Allocation
 from reporting.tasks import build_report
@@ -117,3 +121,32 @@ def test_finance_officer_imports_expenditures_and_downloads_the_accountability_r
         report_row.get_by_role("link", name="Excel").click()
     workbook = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
     assert "SiSa" in workbook.sheetnames
+
+
+def test_a_successor_reads_its_merged_grant_and_the_predecessors_books(page, live_server):
+    weesp, amsterdam = (Municipality.objects.get(code=code) for code in ("GM0457", "GM0363"))
+    AllocationFactory(municipality=weesp, amount=Decimal("50000.00"))
+    AllocationFactory(municipality=amsterdam, amount=Decimal("1000000.00"))
+    ExpenditureFactory(municipality=weesp, amount=Decimal("2300.00"))  # 15-03-2022
+    ExpenditureFactory(municipality=amsterdam, amount=Decimal("20000.00"))
+    officer = UserFactory(municipality=weesp, finance=True)
+    merge_municipalities(
+        successor=amsterdam,
+        predecessors=[weesp],
+        day=datetime.date(2022, 3, 24),
+        move_users=True,
+        user=None,
+    )
+
+    log_in(page, officer.username, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/financien/GM0363/")
+    shares = page.locator("#shares")
+    expect(shares).to_contain_text("Weesp")
+    expect(shares.locator("tfoot")).to_contain_text("€ 22.300,00")
+    check(page, "merged-dashboard")
+
+    shares.get_by_role("link", name="Weesp").click()
+    expect(page.get_by_role("alert").or_(page.locator(".alert-info")).first).to_contain_text(
+        "opgegaan in Amsterdam"
+    )
+    check(page, "merged-predecessor-dashboard")
