@@ -24,14 +24,18 @@ class Programme(models.Model):
     rate_per_achterstandspunt = models.DecimalField(
         _("amount per achterstandspunt"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # Required in the admin; nullable so that the programme row can be loaded before its
+    # window (data migration 0008 fills it).
     final_accounting_first_year = models.PositiveSmallIntegerField(
         _("first reporting year of the final accounting"),
+        null=True,
         help_text=_(
             "The first jaarrekening in which a municipality may file its eindverantwoording."
         ),
     )
     final_accounting_last_year = models.PositiveSmallIntegerField(
         _("last reporting year of the final accounting"),
+        null=True,
         help_text=_("The report over this year is always the eindverantwoording."),
     )
 
@@ -60,7 +64,9 @@ class Programme(models.Model):
     @property
     def final_accounting_years(self) -> range:
         """The reporting years over which the eindverantwoording may be filed, both ends
-        included (Stcrt. 2022, 27531: 2023 up to and including 2026)."""
+        included (Stcrt. 2022, 27531: 2023 up to and including 2026); none while unset."""
+        if self.final_accounting_first_year is None or self.final_accounting_last_year is None:
+            return range(0)
         return range(self.final_accounting_first_year, self.final_accounting_last_year + 1)
 
 

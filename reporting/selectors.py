@@ -153,8 +153,8 @@ class FinalAccountingOption:
     ("eindverantwoording"), and the reason in the user's words."""
 
     year: int
-    first_year: int
-    last_year: int
+    first_year: int | None
+    last_year: int | None
     allowed: bool
     required: bool
     reason: str = ""
@@ -199,7 +199,7 @@ def _option(
 ) -> FinalAccountingOption:
     first, last = programme.final_accounting_first_year, programme.final_accounting_last_year
     window = {"first": first, "last": last, "year": year}
-    if not first <= year <= last:
+    if year not in programme.final_accounting_years:
         return FinalAccountingOption(
             year=year,
             first_year=first,

@@ -10,9 +10,11 @@ from django.db import migrations, models
 WINDOWS = {"npo-gemeenten": (2023, 2026)}
 
 
-def fill(apps, schema_editor):
+def load(apps, schema_editor):
+    """Fill the window of each programme that has none (run again by the browser tests'
+    reference data after a flush)."""
     Programme = apps.get_model("plans", "Programme")
-    for programme in Programme.objects.all():
+    for programme in Programme.objects.filter(final_accounting_first_year=None):
         first, last = WINDOWS.get(programme.slug, (programme.end.year, programme.end.year))
         programme.final_accounting_first_year = first
         programme.final_accounting_last_year = last
@@ -28,12 +30,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="programme",
             name="final_accounting_first_year",
-            field=models.PositiveSmallIntegerField(null=True),
+            field=models.PositiveSmallIntegerField(
+                help_text="The first jaarrekening in which a municipality may file its "
+                "eindverantwoording.",
+                null=True,
+                verbose_name="first reporting year of the final accounting",
+            ),
         ),
         migrations.AddField(
             model_name="programme",
             name="final_accounting_last_year",
-            field=models.PositiveSmallIntegerField(null=True),
+            field=models.PositiveSmallIntegerField(
+                help_text="The report over this year is always the eindverantwoording.",
+                null=True,
+                verbose_name="last reporting year of the final accounting",
+            ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(load, migrations.RunPython.noop),
     ]
