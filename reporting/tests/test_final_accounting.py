@@ -196,3 +196,15 @@ def test_the_batch_makes_the_last_year_and_recorded_choices_the_final_accounting
         "GM0718": False,
     }
     assert set(batch_2026.reports.values_list("final_accounting", flat=True)) == {True}
+
+
+def test_the_choice_is_part_of_the_data_version_and_nothing_else_changes_it(hand_made):
+    from reporting.selectors import report_data
+
+    def version(final_accounting):
+        return report_data(
+            municipality=hand_made.municipality, year=2024, final_accounting=final_accounting
+        ).data_version
+
+    assert version(False) == version(False)
+    assert version(True) == version(True) != version(False)
