@@ -124,7 +124,7 @@ def bare(year: int, limit: int) -> None:
     data_times, html_times, pdf_times = [], [], []
     for municipality in municipalities:
         started = time.perf_counter()
-        data = report_data(municipality=municipality, year=year)
+        data = report_data(municipality=municipality, year=year, final_accounting=False)
         data_times.append(time.perf_counter() - started)
         meta = ReportMeta(
             identifier=f"NPO-{municipality.code}-{year}", version="bench", date=timezone.localdate()

@@ -24,7 +24,13 @@ class ProgrammeAmendmentInline(admin.StackedInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "start", "end"]
+    list_display = [
+        "name",
+        "start",
+        "end",
+        "final_accounting_first_year",
+        "final_accounting_last_year",
+    ]
     inlines = [ProgrammeAmendmentInline]
 
 

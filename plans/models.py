@@ -24,6 +24,20 @@ class Programme(models.Model):
     rate_per_achterstandspunt = models.DecimalField(
         _("amount per achterstandspunt"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # Required in the admin; nullable so that the programme row can be loaded before its
+    # window (data migration 0008 fills it).
+    final_accounting_first_year = models.PositiveSmallIntegerField(
+        _("first reporting year of the final accounting"),
+        null=True,
+        help_text=_(
+            "The first jaarrekening in which a municipality may file its eindverantwoording."
+        ),
+    )
+    final_accounting_last_year = models.PositiveSmallIntegerField(
+        _("last reporting year of the final accounting"),
+        null=True,
+        help_text=_("The report over this year is always the eindverantwoording."),
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -31,7 +45,13 @@ class Programme(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gte=models.F("start")), name="programme_period_ordered"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    final_accounting_last_year__gte=models.F("final_accounting_first_year")
+                ),
+                name="programme_final_accounting_window_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -40,6 +60,14 @@ class Programme(models.Model):
     def covers(self, day) -> bool:
         """Whether `day` lies in the spending period, both ends included."""
         return self.start <= day <= self.end
+
+    @property
+    def final_accounting_years(self) -> range:
+        """The reporting years over which the eindverantwoording may be filed, both ends
+        included (Stcrt. 2022, 27531: 2023 up to and including 2026); none while unset."""
+        if self.final_accounting_first_year is None or self.final_accounting_last_year is None:
+            return range(0)
+        return range(self.final_accounting_first_year, self.final_accounting_last_year + 1)
 
 
 class ProgrammeAmendment(models.Model):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models import SisaYear
+from reporting.selectors import FinalAccountingOption, final_accounting_options
 
 
 def year_choices() -> list[tuple[int, int]]:
@@ -14,6 +15,7 @@ def year_choices() -> list[tuple[int, int]]:
 
 class StartReportForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Reporting year"), coerce=int)
+    final_accounting = forms.BooleanField(label=_("This is the final accounting"), required=False)
     explanation = forms.CharField(
         label=_("Explanation"),
         required=False,
@@ -21,14 +23,57 @@ class StartReportForm(forms.Form):
         help_text=_("Shown in the report and as the value of the SiSa explanation indicator."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = year_choices()
         last_year = datetime.date.today().year - 1
         if any(year == last_year for year, _label in self.fields["year"].choices):
             self.fields["year"].initial = last_year
+        self.final_accounting_options: dict[int, FinalAccountingOption] = final_accounting_options(
+            municipality=municipality,
+            years=[year for year, _label in self.fields["year"].choices],
+        )
+        self._describe_final_accounting()
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Build report")))
+
+    def _describe_final_accounting(self) -> None:
+        """The checkbox says per year whether it applies, for the script that shows it only
+        for years in the window and ticks it for good in the last one."""
+        options = self.final_accounting_options.values()
+        allowed = [str(o.year) for o in options if o.allowed]
+        required = [str(o.year) for o in options if o.required]
+        field = self.fields["final_accounting"]
+        field.widget.attrs.update(
+            {
+                "data-allowed-years": " ".join(allowed),
+                "data-required-years": " ".join(required),
+            }
+        )
+        option = next(iter(options), None)
+        if option is None:
+            return
+        field.help_text = _(
+            "Tick in the year in which the municipality files its eindverantwoording: a "
+            "reporting year from %(first)s up to and including %(last)s. The report over "
+            "%(last)s always is the eindverantwoording."
+        ) % {"first": option.first_year, "last": option.last_year}
+        filed = next((o for o in options if o.filed_year), None)
+        if filed is not None:
+            field.help_text = filed.reason
+        if not allowed:
+            field.widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        option = self.final_accounting_options.get(cleaned.get("year"))
+        if option is None:
+            return cleaned
+        if cleaned.get("final_accounting") and not option.allowed:
+            self.add_error("final_accounting", option.reason)
+        elif option.required:
+            cleaned["final_accounting"] = True
+        return cleaned
 
 
 class StartBatchForm(forms.Form):

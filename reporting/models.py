@@ -162,6 +162,11 @@ class AccountabilityReport(models.Model):
     failure_reason = models.TextField(_("failure reason"), blank=True)
     task_id = models.CharField(_("task id"), max_length=50, blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
+    final_accounting = models.BooleanField(
+        _("eindverantwoording"),
+        default=False,
+        help_text=_("The municipality files its final accounting over this year."),
+    )
     pdf = models.FileField(_("PDF"), upload_to="reports/pdf/", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     xlsx = models.FileField(_("spreadsheet"), upload_to="reports/xlsx/", blank=True)
@@ -210,6 +215,12 @@ class AccountabilityReport(models.Model):
                 fields=["municipality", "year"],
                 condition=Q(is_final=True, reopened_at__isnull=True),
                 name="report_one_final_per_year",
+            ),
+            # A municipality files one eindverantwoording (see services.final_accounting_option).
+            models.UniqueConstraint(
+                fields=["municipality"],
+                condition=Q(is_final=True, final_accounting=True, reopened_at__isnull=True),
+                name="report_one_final_accounting",
             ),
         ]
 

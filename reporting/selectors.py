@@ -13,7 +13,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
-from finance.selectors import ELIGIBILITY_LABELS, finance_totals, ineligible_expenditures
+from finance.selectors import (
+    ELIGIBILITY_LABELS,
+    finance_programme,
+    finance_totals,
+    ineligible_expenditures,
+)
 from plans.models import Plan, PlanStatus, Programme
 from reporting.models import AccountabilityReport, IndicatorKind, ReportStatus, SisaYear
 
@@ -112,6 +117,8 @@ class ReportData:
     received_year: Decimal
     received_cumulative: Decimal
     ineligible_year: Decimal
+    # Whether the report is the eindverantwoording (the report's choice, no longer a rule on
+    # the year); the name stays so that data versions of unchanged reports stay the same.
     is_final_year: bool
     at_risk: Decimal
     explanation: str
@@ -140,19 +147,125 @@ class ReportData:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def final_accounting_year(programme: Programme) -> int:
-    """The reporting year in which the spending period ends: its report is the final
-    accounting ("eindverantwoording")."""
-    return programme.end.year
+@dataclass(frozen=True)
+class FinalAccountingOption:
+    """Whether the report of a municipality over a year may or must be its final accounting
+    ("eindverantwoording"), and the reason in the user's words."""
+
+    year: int
+    first_year: int | None
+    last_year: int | None
+    allowed: bool
+    required: bool
+    reason: str = ""
+    filed_year: int | None = None
 
 
-def report_data(*, municipality: Municipality, year: int, explanation: str = "") -> ReportData:
-    """The accountability report of `municipality` over `year`, from finance's totals."""
+def filed_final_accounting(*, municipality: Municipality) -> AccountabilityReport | None:
+    """The municipality's eindverantwoording as filed: a report marked eindverantwoording
+    and final ("definitief") whose year was not reopened."""
+    return (
+        AccountabilityReport.objects.filter(
+            municipality=municipality, final_accounting=True, is_final=True, reopened_at=None
+        )
+        .select_related("municipality")
+        .order_by("year")
+        .first()
+    )
+
+
+def final_accounting_options(
+    *, municipality: Municipality, years: list[int]
+) -> dict[int, FinalAccountingOption]:
+    """The eindverantwoording is filed once, over a year in the programme's window: any year
+    in it may be chosen, the last one always is; once a final report is the
+    eindverantwoording, no report over another year can be one (until that year is reopened).
+    """
+    programme = finance_programme()
+    filed = filed_final_accounting(municipality=municipality)
+    return {year: _option(municipality, year, programme, filed) for year in years}
+
+
+def final_accounting_option(*, municipality: Municipality, year: int) -> FinalAccountingOption:
+    """The eindverantwoording rule (see `final_accounting_options`) for one year."""
+    return final_accounting_options(municipality=municipality, years=[year])[year]
+
+
+def _option(
+    municipality: Municipality,
+    year: int,
+    programme: Programme,
+    filed: AccountabilityReport | None,
+) -> FinalAccountingOption:
+    first, last = programme.final_accounting_first_year, programme.final_accounting_last_year
+    window = {"first": first, "last": last, "year": year}
+    if year not in programme.final_accounting_years:
+        return FinalAccountingOption(
+            year=year,
+            first_year=first,
+            last_year=last,
+            allowed=False,
+            required=False,
+            reason=_(
+                "The eindverantwoording is filed over a reporting year from %(first)s up to "
+                "and including %(last)s; %(year)s lies outside that window."
+            )
+            % window,
+        )
+    if filed is not None and filed.year != year:
+        return FinalAccountingOption(
+            year=year,
+            first_year=first,
+            last_year=last,
+            allowed=False,
+            required=False,
+            filed_year=filed.year,
+            reason=_(
+                "%(name)s filed its eindverantwoording over %(filed)s (report %(identifier)s "
+                "is final); a municipality files it only once."
+            )
+            % {"name": municipality.name, "filed": filed.year, "identifier": filed.identifier},
+        )
+    if year == last:
+        return FinalAccountingOption(
+            year=year,
+            first_year=first,
+            last_year=last,
+            allowed=True,
+            required=True,
+            reason=_(
+                "%(last)s is the last reporting year for the eindverantwoording: the report "
+                "over it always is the eindverantwoording."
+            )
+            % window,
+        )
+    return FinalAccountingOption(
+        year=year, first_year=first, last_year=last, allowed=True, required=False
+    )
+
+
+def final_accounting_default(*, municipality: Municipality, year: int) -> bool:
+    """What a report over `year` is when nobody chooses: the choice recorded on the latest
+    version over that year if it still holds, else the rule (the window's last year)."""
+    option = final_accounting_option(municipality=municipality, year=year)
+    latest = (
+        AccountabilityReport.objects.filter(municipality=municipality, year=year)
+        .order_by("-version")
+        .values_list("final_accounting", flat=True)
+        .first()
+    )
+    return option.required or bool(latest and option.allowed)
+
+
+def report_data(
+    *, municipality: Municipality, year: int, final_accounting: bool, explanation: str = ""
+) -> ReportData:
+    """The accountability report of `municipality` over `year`, from finance's totals; as the
+    eindverantwoording (`final_accounting`) it shows the amount at risk of reclaim."""
     totals = finance_totals(municipality=municipality, today=datetime.date(year, 12, 31))
     programme = totals.programme
     sisa = SisaYear.objects.filter(year=year).first()
     year_totals = totals.year(year)
-    is_final = year >= final_accounting_year(programme)
 
     goals = [
         BreakdownRow(
@@ -208,8 +321,8 @@ def report_data(*, municipality: Municipality, year: int, explanation: str = "")
         received_year=year_totals.received,
         received_cumulative=year_totals.cumulative_received,
         ineligible_year=year_totals.ineligible,
-        is_final_year=is_final,
-        at_risk=totals.at_risk if is_final else ZERO,
+        is_final_year=final_accounting,
+        at_risk=totals.at_risk if final_accounting else ZERO,
         explanation=explanation,
         goals=goals,
         interventions=interventions,

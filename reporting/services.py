@@ -20,7 +20,12 @@ from finance import services as finance_services
 from finance.models import YearClosing
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus, YearReopening
 from reporting.rendering import ReportMeta, render_report_pdf, render_xlsx
-from reporting.selectors import current_batch_reports, report_data
+from reporting.selectors import (
+    current_batch_reports,
+    final_accounting_default,
+    final_accounting_option,
+    report_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,16 +77,27 @@ def _refuse_when_not_existing(municipality: Municipality, year: int) -> None:
         )
 
 
+def _final_accounting(municipality: Municipality, year: int, chosen: bool) -> bool:
+    """The report's eindverantwoording flag: forced in the window's last year, refused when
+    the year lies outside the window or another year's eindverantwoording is filed."""
+    option = final_accounting_option(municipality=municipality, year=year)
+    if chosen and not option.allowed:
+        raise ValidationError({"final_accounting": option.reason})
+    return chosen or option.required
+
+
 def _new_report(
     *,
     municipality: Municipality,
     year: int,
     user: User | None,
     explanation: str,
+    final_accounting: bool = False,
     batch: ReportBatch | None = None,
 ) -> AccountabilityReport:
     _refuse_when_not_existing(municipality, year)
     _refuse_while_final(municipality, year)
+    final_accounting = _final_accounting(municipality, year, final_accounting)
     last = (
         AccountabilityReport.objects.select_for_update()
         .filter(municipality=municipality, year=year)
@@ -92,6 +108,7 @@ def _new_report(
         year=year,
         version=(last or 0) + 1,
         explanation=explanation,
+        final_accounting=final_accounting,
         created_by=user,
         batch=batch,
     )
@@ -99,11 +116,29 @@ def _new_report(
 
 @transaction.atomic
 def start_report(
-    *, municipality: Municipality, year: int, user: User | None, explanation: str = ""
+    *,
+    municipality: Municipality,
+    year: int,
+    user: User | None,
+    explanation: str = "",
+    final_accounting: bool = False,
 ) -> AccountabilityReport:
     """Queue a new version of the report of `municipality` over `year`; a worker builds it
-    after the commit. Refused while the year's final report has not been reopened."""
-    report = _new_report(municipality=municipality, year=year, user=user, explanation=explanation)
+    after the commit. Refused while the year's final report has not been reopened.
+
+    `final_accounting` says the municipality files its eindverantwoording over `year`:
+    refused outside the programme's window and when a final report over another year already
+    is the eindverantwoording (one per municipality; a reopening of that year frees the
+    choice again); in the window's last year the report always is the eindverantwoording,
+    unless it was filed over an earlier year, and then it never is.
+    """
+    report = _new_report(
+        municipality=municipality,
+        year=year,
+        user=user,
+        explanation=explanation,
+        final_accounting=final_accounting,
+    )
     _enqueue(report)
     return report
 
@@ -111,7 +146,9 @@ def start_report(
 @transaction.atomic
 def start_batch(*, year: int, user: User | None) -> ReportBatch:
     """Queue a report over `year` for every municipality that existed in that year, as one
-    group of tasks. Municipalities whose report over the year is final are left out."""
+    group of tasks. Municipalities whose report over the year is final are left out. Each
+    report is the eindverantwoording as nobody chose otherwise: in the window's last year, or
+    where the municipality's latest version over the year was marked so."""
     from reporting.tasks import build_report
 
     batch = ReportBatch.objects.create(year=year, created_by=user)
@@ -124,7 +161,14 @@ def start_batch(*, year: int, user: User | None) -> ReportBatch:
         pk__in=final
     )
     ids = [
-        _new_report(municipality=m, year=year, user=user, explanation="", batch=batch).pk
+        _new_report(
+            municipality=m,
+            year=year,
+            user=user,
+            explanation="",
+            final_accounting=final_accounting_default(municipality=m, year=year),
+            batch=batch,
+        ).pk
         for m in municipalities.order_by("code")
     ]
 
@@ -167,6 +211,7 @@ def retry_failed(*, batch: ReportBatch, user: User | None) -> RetryOutcome:
                 year=batch.year,
                 user=user,
                 explanation=report.explanation,
+                final_accounting=report.final_accounting,
                 batch=batch,
             )
         except ValidationError as refusal:
@@ -212,7 +257,10 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
         return None
     _set_progress(report, ReportStatus.RENDERING, _("Collecting the figures"))
     data = report_data(
-        municipality=report.municipality, year=report.year, explanation=report.explanation
+        municipality=report.municipality,
+        year=report.year,
+        final_accounting=report.final_accounting,
+        explanation=report.explanation,
     )
     meta = ReportMeta(
         identifier=report.identifier,
@@ -275,6 +323,9 @@ def mark_final(*, report: AccountabilityReport, user: User) -> AccountabilityRep
     ).exists()
     if newer:
         raise ValidationError(_("Only the latest version can be marked final."))
+    option = final_accounting_option(municipality=report.municipality, year=report.year)
+    if report.final_accounting and not option.allowed:
+        raise ValidationError(option.reason)
     report.is_final = True
     report.finalised_by = user
     report.finalised_at = timezone.now()

@@ -19,6 +19,7 @@ from reporting.selectors import (
     batch_summaries,
     batch_summary,
     current_batch_reports,
+    final_accounting_default,
     report_data,
 )
 
@@ -59,6 +60,9 @@ class ReportListView(MunicipalityReportsMixin, FormView):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "municipality": self.municipality}
+
     def form_valid(self, form):
         try:
             report = services.start_report(
@@ -66,6 +70,7 @@ class ReportListView(MunicipalityReportsMixin, FormView):
                 year=form.cleaned_data["year"],
                 user=self.request.user,
                 explanation=form.cleaned_data["explanation"],
+                final_accounting=form.cleaned_data["final_accounting"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -101,6 +106,7 @@ class ReportPreviewView(MunicipalityReportsMixin, TemplateView):
         data = report_data(
             municipality=self.municipality,
             year=year,
+            final_accounting=final_accounting_default(municipality=self.municipality, year=year),
             explanation=self.request.GET.get("toelichting", ""),
         )
         meta = ReportMeta(

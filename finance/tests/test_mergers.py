@@ -121,7 +121,7 @@ def test_the_successors_report_covers_the_whole_grant_split_by_date(weesp_and_am
     weesp, amsterdam = weesp_and_amsterdam
     merge(weesp, amsterdam)
 
-    report_2022 = report_data(municipality=amsterdam, year=2022)
+    report_2022 = report_data(municipality=amsterdam, year=2022, final_accounting=False)
     # Amsterdam's own 2022: 20,000.00 + 400.00 + 500.00 (Weesp's, dated from the merger day)
     # Weesp's share of 2022: 2,000.00 + 300.00 (up to its last day)
     assert report_2022.spent_year == Decimal("23200.00")
@@ -148,13 +148,13 @@ def test_the_successors_report_covers_the_whole_grant_split_by_date(weesp_and_am
     assert weesp_goals[goal("zorg_welzijn").name] == Decimal("2000.00")
     assert weesp_goals[goal("bovenschools").name] == Decimal("300.00")
 
-    report_2023 = report_data(municipality=amsterdam, year=2023)
+    report_2023 = report_data(municipality=amsterdam, year=2023, final_accounting=False)
     assert report_2023.spent_year == Decimal("7000.00")
     assert report_2023.spent_cumulative == Decimal("41200.00")
     assert [s.spent_year for s in report_2023.shares] == [Decimal("7000.00"), Decimal("0.00")]
 
     # 2021 was still Weesp's own year: Amsterdam's report over it holds Amsterdam alone.
-    report_2021 = report_data(municipality=amsterdam, year=2021)
+    report_2021 = report_data(municipality=amsterdam, year=2021, final_accounting=False)
     assert report_2021.spent_year == Decimal("10000.00")
     assert report_2021.shares == []
 
@@ -178,13 +178,16 @@ def test_the_predecessors_earlier_report_stays_as_it_was(
         report = reporting.start_report(municipality=weesp, year=2021, user=finance_officer)
     report.refresh_from_db()
     before = (report.pdf_sha256, report.xlsx_sha256, report.data_version)
-    data_before = report_data(municipality=weesp, year=2021).data_version
+    data_before = report_data(municipality=weesp, year=2021, final_accounting=False).data_version
 
     merge(weesp, amsterdam)
 
     report.refresh_from_db()
     assert (report.pdf_sha256, report.xlsx_sha256, report.data_version) == before
-    assert report_data(municipality=weesp, year=2021).data_version == data_before
+    assert (
+        report_data(municipality=weesp, year=2021, final_accounting=False).data_version
+        == data_before
+    )
     # Weesp did not exist at the end of 2022: Amsterdam reports that year.
     weesp.refresh_from_db()
     with pytest.raises(ValidationError, match="Amsterdam"):
@@ -328,10 +331,12 @@ def test_three_municipalities_merge_on_new_years_day(db):
 
     assert [p.valid_until for p in result.predecessors] == [datetime.date(2022, 12, 31)] * 3
     # Each predecessor still reports its own 2022; Voorne aan Zee did not exist yet.
-    assert report_data(municipality=predecessors[0], year=2022).spent_year == Decimal("1000.00")
+    assert report_data(
+        municipality=predecessors[0], year=2022, final_accounting=False
+    ).spent_year == Decimal("1000.00")
     with pytest.raises(ValidationError):
         reporting.start_report(municipality=successor, year=2022, user=None)
-    report = report_data(municipality=successor, year=2023)
+    report = report_data(municipality=successor, year=2023, final_accounting=False)
     assert report.spent_year == Decimal("500.00")
     assert report.spent_cumulative == Decimal("6500.00")  # 1,000 + 2,000 + 3,000 + 500
     assert report.allocation == Decimal("600000.00")

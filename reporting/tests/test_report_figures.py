@@ -115,26 +115,35 @@ def test_report_2022_shows_balance_interventions_and_decisions(
 
 
 def test_ineligible_expenditures_of_the_year_are_listed_with_their_reason(hand_made):
-    before = report_data(municipality=hand_made.municipality, year=2021)
+    before = report_data(municipality=hand_made.municipality, year=2021, final_accounting=False)
     assert [(row.amount, row.reason) for row in before.ineligible] == [
         (Decimal("500.00"), "Vóór de bestedingsperiode")
     ]
     assert before.ineligible_year == Decimal("500.00")
-    after = report_data(municipality=hand_made.municipality, year=2025)
+    after = report_data(municipality=hand_made.municipality, year=2025, final_accounting=False)
     assert [(row.amount, row.reason) for row in after.ineligible] == [
         (Decimal("700.00"), "Na de bestedingsperiode")
     ]
 
 
-def test_the_final_year_is_the_final_accounting_with_the_amount_at_risk(hand_made):
-    data = report_data(municipality=hand_made.municipality, year=2025)
+def test_the_final_accounting_says_yes_and_shows_the_amount_at_risk(hand_made):
+    data = report_data(municipality=hand_made.municipality, year=2025, final_accounting=True)
     values = {i.number: i for i in data.indicators}
     assert values["NPO/10"].text_value == "Ja"
     assert values["NPO/01"].amount == Decimal("0.00")
     assert values["NPO/09"].amount == Decimal("6095.91")
     # Allocation 100,000.00 minus all eligible spending 6,095.91.
     assert data.at_risk == Decimal("93904.09")
-    assert report_data(municipality=hand_made.municipality, year=2022).at_risk == Decimal("0.00")
+    assert report_data(
+        municipality=hand_made.municipality, year=2022, final_accounting=False
+    ).at_risk == Decimal("0.00")
+
+
+def test_a_report_not_marked_as_final_accounting_says_no_whatever_its_year(hand_made):
+    data = report_data(municipality=hand_made.municipality, year=2025, final_accounting=False)
+    assert {i.number: i.text_value for i in data.indicators}["NPO/10"] == "Nee"
+    assert data.at_risk == Decimal("0.00")
+    assert not data.is_final_year
 
 
 def test_the_same_data_gives_the_same_figures_and_data_version(
@@ -148,13 +157,20 @@ def test_the_same_data_gives_the_same_figures_and_data_version(
 
 
 def test_changed_data_gives_another_data_version(hand_made):
-    before = report_data(municipality=hand_made.municipality, year=2022).data_version
+    before = report_data(
+        municipality=hand_made.municipality, year=2022, final_accounting=False
+    ).data_version
     ExpenditureFactory(
         municipality=hand_made.municipality, goal=goal("thuiszitters"), amount=Decimal("0.01")
     )
-    assert report_data(municipality=hand_made.municipality, year=2022).data_version != before
+    assert (
+        report_data(
+            municipality=hand_made.municipality, year=2022, final_accounting=False
+        ).data_version
+        != before
+    )
 
 
 def test_report_data_takes_a_fixed_number_of_queries(hand_made, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
-        report_data(municipality=hand_made.municipality, year=2022)
+        report_data(municipality=hand_made.municipality, year=2022, final_accounting=False)

@@ -96,6 +96,7 @@ REFERENCE_DATA = [
     # (data migration, a model that is empty when its data is missing)
     ("accounts.migrations.0002_load_municipalities", None),
     ("plans.migrations.0003_reference_data", "plans.Programme"),
+    ("plans.migrations.0008_final_accounting_window", None),  # fills only an empty window
     ("reporting.migrations.0002_sisa_defaults", "reporting.SisaYear"),
 ]
 

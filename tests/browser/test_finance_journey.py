@@ -150,3 +150,28 @@ def test_a_successor_reads_its_merged_grant_and_the_predecessors_books(page, liv
         "opgegaan in Amsterdam"
     )
     check(page, "merged-predecessor-dashboard")
+
+
+def test_the_final_accounting_checkbox_follows_the_chosen_year(page, world):
+    municipality = world.middelburg.municipality
+    log_in(page, world.middelburg.finance_officer.username, TEST_PASSWORD)
+    page.goto(f"/verantwoording/{municipality.code}/")
+    year = page.get_by_label("Verantwoordingsjaar")
+    box = page.get_by_label("Dit is de eindverantwoording")
+
+    year.select_option("2022")
+    expect(box).to_be_hidden()
+    year.select_option("2024")
+    expect(box).to_be_visible()
+    expect(box).to_be_enabled()
+    expect(box).not_to_be_checked()
+    box.check()
+    year.select_option("2026")
+    expect(box).to_be_checked()
+    expect(box).to_be_disabled()
+    check(page, "reporting-final-accounting-last-year")
+    year.select_option("2025")
+    expect(box).to_be_checked()  # the choice made for 2024 stays
+    box.uncheck()
+    year.select_option("2026")
+    expect(box).to_be_checked()

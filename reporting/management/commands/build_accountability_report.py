@@ -1,3 +1,4 @@
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -5,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Municipality
 from reporting.rendering import ReportMeta, render_html, render_report_pdf, render_xlsx
-from reporting.selectors import report_data
+from reporting.selectors import final_accounting_default, report_data
 
 RENDERERS = {
     "pdf": render_report_pdf,
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=sorted(RENDERERS))
         parser.add_argument("--output", required=True, type=Path)
         parser.add_argument("--explanation", default="")
+        parser.add_argument(
+            "--final-accounting",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="the eindverantwoording (default: as a new report over the year would be)",
+        )
 
     def handle(self, *args, **options):
         code = options["municipality"].upper()
@@ -31,8 +38,16 @@ class Command(BaseCommand):
         municipality = Municipality.objects.filter(code=code).first()
         if municipality is None:
             raise CommandError(f"Unknown municipality {code}.")
+        final_accounting = options["final_accounting"]
+        if final_accounting is None:
+            final_accounting = final_accounting_default(
+                municipality=municipality, year=options["year"]
+            )
         data = report_data(
-            municipality=municipality, year=options["year"], explanation=options["explanation"]
+            municipality=municipality,
+            year=options["year"],
+            final_accounting=final_accounting,
+            explanation=options["explanation"],
         )
         meta = ReportMeta(
             identifier=f"NPO-{code}-{options['year']}-concept",
