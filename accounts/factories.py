@@ -14,7 +14,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         model = Municipality
         django_get_or_create = ["code"]
 
-    code = factory.Sequence(lambda n: f"GM{9000 + n:04d}")
+    # GM9000-GM9999: codes no real municipality has; the counter runs on over a session.
+    code = factory.Sequence(lambda n: f"GM{9000 + n % 1000:04d}")
     name = factory.Sequence(lambda n: f"Proefgemeente {n}")
 
 
@@ -23,7 +24,7 @@ class SchoolBoardFactory(factory.django.DjangoModelFactory):
         model = SchoolBoard
         django_get_or_create = ["number"]
 
-    number = factory.Sequence(lambda n: f"{90000 + n:05d}")
+    number = factory.Sequence(lambda n: f"{90000 + n % 10000:05d}")
     name = factory.Sequence(lambda n: f"Stichting Proefonderwijs {n}")
 
 
