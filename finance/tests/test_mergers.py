@@ -4,8 +4,6 @@ figure worked out by hand below."""
 
 import datetime
 import io
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -26,6 +24,7 @@ from reporting import services as reporting
 from reporting.selectors import report_data
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
 from schools.models import School
+from tests.pdftext import pdf_text
 
 MERGER_DAY = datetime.date(2022, 3, 24)
 
@@ -379,12 +378,7 @@ def test_the_pdf_names_each_share(weesp_and_amsterdam, django_capture_on_commit_
         report = reporting.start_report(municipality=amsterdam, year=2022, user=None)
     report.refresh_from_db()
     with report.pdf.open("rb") as stored:
-        text = subprocess.run(
-            [shutil.which("pdftotext") or "/usr/bin/pdftotext", "-layout", "-", "-"],
-            input=stored.read(),
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
+        text = pdf_text(stored.read(), layout=True)
     weesp_line = next(line for line in text.splitlines() if line.strip().startswith("Weesp"))
     assert weesp_line.split()[1:] == [
         "€", "50.000,00", "€", "0,00", "€", "10.416,67", "€", "2.300,00", "€", "3.300,00"

@@ -2,8 +2,6 @@
 spreadsheet cells and the PDF text."""
 
 import io
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -15,6 +13,7 @@ from npo_portal.formatting import format_euro
 from plans.factories import goal
 from reporting import services
 from reporting.selectors import report_data
+from tests.pdftext import pdf_text
 
 # 2022: 2,500.50 - 250.25 (credit note) + 300.00 + 1,234.56 + 111.11 + 222.22 + 333.33 + 444.44
 SPENT_2022 = Decimal("4895.91")
@@ -55,12 +54,7 @@ def build(hand_made, year, django_capture_on_commit_callbacks, explanation="Zie 
 
 def pdf_lines(report) -> list[str]:
     with report.pdf.open("rb") as stored:
-        text = subprocess.run(
-            [shutil.which("pdftotext") or "/usr/bin/pdftotext", "-layout", "-", "-"],
-            input=stored.read(),
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
+        text = pdf_text(stored.read(), layout=True)
     return [" ".join(line.replace("\xa0", " ").split()) for line in text.splitlines()]
 
 

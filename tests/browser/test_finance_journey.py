@@ -1,7 +1,5 @@
 import datetime
 import io
-import shutil
-import subprocess
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -17,6 +15,7 @@ from plans.factories import programme
 from plans.models import Allocation
 from reporting.tasks import build_report
 from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.pdftext import pdf_text
 
 pytestmark = [
     pytest.mark.browser,
@@ -109,12 +108,7 @@ def test_finance_officer_imports_expenditures_and_downloads_the_accountability_r
         report_row.get_by_role("link", name="PDF").click()
     pdf = pdf_download.value.path().read_bytes()
     assert pdf.startswith(b"%PDF")
-    text = subprocess.run(
-        [shutil.which("pdftotext") or "/usr/bin/pdftotext", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
+    text = pdf_text(pdf)
     assert "Middelburg" in text
 
     with page.expect_download() as xlsx_download:
