@@ -132,6 +132,10 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "financien", _("Finance officer")
     SCHOOL_BOARD = "schoolbestuur", _("School board")
     FUNCTIONAL_ADMIN = "beheerder", _("Functional administrator")
+    # Read-only roles: the municipality's external auditor, for a limited time, and the
+    # ministry's programme office, which sees national aggregates only.
+    AUDITOR = "accountant", _("Auditor")
+    MONITOR = "monitor", _("Programme monitor")
 
 
 MUNICIPAL_ROLES = (Role.POLICY_OFFICER, Role.FINANCE_OFFICER)
@@ -169,6 +173,11 @@ class User(AbstractUser):
         related_name="users",
     )
     invited_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+    is_key_user = models.BooleanField(
+        _("key user"),
+        default=False,
+        help_text=_("Manages the colleagues of their own organisation."),
+    )
 
     objects = UserManager()
 
@@ -200,11 +209,28 @@ class User(AbstractUser):
                         municipality__isnull=True,
                         school_board__isnull=True,
                     )
+                    | Q(
+                        role=Role.AUDITOR,
+                        municipality__isnull=False,
+                        school_board__isnull=True,
+                        is_staff=False,
+                        is_superuser=False,
+                        is_key_user=False,
+                    )
+                    | Q(
+                        role=Role.MONITOR,
+                        municipality__isnull=True,
+                        school_board__isnull=True,
+                        is_staff=False,
+                        is_superuser=False,
+                        is_key_user=False,
+                    )
                 ),
                 name="user_role_matches_organisation",
                 violation_error_message=_(
-                    "Policy and finance officers belong to a municipality, school-board users "
-                    "to a school board, and functional administrators to neither."
+                    "Policy and finance officers and auditors belong to a municipality, "
+                    "school-board users to a school board, and functional administrators and "
+                    "programme monitors to neither."
                 ),
             ),
         ]
@@ -224,6 +250,14 @@ class User(AbstractUser):
     @property
     def is_school_board_user(self) -> bool:
         return self.role == Role.SCHOOL_BOARD
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def is_monitor(self) -> bool:
+        return self.role == Role.MONITOR
 
     @property
     def organisation(self) -> Municipality | SchoolBoard | None:

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from npo_portal.charts import Chart, Series, bar_chart
+from npo_portal.exports import append_row
 from npo_portal.pdf import render_pdf
 from reporting.selectors import ReportData
 
@@ -62,7 +63,7 @@ def render_report_pdf(data: ReportData, meta: ReportMeta) -> bytes:
 
 
 def _sheet_header(sheet, titles: list[str]) -> None:
-    sheet.append(titles)
+    append_row(sheet, titles)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 
@@ -86,18 +87,19 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
         (_("Reporting year"), data.year),
         (_("Report"), f"{meta.identifier} {_('version')} {meta.version}"),
     ):
-        sisa.append([label, value])
+        append_row(sisa, [label, value])
         sisa.cell(row=sisa.max_row, column=1).font = Font(bold=True)
-    sisa.append([])
+    append_row(sisa, [])
     _sheet_header(sisa, [_("Number"), _("Indicator"), _("Aard controle"), _("Value")])
     for indicator in data.indicators:
-        sisa.append(
+        append_row(
+            sisa,
             [
                 indicator.number,
                 indicator.text,
                 indicator.audit,
                 indicator.amount if indicator.is_amount else indicator.text_value,
-            ]
+            ],
         )
         cell = sisa.cell(row=sisa.max_row, column=4)
         if indicator.is_amount:
@@ -119,8 +121,8 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
         ],
     )
     for row in data.goals:
-        goals.append([row.code, row.name, row.budget, row.spent_year, row.spent_cumulative])
-    goals.append([_("Total"), "", data.budget, data.spent_year, data.spent_cumulative])
+        append_row(goals, [row.code, row.name, row.budget, row.spent_year, row.spent_cumulative])
+    append_row(goals, [_("Total"), "", data.budget, data.spent_year, data.spent_cumulative])
 
     interventions = workbook.create_sheet(_("Interventions"))
     _sheet_header(
@@ -135,10 +137,11 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
         ],
     )
     for row in data.interventions:
-        interventions.append(
-            [row.code, row.name, row.goal, row.budget, row.spent_year, row.spent_cumulative]
+        append_row(
+            interventions,
+            [row.code, row.name, row.goal, row.budget, row.spent_year, row.spent_cumulative],
         )
-    interventions.append([_("Total"), "", "", "", data.spent_year, data.spent_cumulative])
+    append_row(interventions, [_("Total"), "", "", "", data.spent_year, data.spent_cumulative])
     sheets = [(goals, 3), (interventions, 4)]
     if data.shares:
         sheets.append((_shares_sheet(workbook, data), 5))
@@ -172,7 +175,8 @@ def _shares_sheet(workbook, data: ReportData):
         ],
     )
     for share in data.shares:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 share.municipality_name,
                 _("Total"),
@@ -183,12 +187,13 @@ def _shares_sheet(workbook, data: ReportData):
                 share.received_cumulative,
                 share.spent_year,
                 share.spent_cumulative,
-            ]
+            ],
         )
         if share.merged_on:
             sheet.cell(row=sheet.max_row, column=4).number_format = "DD-MM-YYYY"
         for goal in share.goals:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     share.municipality_name,
                     goal.name,
@@ -199,9 +204,10 @@ def _shares_sheet(workbook, data: ReportData):
                     None,
                     goal.spent_year,
                     goal.spent_cumulative,
-                ]
+                ],
             )
-    sheet.append(
+    append_row(
+        sheet,
         [
             _("Total"),
             "",
@@ -212,7 +218,7 @@ def _shares_sheet(workbook, data: ReportData):
             data.received_cumulative,
             data.spent_year,
             data.spent_cumulative,
-        ]
+        ],
     )
     sheet.column_dimensions["A"].width = 24
     return sheet

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from npo_portal.exports import append_row, csv_writer
 from schools.models import Severity
 from schools.selectors import NeedsPicture
 
@@ -104,11 +104,11 @@ def picture_xlsx(picture: NeedsPicture) -> bytes:
     workbook.remove(workbook.active)
     for title, header, rows in tables(picture):
         sheet = workbook.create_sheet(title[:31])
-        sheet.append(header)
+        append_row(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet.freeze_panes = "A2"
         for column, name in zip(sheet.columns, header, strict=False):
             width = max([len(str(name)), *(len(str(cell.value or "")) for cell in column)])
@@ -123,7 +123,7 @@ def picture_csv(picture: NeedsPicture) -> str:
     Dutch Excel opens it as it is."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)
     for index, (title, header, rows) in enumerate(tables(picture)):
         if index:
             writer.writerow([])

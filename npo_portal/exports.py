@@ -1,0 +1,83 @@
+"""The one way the portal writes values into files that users open in a spreadsheet.
+
+Texts come from users of other organisations (a school board's needs description is opened by
+municipal staff), so a text that a spreadsheet would read as a formula is written as plain
+text: in XLSX as a string cell, never a formula; in CSV prefixed with an apostrophe, as the
+OWASP advice on CSV injection says. Numbers, amounts and dates stay what they are.
+
+Every CSV and XLSX export goes through `csv_writer` or `append_row`; tests read the files back.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+
+# A cell starting with one of these is evaluated by Excel or LibreOffice (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+# XML 1.0 allows no other control characters; openpyxl refuses to write them.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without the control characters no spreadsheet file can hold."""
+    return _CONTROL_CHARACTERS.sub("", text)
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def csv_value(value: Any) -> Any:
+    """`value` as a CSV field: a formula-like text gets a leading apostrophe."""
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    return "'" + text if is_formula_like(text) else text
+
+
+def xlsx_value(sheet, value: Any) -> Any:
+    """`value` for `sheet.append`: a text becomes a string cell that is never a formula.
+
+    Works for ordinary and write-only worksheets alike.
+    """
+    if not isinstance(value, str):
+        return value
+    cell = Cell(sheet)
+    cell.value = clean_text(value)
+    # openpyxl turns any text starting with "=" into a formula; the data type decides.
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_row(sheet, values: Iterable[Any]) -> list[Any]:
+    """A row of values ready for `sheet.append`, with every text safe."""
+    return [xlsx_value(sheet, value) for value in values]
+
+
+def append_row(sheet, values: Iterable[Any]) -> None:
+    """`sheet.append(values)` with every text written as plain text."""
+    sheet.append(xlsx_row(sheet, values))
+
+
+class SafeCsvWriter:
+    """`csv.writer` whose rows pass through `csv_value`; `;`-separated as Dutch Excel expects."""
+
+    def __init__(self, stream, *, delimiter: str = ";", lineterminator: str = "\r\n"):
+        self._writer = csv.writer(stream, delimiter=delimiter, lineterminator=lineterminator)
+
+    def writerow(self, row: Iterable[Any]):
+        return self._writer.writerow([csv_value(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(stream, **options) -> SafeCsvWriter:
+    return SafeCsvWriter(stream, **options)
