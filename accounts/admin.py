@@ -14,6 +14,14 @@ class MunicipalityAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["successor"]
 
+    def get_search_results(self, request, queryset, search_term):
+        """A municipality that ended before the programme has no grant, plan or users, so no
+        other record's autocomplete offers it."""
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name"):
+            queryset = queryset.in_programme()
+        return queryset, distinct
+
 
 @admin.register(SchoolBoard)
 class SchoolBoardAdmin(admin.ModelAdmin):

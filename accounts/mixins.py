@@ -17,7 +17,7 @@ class MunicipalityFromURLMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.municipality = get_object_or_404(
-            Municipality.objects.for_user(request.user), code=kwargs["code"]
+            Municipality.objects.for_user(request.user).in_programme(), code=kwargs["code"]
         )
         if not self.permission(request.user, self.municipality):
             raise PermissionDenied

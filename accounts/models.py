@@ -1,10 +1,12 @@
 import datetime
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
@@ -32,6 +34,15 @@ class MunicipalityQuerySet(ScopedQuerySet):
             Q(valid_until__isnull=True) | Q(valid_until__gte=day),
         )
 
+    def in_programme(self):
+        """Municipalities that still existed on the programme's first day. Those that ended
+        before it hold no grant, plan or users: they are in the register only so that
+        historical files (DUO's, with the pupil counts of 1-10-2020) map to today's."""
+        # The programme is data in `plans`, which depends on this app: read it by name.
+        programme = apps.get_model("plans", "Programme")
+        start = programme.objects.order_by("start").values("start")[:1]
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=Subquery(start)))
+
 
 class Municipality(models.Model):
     """A gemeente: the grant's recipient, identified by its CBS code."""
@@ -44,7 +55,7 @@ class Municipality(models.Model):
         _("exists from"),
         null=True,
         blank=True,
-        help_text=_("Only for a municipality formed during the programme."),
+        help_text=_("Only for a municipality formed since 1-1-2016, when the register starts."),
     )
     valid_until = models.DateField(
         _("exists until"),
@@ -102,6 +113,41 @@ class Municipality(models.Model):
             seen.add(current.pk)
             current = current.successor
         return False
+
+    @property
+    def is_split(self) -> bool:
+        """Whether it was divided by place (woonplaats) among several successors."""
+        return self.successor_id is None and self.split_places.exists()
+
+
+class SplitPlace(models.Model):
+    """A place (woonplaats) of a municipality that was split, and the municipality that
+    took it over (Haaren 2021: Helvoirt to Vught, Esch to Boxtel, …)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("split municipality"),
+        on_delete=models.CASCADE,
+        related_name="split_places",
+    )
+    place = models.CharField(_("place (woonplaats)"), max_length=100)
+    successor = models.ForeignKey(
+        Municipality,
+        verbose_name=_("taken over by"),
+        on_delete=models.PROTECT,
+        related_name="places_taken_over",
+    )
+
+    class Meta:
+        verbose_name = _("place of a split municipality")
+        verbose_name_plural = _("places of split municipalities")
+        ordering = ["municipality__name", "place"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "place"], name="split_place_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} ({self.municipality.name}) → {self.successor.name}"
 
 
 class SchoolBoardQuerySet(ScopedQuerySet):
@@ -234,6 +280,20 @@ class User(AbstractUser):
                 ),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        if (
+            self.municipality_id
+            and not Municipality.objects.in_programme().filter(pk=self.municipality_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "municipality": _(
+                        "This municipality ended before the programme began; it has no users."
+                    )
+                }
+            )
 
     @property
     def is_functional_admin(self) -> bool:

@@ -37,7 +37,8 @@ class MunicipalityListView(LoginRequiredMixin, ListView):
 @login_required
 def municipality_detail(request, code):
     municipality = get_object_or_404(
-        Municipality.objects.for_user(request.user).select_related("successor"), code=code
+        Municipality.objects.for_user(request.user).in_programme().select_related("successor"),
+        code=code,
     )
     return render(
         request,

@@ -85,7 +85,7 @@ class ExpenditureImportAdmin(admin.ModelAdmin):
 
 class MergerForm(forms.Form):
     successor = forms.ModelChoiceField(
-        label=_("Successor"), queryset=Municipality.objects.order_by("name")
+        label=_("Successor"), queryset=Municipality.objects.in_programme().order_by("name")
     )
     day = forms.DateField(
         label=_("Merger date"),

@@ -467,6 +467,28 @@ def import_allocations(
 
     result = AllocationImportResult()
     municipalities = {m.code: m for m in Municipality.objects.filter(code__in=seen)}
+    in_programme = set(
+        Municipality.objects.in_programme().filter(code__in=seen).values_list("code", flat=True)
+    )
+    ended = sorted(
+        (seen[code], m) for code, m in municipalities.items() if code not in in_programme
+    )
+    if ended:
+        raise ImportRejected(
+            [
+                _row_message(
+                    number,
+                    [
+                        (
+                            "gemeentecode",
+                            _("%(name)s ended before the programme began and has no grant")
+                            % {"name": municipality},
+                        )
+                    ],
+                )
+                for number, municipality in ended
+            ]
+        )
     existing = {
         a.municipality_id: a
         for a in Allocation.objects.filter(programme=programme, municipality__code__in=seen)

@@ -224,7 +224,8 @@ def generate(
 
 def _chosen(count: int, codes: Sequence[str]) -> list[Municipality]:
     """The municipalities asked for and every one that merged into them, by code."""
-    every = {m.pk: m for m in Municipality.objects.all()}
+    # Municipalities that ended before the programme hold no grant: they get no data.
+    every = {m.pk: m for m in Municipality.objects.in_programme()}
     if codes:
         roots = {m.pk for m in every.values() if m.code in codes}
     else:

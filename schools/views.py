@@ -337,5 +337,9 @@ def school_import(request):
         result = services.import_schools(content=form.cleaned_data["file"])
         if result.ok:
             messages.success(request, result.summary())
+            for line in result.mapped_summary():
+                messages.info(
+                    request, _("Listed under a municipality that no longer exists: %s") % line
+                )
             return redirect("schools:school-list")
     return render(request, "schools/school_import.html", {"form": form, "result": result})

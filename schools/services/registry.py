@@ -3,7 +3,10 @@ and DUO's open-data files."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, SchoolBoard
+from accounts.register import Register
+from plans.models import Programme
 from schools import csv_import
 from schools.models import School, Sector
 
@@ -36,10 +41,25 @@ class SchoolImportResult:
     boards_created: int = 0
     boards_updated: int = 0
     boards_unchanged: int = 0
+    # Locations listed under a municipality that no longer exists, per old municipality:
+    # how many went to each of today's municipalities.
+    mapped: dict[str, Counter] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def mapped_summary(self) -> list[str]:
+        """One line per old municipality: how many locations went where."""
+        return [
+            _("%(old)s: %(count)d location(s), to %(where)s.")
+            % {
+                "old": old,
+                "count": sum(targets.values()),
+                "where": ", ".join(f"{name} ({count})" for name, count in sorted(targets.items())),
+            }
+            for old, targets in sorted(self.mapped.items())
+        ]
 
     def summary(self) -> str:
         return _(
@@ -66,6 +86,7 @@ class _SchoolRow:
     board_number: str
     board_name: str | None  # DUO location files name no boards
     municipality_code: str
+    place: str = ""  # PLAATSNAAM: decides where a location of a split municipality went
 
 
 RowErrors = list[tuple[int, str]]
@@ -166,6 +187,7 @@ def _parse_school_row(
         board_number=board_number,
         board_name=values["bestuur_naam"],
         municipality_code=code,
+        place=values.get("plaatsnaam", ""),
     )
 
 
@@ -308,6 +330,7 @@ def _duo_location_rows(
                 "bevoegd_gezag": values[columns["bevoegd_gezag"]],
                 "bestuur_naam": None,
                 "gemeentecode": values[columns["gemeentecode"]],
+                "plaatsnaam": values.get("plaatsnaam", ""),
             },
         )
         if row := _parse_school_row(portal, errors, names=names):
@@ -355,13 +378,18 @@ def _import_duo_boards(table: csv_import.Table, result: SchoolImportResult) -> N
                 result.boards_unchanged += 1
 
 
-def import_schools(*, content: bytes) -> SchoolImportResult:
+def import_schools(
+    *, content: bytes, reference_date: datetime.date | None = None
+) -> SchoolImportResult:
     """Create or update the boards and school locations in a registry file; all or nothing.
 
     Takes the portal's own file and DUO's location (bo, so, vo) and board files as
-    downloaded. A location that a newer DUO file of the same kind no longer lists is
-    closed on the day of the import, never deleted. A bad row stops the whole import, with
-    one message per bad row. Importing the same file again changes nothing.
+    downloaded, of any vintage since 2016. A location listed under a municipality that has
+    ended lies in its successor (for a split, the place decides); `reference_date` is the
+    file's peildatum, when known. A location that a newer DUO file of the same kind no
+    longer lists is closed on the day of the import, never deleted. A bad row stops the
+    whole import, with one message per bad row. Importing the same file again changes
+    nothing.
     """
     result = SchoolImportResult()
     errors: RowErrors = []
@@ -386,8 +414,9 @@ def import_schools(*, content: bytes) -> SchoolImportResult:
     if not table.rows:
         result.errors.append(_("The file has no rows below the header."))
         return result
-    municipalities = _as_of_today(
-        Municipality.objects.in_bulk({row.municipality_code for row in rows}, field_name="code")
+    rows = _place_in_register(rows, errors, result, names=names, reference_date=reference_date)
+    municipalities = Municipality.objects.in_bulk(
+        {row.municipality_code for row in rows}, field_name="code"
     )
     _check_consistency(rows, municipalities, errors, names=names)
     if errors:
@@ -425,23 +454,44 @@ def _upsert_boards(rows: Sequence[_SchoolRow], result: SchoolImportResult) -> di
     return existing
 
 
-def _as_of_today(municipalities: dict[str, Municipality]) -> dict[str, Municipality]:
-    """A location listed under a municipality that has since merged lies in its successor:
-    an older DUO file must not move it back into the ceased municipality."""
+def _place_in_register(
+    rows: Sequence[_SchoolRow],
+    errors: RowErrors,
+    result: SchoolImportResult,
+    *,
+    names: dict[str, str],
+    reference_date: datetime.date | None,
+) -> list[_SchoolRow]:
+    """The rows with the code of the municipality where each location lies now.
+
+    A location listed under a municipality that ended lies in the successor holding it on
+    the programme's start, or on the file's reference date if later (for a split, its place
+    decides); a merger since then moved it on to today's municipality, and so does this, so
+    that an older file never puts a location back into a municipality that has ended.
+    """
+    register = Register.load()
+    start = Programme.objects.order_by("start").values_list("start", flat=True).first()
     today = timezone.localdate()
-    current = {}
-    for code, municipality in municipalities.items():
-        seen = set()
-        while (
-            municipality.successor_id
-            and municipality.valid_until
-            and municipality.valid_until < today
-            and municipality.pk not in seen
-        ):
-            seen.add(municipality.pk)
-            municipality = municipality.successor
-        current[code] = municipality
-    return current
+    held_on = max(day for day in (start, reference_date, today) if day)
+    placed = []
+    for row in rows:
+        placement = register.place(code=row.municipality_code, place=row.place, day=held_on)
+        if placement.municipality is None:
+            column = "gemeentecode" if placement.listed is None else "plaatsnaam"
+            errors.append(
+                _named_row_error(
+                    row.number,
+                    names.get(column, column.upper() if names else column),
+                    placement.problem,
+                )
+            )
+            continue
+        municipality = placement.municipality
+        if placement.listed is not None:
+            targets = result.mapped.setdefault(str(placement.listed), Counter())
+            targets[str(municipality)] += 1
+        placed.append(dataclasses.replace(row, municipality_code=municipality.code))
+    return placed
 
 
 def _upsert_schools(

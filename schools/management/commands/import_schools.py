@@ -1,9 +1,18 @@
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from npo_portal import tables
 from schools.services import import_schools
+
+
+def parse_day(value: str):
+    try:
+        return tables.parse_date(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 class Command(BaseCommand):
@@ -17,15 +26,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="the CSV file (; or , separated)")
+        parser.add_argument(
+            "--peildatum",
+            type=parse_day,
+            help="the file's reference date (dd-mm-jjjj), when it is later than the "
+            "programme's start",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, peildatum=None, **options):
         try:
             content = file.read_bytes()
         except OSError as exc:
             raise CommandError(
                 _("Cannot read %(file)s: %(problem)s") % {"file": file, "problem": exc.strerror}
             ) from exc
-        result = import_schools(content=content)
+        result = import_schools(content=content, reference_date=peildatum)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(error)
@@ -34,3 +49,7 @@ class Command(BaseCommand):
                 % {"count": len(result.errors)}
             )
         self.stdout.write(self.style.SUCCESS(result.summary()))
+        if result.mapped:
+            self.stdout.write(_("Listed under a municipality that no longer exists:"))
+            for line in result.mapped_summary():
+                self.stdout.write("  " + line)

@@ -1,0 +1,419 @@
+"""The register of municipalities since 1-1-2016 (CBS codes, dates, successors and the places
+of a split), its import, and where a location listed under an old municipality lies now.
+
+The data are accounts/data/gemeenten_sinds_2016.csv and woonplaatsen_bij_splitsing.csv
+(see accounts/data/README.md for their source).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from npo_portal import tables
+
+DATA = Path(__file__).resolve().parent / "data"
+REGISTER_FILE = DATA / "gemeenten_sinds_2016.csv"
+SPLIT_PLACES_FILE = DATA / "woonplaatsen_bij_splitsing.csv"
+REGISTER_COLUMNS = ("gemeentecode", "naam", "vanaf", "tot", "opgegaan_in")
+SPLIT_PLACE_COLUMNS = ("gemeentecode", "woonplaats", "opgegaan_in")
+
+
+class RegisterRejected(Exception):
+    """Nothing was loaded; `errors` names each bad row in the user's language."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def place_key(place: str) -> str:
+    """A place name as compared: no accents, case, apostrophes or padding (DUO writes
+    `KUBAARD` for Kûbaard and `S-HERTOGENBOSCH` for 's-Hertogenbosch)."""
+    plain = unicodedata.normalize("NFKD", place)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.casefold()).split())
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    code: str
+    name: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    successors: tuple[str, ...]
+
+
+@dataclass
+class RegisterData:
+    municipalities: list[RegisterRow]
+    places: list[tuple[str, str, str]]  # (split municipality, place, successor)
+
+
+@dataclass
+class RegisterLoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    places_created: int = 0
+    places_updated: int = 0
+    places_unchanged: int = 0
+    places_removed: int = 0
+
+    def summary(self) -> str:
+        return _(
+            "Municipalities: %(c)d created, %(u)d updated, %(n)d unchanged. Places of split "
+            "municipalities: %(pc)d created, %(pu)d updated, %(pn)d unchanged, %(pr)d removed."
+        ) % {
+            "c": self.created,
+            "u": self.updated,
+            "n": self.unchanged,
+            "pc": self.places_created,
+            "pu": self.places_updated,
+            "pn": self.places_unchanged,
+            "pr": self.places_removed,
+        }
+
+
+def _message(number: int, column: str, problem: str) -> str:
+    return _("Row %(row)d, column %(column)s: %(problem)s") % {
+        "row": number,
+        "column": column,
+        "problem": problem,
+    }
+
+
+def _read(content: bytes, columns: tuple[str, ...], errors: list[str]) -> list[tuple[int, dict]]:
+    try:
+        header, rows = tables.read_all(content)
+    except tables.TableError as error:
+        errors.append(str(error))
+        return []
+    missing = [name for name in columns if name not in header]
+    if missing:
+        errors.append(
+            _("The header lacks the column(s) %(missing)s; expected %(expected)s.")
+            % {"missing": ", ".join(missing), "expected": ";".join(columns)}
+        )
+        return []
+    return rows
+
+
+def _day(value: str, number: int, column: str, errors: list[str]) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return tables.parse_date(value)
+    except ValueError as error:
+        errors.append(_message(number, column, str(error)))
+        return None
+
+
+def _code(value: str, number: int, column: str, errors: list[str]) -> str | None:
+    if not re.fullmatch(r"(?i)(GM)?\d{1,4}", value):
+        errors.append(
+            _message(
+                number,
+                column,
+                _("“%(value)s” is not a municipality code (GM0687 or 0687).") % {"value": value},
+            )
+        )
+        return None
+    return tables.parse_municipality_code(value)
+
+
+def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
+    """The register's two files, checked as a whole: every code once, dates in order, a
+    successor only for a municipality that ended and only one that exists then, and a split
+    (several successors) whose every place names one of them. Raises RegisterRejected."""
+    errors: list[str] = []
+    parsed: list[tuple[int, RegisterRow]] = []
+    seen: dict[str, int] = {}
+    for number, row in _read(municipalities, REGISTER_COLUMNS, errors):
+        found = len(errors)
+        code = _code(row["gemeentecode"], number, "gemeentecode", errors)
+        if not row["naam"]:
+            errors.append(_message(number, "naam", _("the name is missing.")))
+        valid_from = _day(row["vanaf"], number, "vanaf", errors)
+        valid_until = _day(row["tot"], number, "tot", errors)
+        successors = tuple(
+            successor
+            for value in row["opgegaan_in"].replace(",", " ").split()
+            if (successor := _code(value, number, "opgegaan_in", errors))
+        )
+        if valid_from and valid_until and valid_until < valid_from:
+            errors.append(_message(number, "tot", _("the last day lies before the first.")))
+        if successors and not valid_until:
+            errors.append(
+                _message(number, "opgegaan_in", _("only a municipality that ended has one."))
+            )
+        if code in seen:
+            errors.append(
+                _message(
+                    number,
+                    "gemeentecode",
+                    _("%(code)s also appears in row %(other)d.")
+                    % {"code": code, "other": seen[code]},
+                )
+            )
+        if len(errors) > found:
+            continue
+        seen[code] = number
+        parsed.append((number, RegisterRow(code, row["naam"], valid_from, valid_until, successors)))
+    by_code = {row.code: row for _number, row in parsed}
+    for number, row in parsed:
+        for successor in row.successors:
+            target = by_code.get(successor)
+            if target is None:
+                errors.append(
+                    _message(
+                        number,
+                        "opgegaan_in",
+                        _("no municipality in the file has the code %(code)s.")
+                        % {"code": successor},
+                    )
+                )
+            elif not _exists_on(target, row.valid_until + datetime.timedelta(days=1)):
+                errors.append(
+                    _message(
+                        number,
+                        "opgegaan_in",
+                        _("%(name)s does not exist on the day after %(last)s.")
+                        % {"name": target.name, "last": row.valid_until.strftime("%d-%m-%Y")},
+                    )
+                )
+    place_rows = _parse_places(places, by_code, errors)
+    if errors:
+        raise RegisterRejected(errors)
+    return RegisterData(municipalities=[row for _n, row in parsed], places=place_rows)
+
+
+def _parse_places(
+    content: bytes, by_code: dict[str, RegisterRow], errors: list[str]
+) -> list[tuple[str, str, str]]:
+    """Each place of a split names the split municipality and one of its successors; every
+    successor of a split receives at least one place."""
+    rows: list[tuple[str, str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in _read(content, SPLIT_PLACE_COLUMNS, errors):
+        code = _code(row["gemeentecode"], number, "gemeentecode", errors)
+        successor = _code(row["opgegaan_in"], number, "opgegaan_in", errors)
+        place = " ".join(row["woonplaats"].split())
+        if not place:
+            errors.append(_message(number, "woonplaats", _("the place is missing.")))
+            continue
+        if code is None or successor is None:
+            continue
+        split = by_code.get(code)
+        if split is None or len(split.successors) < 2:
+            errors.append(
+                _message(
+                    number,
+                    "gemeentecode",
+                    _("%(code)s is not a municipality that was split (several successors).")
+                    % {"code": code},
+                )
+            )
+            continue
+        if successor not in split.successors:
+            errors.append(
+                _message(
+                    number,
+                    "opgegaan_in",
+                    _("%(successor)s is not one of the successors of %(name)s.")
+                    % {"successor": successor, "name": split.name},
+                )
+            )
+            continue
+        key = (code, place_key(place))
+        if key in seen:
+            errors.append(
+                _message(
+                    number,
+                    "woonplaats",
+                    _("%(place)s also appears in row %(other)d.")
+                    % {"place": place, "other": seen[key]},
+                )
+            )
+            continue
+        seen[key] = number
+        rows.append((code, place, successor))
+    for split in by_code.values():
+        if len(split.successors) < 2:
+            continue
+        given = {successor for code, _place, successor in rows if code == split.code}
+        for successor in split.successors:
+            if successor not in given:
+                errors.append(
+                    _("%(name)s (%(code)s) was split, but no place goes to %(successor)s.")
+                    % {"name": split.name, "code": split.code, "successor": successor}
+                )
+    return rows
+
+
+def _exists_on(row, day: datetime.date) -> bool:
+    return (row.valid_from is None or row.valid_from <= day) and (
+        row.valid_until is None or day <= row.valid_until
+    )
+
+
+def load_register(*, data: RegisterData, municipality_model, place_model) -> RegisterLoadResult:
+    """Create or update every municipality and split place of `data`, all or nothing; the
+    model classes are parameters so that a data migration can pass its historical ones.
+    A place no longer in the file is removed. Loading the same data again changes nothing."""
+    result = RegisterLoadResult()
+    with transaction.atomic():
+        existing = municipality_model.objects.in_bulk(
+            [row.code for row in data.municipalities], field_name="code"
+        )
+        created, changed = set(), set()
+        for row in data.municipalities:
+            wanted = {
+                "name": row.name,
+                "valid_from": row.valid_from,
+                "valid_until": row.valid_until,
+            }
+            municipality = existing.get(row.code)
+            if municipality is None:
+                existing[row.code] = municipality_model.objects.create(code=row.code, **wanted)
+                created.add(row.code)
+                continue
+            fields = [
+                name for name, value in wanted.items() if getattr(municipality, name) != value
+            ]
+            if fields:
+                for name in fields:
+                    setattr(municipality, name, wanted[name])
+                municipality.save(update_fields=fields)
+                changed.add(row.code)
+        for row in data.municipalities:
+            municipality = existing[row.code]
+            # A split has several successors: its places decide, so it names none itself.
+            successor_id = existing[row.successors[0]].pk if len(row.successors) == 1 else None
+            if municipality.successor_id != successor_id:
+                municipality.successor_id = successor_id
+                municipality.save(update_fields=["successor"])
+                changed.add(row.code)
+        result.created = len(created)
+        result.updated = len(changed - created)
+        result.unchanged = len(data.municipalities) - result.created - result.updated
+        _load_places(data, existing, place_model, result)
+    return result
+
+
+def _load_places(data, municipalities, place_model, result) -> None:
+    split_ids = {municipalities[code].pk for code, _place, _successor in data.places}
+    current = {
+        (place.municipality_id, place_key(place.place)): place
+        for place in place_model.objects.filter(municipality_id__in=split_ids)
+    }
+    kept = set()
+    for code, place, successor in data.places:
+        municipality_id, successor_id = municipalities[code].pk, municipalities[successor].pk
+        key = (municipality_id, place_key(place))
+        kept.add(key)
+        row = current.get(key)
+        if row is None:
+            place_model.objects.create(
+                municipality_id=municipality_id, place=place, successor_id=successor_id
+            )
+            result.places_created += 1
+        elif row.place != place or row.successor_id != successor_id:
+            row.place, row.successor_id = place, successor_id
+            row.save(update_fields=["place", "successor"])
+            result.places_updated += 1
+        else:
+            result.places_unchanged += 1
+    gone = [row.pk for key, row in current.items() if key not in kept]
+    result.places_removed = place_model.objects.filter(pk__in=gone).delete()[0]
+
+
+def read_shipped_register() -> RegisterData:
+    """The register as the portal ships it."""
+    return parse_register(
+        municipalities=REGISTER_FILE.read_bytes(), places=SPLIT_PLACES_FILE.read_bytes()
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Where a location listed under an old municipality lies
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The municipality a listed code and place come to on a day, or why none."""
+
+    municipality: object | None  # accounts.models.Municipality
+    listed: object | None  # the municipality the file names, when it ended before the day
+    problem: str = ""
+
+
+@dataclass
+class Register:
+    """The whole register in memory (two queries), to place thousands of rows quickly."""
+
+    by_code: dict = field(default_factory=dict)
+    by_pk: dict = field(default_factory=dict)
+    places: dict = field(default_factory=dict)  # split pk → {place_key: successor}
+
+    @classmethod
+    def load(cls) -> Register:
+        from accounts.models import Municipality, SplitPlace
+
+        register = cls()
+        for municipality in Municipality.objects.all():
+            register.by_code[municipality.code] = municipality
+            register.by_pk[municipality.pk] = municipality
+        for place in SplitPlace.objects.all():
+            register.places.setdefault(place.municipality_id, {})[place_key(place.place)] = (
+                register.by_pk[place.successor_id]
+            )
+        return register
+
+    def place(self, *, code: str, place: str, day: datetime.date) -> Placement:
+        """The municipality that holds, on `day`, a location that a file lists under `code`
+        in `place`: the listed municipality while it exists, else its successor on that day
+        (through several reorganisations); for a split, the place decides."""
+        listed = municipality = self.by_code.get(code)
+        if municipality is None:
+            return Placement(
+                None, None, _("no municipality has the code %(code)s.") % {"code": code}
+            )
+        seen = set()
+        while municipality.valid_until and municipality.valid_until < day:
+            if municipality.pk in seen:
+                break
+            seen.add(municipality.pk)
+            split = self.places.get(municipality.pk)
+            if municipality.successor_id:
+                municipality = self.by_pk[municipality.successor_id]
+            elif split:
+                successor = split.get(place_key(place))
+                if successor is None:
+                    return Placement(
+                        None,
+                        listed,
+                        _(
+                            "%(name)s (%(code)s) was split by place on %(day)s and the place "
+                            "“%(place)s” went to none of its successors (%(successors)s)."
+                        )
+                        % {
+                            "name": municipality.name,
+                            "code": municipality.code,
+                            "day": (municipality.valid_until + datetime.timedelta(days=1)).strftime(
+                                "%d-%m-%Y"
+                            ),
+                            "place": place,
+                            "successors": ", ".join(sorted({m.name for m in split.values()})),
+                        },
+                    )
+                municipality = successor
+            else:
+                break
+        return Placement(municipality, listed if municipality is not listed else None)
