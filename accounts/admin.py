@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.models import Municipality, SchoolBoard, User
+from accounts.models import Municipality, SchoolBoard, SplitPlace, User
+
+
+class SplitPlaceInline(admin.TabularInline):
+    model = SplitPlace
+    fk_name = "municipality"
+    extra = 0
+    autocomplete_fields = ["successor"]
 
 
 @admin.register(Municipality)
@@ -13,6 +20,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_filter = [("valid_until", admin.EmptyFieldListFilter)]
     search_fields = ["code", "name"]
     autocomplete_fields = ["successor"]
+    inlines = [SplitPlaceInline]
 
     def get_search_results(self, request, queryset, search_term):
         """A municipality that ended before the programme has no grant, plan or users, so no

@@ -11,10 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from accounts.models import Municipality
+from accounts.models import Municipality, User
 from accounts.selectors import grant_members
 from finance.models import (
     ELIGIBLE,
@@ -552,3 +552,20 @@ def ineligible_expenditures(*, municipalities: list[Municipality], year: int | N
             date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)
         )
     return queryset.select_related("goal", "intervention").with_eligibility().order_by("date", "id")
+
+
+# The published amounts are rounded per municipality; a larger difference needs a look.
+FORMULA_TOLERANCE = Decimal("1.00")
+
+
+def allocations_off_formula(*, user: User, tolerance: Decimal = FORMULA_TOLERANCE) -> QuerySet:
+    """The allocations `user` may see whose decided amount differs from what the formula
+    gives for their basis by more than `tolerance` (either way)."""
+    allocations = Allocation.objects.for_user(user).select_related("programme")
+    off = [
+        allocation.pk
+        for allocation in allocations
+        if allocation.formula_difference is not None
+        and abs(allocation.formula_difference) > tolerance
+    ]
+    return Allocation.objects.filter(pk__in=off)

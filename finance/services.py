@@ -520,6 +520,11 @@ def import_allocations(
             result.updated += 1
         else:
             result.unchanged += 1
+    if not any("pupils" in basis for _code, _name, _amount, basis in parsed):
+        # Without its own pupils the file leaves the basis to DUO's counts, when imported.
+        from finance.pupil_counts import apply_pupil_counts
+
+        apply_pupil_counts(programme=programme, municipality_codes=list(seen))
     return result
 
 

@@ -37,10 +37,19 @@ class AllocationListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         if not self.request.user.is_functional_admin:
             raise PermissionDenied
-        return (
-            Allocation.objects.for_user(self.request.user)
-            .select_related("municipality", "programme")
-            .order_by("municipality__name")
+        if self.off_formula:
+            queryset = selectors.allocations_off_formula(user=self.request.user)
+        else:
+            queryset = Allocation.objects.for_user(self.request.user)
+        return queryset.select_related("municipality", "programme").order_by("municipality__name")
+
+    @property
+    def off_formula(self) -> bool:
+        return self.request.GET.get("afwijkend") == "1"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            off_formula=self.off_formula, tolerance=selectors.FORMULA_TOLERANCE, **kwargs
         )
 
 

@@ -13,6 +13,7 @@ from plans.models import (
     PlanVersion,
     Programme,
     ProgrammeAmendment,
+    PupilCount,
     SpendingGoal,
 )
 
@@ -145,7 +146,24 @@ class InterventionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(SimpleHistoryAdmin):
-    list_display = ["municipality", "programme", "amount", "decision_reference"]
+    list_display = ["municipality", "programme", "amount", "pupils", "decision_reference"]
     list_select_related = ["municipality", "programme"]
     search_fields = ["municipality__name", "municipality__code"]
     autocomplete_fields = ["municipality"]
+    readonly_fields = ["pupils_source"]
+
+
+@admin.register(PupilCount)
+class PupilCountAdmin(admin.ModelAdmin):
+    """DUO's counts as imported (import_pupil_counts); read only, the file is the source."""
+
+    list_display = ["municipality", "sector", "pupils", "locations", "source_file", "source_column"]
+    list_filter = ["sector"]
+    list_select_related = ["municipality"]
+    search_fields = ["municipality__name", "municipality__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

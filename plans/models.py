@@ -411,6 +411,12 @@ class Allocation(models.Model):
     achterstandspunten = models.DecimalField(
         _("achterstandspunten"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    pupils_source = models.CharField(
+        _("pupils counted from"),
+        max_length=500,
+        blank=True,
+        help_text=_("The DUO file(s) and column(s) the pupils were added up from."),
+    )
 
     objects = AllocationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -446,6 +452,46 @@ class Allocation(models.Model):
         """The decided amount minus the formula's, or None."""
         formula = self.formula_amount
         return None if formula is None else self.amount - formula
+
+
+class PupilCountSector(models.TextChoices):
+    PO = "po", _("Primary education (po)")
+    VO = "vo", _("Secondary education (vo)")
+
+
+class PupilCount(models.Model):
+    """DUO's count of pupils on 1 October 2020 in one sector, added up over the locations of
+    a municipality as it was on the programme's start: the allocation's basis."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="pupil_counts",
+        verbose_name=_("programme"),
+    )
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        related_name="pupil_counts",
+        verbose_name=_("municipality"),
+    )
+    sector = models.CharField(_("sector"), max_length=2, choices=PupilCountSector.choices)
+    pupils = models.PositiveIntegerField(_("pupils on 1 October 2020"))
+    locations = models.PositiveIntegerField(_("locations"))
+    source_file = models.CharField(_("file"), max_length=255)
+    source_column = models.CharField(_("column"), max_length=100)
+
+    class Meta:
+        verbose_name = _("pupil count")
+        verbose_name_plural = _("pupil counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "municipality", "sector"], name="pupil_count_one_per_sector"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.sector} {self.pupils}"
 
 
 class TransitionKind(models.TextChoices):
