@@ -181,6 +181,17 @@ def test_the_administrator_lists_allocations_off_the_formula_by_more_than_a_euro
     assert len(everything) == 2
 
 
+def test_the_dashboard_names_the_duo_files_of_the_basis(programme, world, client):
+    allocate(programme, world.middelburg.municipality.code, "1000.00", "0")
+    middelburg = Location("11HH", "00", "De Meidoorn", "41005", "Middelburg", "GM0687", "x", 8)
+    import_pupil_counts(content=po_pupil_file([middelburg]), file_name="po_2020.csv")
+    client.force_login(world.middelburg.finance_officer)
+    page = client.get(
+        reverse("finance:dashboard", kwargs={"code": world.middelburg.municipality.code})
+    ).content.decode()
+    assert "Leerlingen geteld door DUO: po: po_2020.csv (LEERLINGEN_2020)" in page
+
+
 def test_only_the_functional_administrator_sees_the_list(world, client):
     client.force_login(world.middelburg.finance_officer)
     response = client.get(reverse("finance:allocation-list"), {"afwijkend": "1"})
