@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, SchoolBoard, User
 from npo_portal.audit import Conflict, EditConflict, conflicts_between
+from npo_portal.queueing import send_after_commit
 from plans.models import MenuItem, SpendingGoal
 from schools import csv_import, permissions, selectors
 from schools.models import (
@@ -813,7 +814,10 @@ def queue_reminders(*, needs_round: NeedsRound, user: User) -> ReminderOutcome:
         target = outcome.already_today if recipient.email in already else outcome.sent
         target.append(recipient.email)
     if outcome.sent:
-        transaction.on_commit(lambda: send_round_reminders.delay(needs_round.pk, user.pk))
+        # Nothing is recorded before the task runs, so a refusing broker leaves nothing to undo.
+        send_after_commit(
+            lambda: send_round_reminders.delay(needs_round.pk, user.pk), on_failure=lambda: None
+        )
     return outcome
 
 
