@@ -57,7 +57,7 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SUSPECT = "\u201a\u0192\u201e\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2022\u02dc\u0161\u203a\u0153\u017e\u0178"  # ‚ƒ„†‡ˆ‰Š‹ŒŽ•˜š›œžŸ  # noqa: RUF003
 MOJIBAKE = re.compile(rf"[\w\u0080-\uffff][{SUSPECT}]|[{SUSPECT}]\w")
 # UTF-7's encoding of a non-ASCII letter, such as "Caf+AOk-" for "Café".
-UTF7_RUN = re.compile(r"\+[A-Za-z0-9/]{2,}-")
+UTF7_RUN = re.compile(r"\+A[K-P][A-Za-z0-9+/]*-?")  # U+00A0 to U+00FF, as "+AOk" (é)
 HEADER_SEARCH_ROWS = 10  # a header below a title is looked for this far down
 EXCERPT_CHARS = 40
 SCAN_CHUNK = 1024 * 1024
@@ -196,7 +196,7 @@ def _garbled(text: str) -> str | None:
     """The first stretch of `text` that reads like mojibake, or None."""
     match = MOJIBAKE.search(text)
     if match:
-        start = text.rfind("\n", 0, match.start()) + 1
+        start = max(text.rfind(mark, 0, match.start()) for mark in "\n;,\t") + 1
         return text[max(start, match.start() - 20) : match.end() + 20].strip()
     return None
 
@@ -207,16 +207,17 @@ def _utf7_word(text: str) -> str | None:
             decoded = match.group().encode("ascii").decode("utf-7")
         except UnicodeDecodeError:
             continue
-        if any(ord(char) > 127 for char in decoded):
+        if any("\u00a0" <= char <= "\u024f" for char in decoded):
             return match.group()
     return None
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+def _encoding(data: bytes) -> str:
+    """The file's text encoding, checked to read cleanly: the whole text is decoded once
+    here (and dropped), then read as a stream."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        text = data.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
@@ -229,9 +230,9 @@ def _decode(data: bytes) -> str:
                 )
                 % {"example": excerpt(word)}
             )
-        return text
+        return "utf-8-sig"
     try:
-        text = data.decode("cp1252")
+        text = body.decode("cp1252")
     except UnicodeDecodeError as error:
         raise TableError(
             _("The file is neither UTF-8 nor Windows-1252 text. Save it as CSV (UTF-8).")
@@ -245,18 +246,33 @@ def _decode(data: bytes) -> str:
             )
             % {"example": excerpt(garbled)}
         )
-    return text
+    return "cp1252"
 
 
 def _csv_rows(data: bytes, limits: Limits) -> Iterator[list]:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    encoding = _encoding(data)
+    end = data.find(b"\n")
+    first_line = data[: end if end >= 0 else len(data)]
+    delimiter = ";" if first_line.count(b";") >= first_line.count(b",") else ","
+
+    def reader():
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+        return csv.reader(stream, delimiter=delimiter, strict=True)
+
+    if data.count(b"\n") > limits.rows + HEADER_SEARCH_ROWS:
+        # More lines than rows allowed: count the records (a quoted field may hold line
+        # breaks) before any value is looked at.
+        for count, _values in enumerate(reader(), start=1):
+            if count > limits.rows + HEADER_SEARCH_ROWS:
+                raise TableError(
+                    _("The file has more than %(limit)s rows; split it into smaller files.")
+                    % {"limit": _count(limits.rows)}
+                )
+    rows = reader()
     number = 0
     while True:
         try:
-            values = next(reader)
+            values = next(rows)
         except StopIteration:
             return
         except csv.Error as error:
@@ -282,32 +298,42 @@ def _csv_rows(data: bytes, limits: Limits) -> Iterator[list]:
 
 def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> int:
     """Stream one XML entry: refuse DTDs (entity bombs) and a text run longer than a field
-    may be; returns the number of shared strings it opens or closes ("si>")."""
-    longest = limits.field_chars * 6 + 1024  # one character may be written as "&#12345;"
-    run = 0
+    may be, or more rows than allowed; returns the number of shared strings it holds."""
+    # A run of text without "<" longer than two blocks holds a whole aligned block, so
+    # looking for a block without "<" finds every such run without splitting the XML; a run
+    # shorter than one block (a field at its limit, each character written as "&#12345;")
+    # is never refused here.
+    block = limits.field_chars * 6 + 1024
+    size = block * max(1, SCAN_CHUNK // block)
+    too_long = False
     strings = 0
+    rows = 0
     tail = b""
     with archive.open(info) as entry:
-        while chunk := entry.read(SCAN_CHUNK):
+        while chunk := entry.read(size):
             window = tail + chunk
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise TableError(_("The XLSX file holds a document type declaration."))
-            strings += chunk.count(b"si>")
             tail = chunk[-16:]
-            pieces = chunk.split(b"<")
-            if len(pieces) == 1:
-                run += len(chunk)
-            else:
-                run = max(run + len(pieces[0]), max(map(len, pieces[1:-1]), default=0))
-                if run > longest:
-                    break
-                run = len(pieces[-1])
-            if run > longest:
+            strings += chunk.count(b"si>")
+            rows += chunk.count(b"<row") + chunk.count(b":row ")
+            if rows > limits.rows + HEADER_SEARCH_ROWS:
                 break
-    if run > longest:
+            if any(
+                chunk.find(b"<", start, start + block) < 0
+                for start in range(0, len(chunk) - block + 1, block)
+            ):
+                too_long = True
+                break
+    if too_long:
         raise TableError(
             _("The XLSX file holds a value longer than %(limit)s characters.")
             % {"limit": _count(limits.field_chars)}
+        )
+    if rows > limits.rows + HEADER_SEARCH_ROWS:
+        raise TableError(
+            _("The file has more than %(limit)s rows; split it into smaller files.")
+            % {"limit": _count(limits.rows)}
         )
     return strings // 2
 
