@@ -4,6 +4,7 @@ from django.core.exceptions import BadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, QueueUnavailable
 
@@ -48,7 +49,12 @@ class QueueUnavailableMiddleware:
         if not isinstance(exception, QueueUnavailable):
             return None
         if request.method == "POST":
+            # Back to the page the form was on (the POST address may answer only POST).
             messages.error(request, QUEUE_DOWN_MESSAGE)
-            return redirect(request.get_full_path())
+            back = request.META.get("HTTP_REFERER", "")
+            safe = url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(back if safe else request.get_full_path())
         response = render(request, "queue_down.html", {"message": QUEUE_DOWN_MESSAGE}, status=503)
         return response

@@ -155,6 +155,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# The client's address as the trusted proxy saw it (X-Forwarded-For), not the proxy's own:
+# otherwise one user's typos would lock out everyone behind the same proxy address.
+PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "npo_portal.client_ip.client_ip"
 
 # Dutch first; dates as dd-mm-jjjj and amounts as € 1.234,56 (formats/ per language).
 LANGUAGE_CODE = "nl"
