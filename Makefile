@@ -39,7 +39,7 @@ messages: install ## Refresh the Dutch catalogues after changing texts (needs GN
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 worker: install ## A Celery worker; needs REDIS_URL (and DATABASE_URL for PostgreSQL)
-	$(BIN)/celery -A npo_portal worker --loglevel=INFO
+	$(BIN)/celery -A npo_portal worker --loglevel=INFO --queues=$${CELERY_QUEUE:-npo},$${CELERY_QUEUE:-npo}-reports,$${CELERY_QUEUE:-npo}-imports
 
 beat: install
 	$(BIN)/celery -A npo_portal beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 
 from npo_portal.celery import app as celery_app
+from npo_portal.celery import queue_names
 from tests.world import World, build_world
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -84,6 +85,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
+            # Every queue of the session: the default one and those of reports and imports.
+            f"--queues={','.join(queue_names())}",
             f"--hostname={queue}@%h",
         ],
         cwd=BASE_DIR,

@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -28,6 +30,7 @@ from finance.models import (
 from finance.selectors import finance_programme
 from npo_portal import tables
 from npo_portal.audit import lock_current
+from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
 
 logger = logging.getLogger(__name__)
@@ -62,7 +65,6 @@ ALLOCATION_BASIS_COLUMNS = {
 }
 MAX_PUPILS = 2_147_483_647  # the largest number the database's positive integer holds
 BATCH_SIZE = 2000
-MAX_REPORTED_ERRORS = 500
 
 
 class ImportRejected(Exception):
@@ -584,7 +586,7 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
                 "bestedingsdoel",
                 _("'%(value)s' is not a goal; use %(codes)s or 1-5")
                 % {
-                    "value": goal_text,
+                    "value": tables.excerpt(goal_text),
                     "codes": ", ".join(dict.fromkeys(g.code for g in lookups.goals.values())),
                 },
             )
@@ -597,7 +599,7 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
                 (
                     "interventie",
                     _("'%(code)s' is not an intervention of this municipality's plan")
-                    % {"code": intervention_code},
+                    % {"code": tables.excerpt(intervention_code)},
                 )
             )
         elif goal is not None and intervention.goal_id != goal.pk:
@@ -609,7 +611,7 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
                         "'%(goal)s'"
                     )
                     % {
-                        "code": intervention_code,
+                        "code": tables.excerpt(intervention_code),
                         "intervention_goal": intervention.goal.code,
                         "goal": goal.code,
                     },
@@ -652,12 +654,29 @@ def _existing_keys(municipality: Municipality, keys: Iterable[str]) -> set[str]:
     )
 
 
-@transaction.atomic
 def import_expenditures(
     *, municipality: Municipality, data: bytes, user: User | None
 ) -> ExpenditureImportResult:
     """Import expenditures from a CSV or XLSX file: every row or none. Rows already recorded
     (same duplicate key) are skipped and reported, so a re-import doubles nothing."""
+    try:
+        return _import_expenditures(municipality=municipality, data=data, user=user)
+    except IntegrityError:
+        # Another import saved some of the same rows between our check and our insert, and
+        # ours was rolled back whole. Once more: now those rows read as already recorded.
+        logger.warning("Expenditure import for %s raced another; trying again", municipality)
+    try:
+        return _import_expenditures(municipality=municipality, data=data, user=user)
+    except IntegrityError as error:
+        raise ImportRejected(
+            [_("Another import of the same rows is running; nothing imported. Try again.")]
+        ) from error
+
+
+@transaction.atomic
+def _import_expenditures(
+    *, municipality: Municipality, data: bytes, user: User | None
+) -> ExpenditureImportResult:
     programme = finance_programme()
     lookups = _lookups(municipality, programme)
     result = ExpenditureImportResult()
@@ -686,7 +705,7 @@ def import_expenditures(
         values, problems = _parse_expenditure(row, lookups)
         if problems:
             error_count += 1
-            if len(errors) < MAX_REPORTED_ERRORS:
+            if len(errors) < settings.IMPORT_MAX_REPORTED_ERRORS:
                 errors.append(_row_message(number, problems))
             continue
         key = values["duplicate_key"]
@@ -747,13 +766,23 @@ def start_expenditure_import(
     job = ExpenditureImport.objects.create(
         municipality=municipality,
         uploaded_by=user,
-        file_name=file_name[:255],
+        file_name=tables.excerpt(file_name, 254),
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         content=data,
     )
-    transaction.on_commit(lambda: task.delay(job.pk))
+    send_after_commit(lambda: task.delay(job.pk), on_failure=lambda: _record_not_queued(job.pk))
     return job
+
+
+def _record_not_queued(import_id: int) -> None:
+    """The broker refused the task: the upload ends failed, not waiting for ever."""
+    ExpenditureImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.FAILED,
+        content=b"",
+        finished_at=timezone.now(),
+        messages=[str(QUEUE_DOWN_MESSAGE)],
+    )
 
 
 def _claim_import(import_id: int) -> ExpenditureImport | None:
@@ -799,6 +828,16 @@ def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
             job.status = ImportStatus.REJECTED
             job.problem_count = rejected.total
             job.messages = rejected.errors
+        except SoftTimeLimitExceeded:
+            logger.error("Expenditure import %s stopped at the time limit", job.pk)
+            job.status = ImportStatus.FAILED
+            job.messages = [
+                _(
+                    "The import took longer than %(minutes)s minutes and was stopped; nothing "
+                    "has been imported. Split the file into smaller ones."
+                )
+                % {"minutes": settings.CELERY_TASK_SOFT_TIME_LIMIT // 60}
+            ]
         except Exception:
             logger.exception("Expenditure import %s failed", job.pk)
             job.status = ImportStatus.FAILED
@@ -808,7 +847,7 @@ def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
             job.created_count = result.created
             job.outside_period_count = result.outside_period
             job.duplicate_count = len(result.duplicates)
-            job.messages = result.duplicates[:MAX_REPORTED_ERRORS]
+            job.messages = result.duplicates[: settings.IMPORT_MAX_REPORTED_ERRORS]
         job.content = b""
         job.finished_at = timezone.now()
         job.save()
@@ -851,6 +890,38 @@ def abandon_import(*, expenditure_import: ExpenditureImport, user: User) -> Expe
     job.save(update_fields=["status", "finished_at", "content", "messages"])
     logger.warning("Expenditure import %s aborted by user %s", job.pk, user.pk)
     return job
+
+
+def fail_stuck_imports(*, now: datetime.datetime | None = None) -> list[int]:
+    """Mark every import still waiting or running past EXPENDITURE_IMPORT_TIMEOUT_MINUTES as
+    failed (its worker died), saying so on its page; run by Celery beat. An import that a
+    worker is busy with right now (its row locked) is left to that worker."""
+    now = now or timezone.now()
+    minutes = settings.EXPENDITURE_IMPORT_TIMEOUT_MINUTES
+    limit = now - datetime.timedelta(minutes=minutes)
+    failed = []
+    with transaction.atomic():
+        stuck = (
+            ExpenditureImport.objects.select_for_update(skip_locked=True)
+            .filter(status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING))
+            .filter(Q(started_at__isnull=True, created_at__lte=limit) | Q(started_at__lte=limit))
+        )
+        for job in stuck:
+            job.status = ImportStatus.FAILED
+            job.finished_at = now
+            job.content = b""
+            job.messages = [
+                _(
+                    "Marked failed automatically on %(time)s: no result after %(minutes)s "
+                    "minutes. Nothing of this file has been imported; upload it again."
+                )
+                % {"time": _local_time(now), "minutes": minutes}
+            ]
+            job.save(update_fields=["status", "finished_at", "content", "messages"])
+            failed.append(job.pk)
+    if failed:
+        logger.warning("Expenditure imports marked failed after the timeout: %s", failed)
+    return failed
 
 
 def _local_time(moment: datetime.datetime) -> str:

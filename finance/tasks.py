@@ -16,3 +16,9 @@ def run_expenditure_import(import_id: int) -> str | None:
         return None
     logger.info("Expenditure import %s finished: %s", import_id, job.status)
     return job.status
+
+
+@shared_task
+def fail_stuck_imports() -> list[int]:
+    """Every few minutes (Celery beat): imports whose worker died end as failed."""
+    return services.fail_stuck_imports()

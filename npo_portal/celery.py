@@ -7,3 +7,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
 app = Celery("npo_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Reports and imports wait on queues of their own, so that a long import never holds up a
+# report. Each is named after the default queue ("npo-reports"), so that whoever changes the
+# default queue (a test session) moves all three.
+QUEUE_SUFFIXES = {
+    "reporting.tasks.": "reports",
+    "finance.tasks.run_expenditure_import": "imports",
+}
+
+
+def queue_names() -> list[str]:
+    """Every queue the portal's tasks use: a worker listens on these (`-Q`)."""
+    default = app.conf.task_default_queue
+    return [default, *(f"{default}-{suffix}" for suffix in QUEUE_SUFFIXES.values())]
+
+
+def route_task(name, args, kwargs, options, task=None, **kw):
+    """Celery router: the queue of a task by its name; None leaves it on the default queue."""
+    for prefix, suffix in QUEUE_SUFFIXES.items():
+        if name.startswith(prefix):
+            return {"queue": f"{app.conf.task_default_queue}-{suffix}"}
+    return None

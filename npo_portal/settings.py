@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "npo_portal.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "npo_portal.middleware.DutchFirstLocaleMiddleware",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "npo_portal.middleware.QueueUnavailableMiddleware",
     # Lets the audit trail record who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -153,6 +155,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# The client's address as the trusted proxy saw it (X-Forwarded-For), not the proxy's own:
+# otherwise one user's typos would lock out everyone behind the same proxy address.
+PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "npo_portal.client_ip.client_ip"
 
 # Dutch first; dates as dd-mm-jjjj and amounts as € 1.234,56 (formats/ per language).
 LANGUAGE_CODE = "nl"
@@ -203,8 +209,24 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or env_str("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "npo")
+# Reports and imports on queues of their own ("npo-reports", "npo-imports"), so that a
+# slow import never holds up a report; see npo_portal.celery.
+CELERY_TASK_ROUTES = ("npo_portal.celery.route_task",)
+# A task that runs longer is stopped (soft: it records the failure; hard: the process goes).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 11 * 60)
+# A task whose worker dies (SIGKILL, out of memory) goes back to the queue, not lost.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A broker that is down answers "no" within seconds, so the page can say so (instead of
+# retrying for 20 s and answering 500).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
@@ -215,11 +237,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Imports whose worker died are marked failed, without waiting for a person.
+    "fail-stuck-expenditure-imports": {
+        "task": "finance.tasks.fail_stuck_imports",
+        "schedule": 5 * 60,
+    },
 }
 NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLINE", 3)
 # An expenditure import still waiting or running after this long (its worker died) may be
 # aborted by the municipality's finance officer.
 EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES", 30)
+
+# What one uploaded table (CSV or XLSX) may cost, checked before it is read. The defaults
+# fit the largest municipality's yearly file (about 30,000 rows) with room to spare.
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 25)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 100)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 2_000)
+# A refusal lists this many bad rows, then says how many more there are.
+IMPORT_MAX_REPORTED_ERRORS = env_int("IMPORT_MAX_REPORTED_ERRORS", 100)
 
 # Production hardening; `manage.py check --deploy` must report nothing with DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,10 +145,21 @@ def set_intervention_status(*, intervention: Intervention, status: str, user: Us
 
 
 def delete_intervention(*, intervention: Intervention, user: User) -> None:
-    """Remove an intervention and its budgets from a plan that is not adopted."""
+    """Remove an intervention and its budgets from a plan that is not adopted; refused while
+    expenditures are charged to it (they would lose what they were spent on)."""
     if not permissions.can_edit_plan(user, intervention.plan):
         raise PermissionDenied
-    intervention.delete()
+    try:
+        with transaction.atomic():
+            intervention.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            _(
+                "Intervention %(code)s cannot be deleted: %(count)s expenditure(s) are charged "
+                "to it. Charge them to another intervention first, or set its status instead."
+            )
+            % {"code": intervention.code, "count": len(error.protected_objects)}
+        ) from error
 
 
 @transaction.atomic

@@ -388,7 +388,11 @@ class InterventionDeleteView(PlanFormMixin, TemplateView):
     template_name = "plans/confirm_delete.html"
 
     def post(self, request, *args, **kwargs):
-        services.delete_intervention(intervention=self.object, user=request.user)
+        try:
+            services.delete_intervention(intervention=self.object, user=request.user)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect(self.plan_url())
         messages.success(request, _("Intervention %(code)s deleted.") % {"code": self.object.code})
         return redirect(self.plan_url())
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Municipality, User
 from finance import services as finance_services
 from finance.models import YearClosing
+from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus, YearReopening
 from reporting.rendering import ReportMeta, render_report_pdf, render_xlsx
 from reporting.selectors import (
@@ -37,7 +38,16 @@ def _enqueue(report: AccountabilityReport) -> None:
         result = build_report.delay(report.pk)
         AccountabilityReport.objects.filter(pk=report.pk, task_id="").update(task_id=result.id)
 
-    transaction.on_commit(run)
+    send_after_commit(run, on_failure=lambda: _record_not_queued([report.pk]))
+
+
+def _record_not_queued(report_ids: list[int]) -> None:
+    """The broker refused the reports' tasks: they end failed, not waiting for ever."""
+    AccountabilityReport.objects.filter(pk__in=report_ids, status=ReportStatus.QUEUED).update(
+        status=ReportStatus.FAILED,
+        failure_reason=str(QUEUE_DOWN_MESSAGE),
+        finished_at=timezone.now(),
+    )
 
 
 def _refuse_while_final(municipality: Municipality, year: int) -> None:
@@ -177,7 +187,7 @@ def start_batch(*, year: int, user: User | None) -> ReportBatch:
 
         group(build_report.s(pk) for pk in ids).apply_async()
 
-    transaction.on_commit(run)
+    send_after_commit(run, on_failure=lambda: _record_not_queued(ids))
     return batch
 
 

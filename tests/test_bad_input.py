@@ -1,15 +1,27 @@
-"""Random CSV content fed to the expenditure and school imports: nothing escapes but the
-import's own refusal, and a file is imported completely or not at all."""
+"""Random and hostile content fed to the imports: nothing escapes but the import's own
+refusal, a file is imported completely or not at all, and no file costs more than a few
+seconds and a bounded amount of memory, through the command and through the upload task."""
+
+import io
+import resource
+import time
+import tracemalloc
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
+from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import SchoolBoard
-from finance.models import Expenditure
-from finance.services import ImportRejected, import_expenditures
+from finance.models import Expenditure, ImportStatus
+from finance.services import ImportRejected, import_expenditures, start_expenditure_import
+from npo_portal import tables
 from schools.models import School
 from schools.services import SCHOOL_COLUMNS, import_schools
+from tests import hostile_files
 
 EXPENDITURE_HEADER = (
     "datum;bedrag;bestedingsdoel;interventie;omschrijving;leverancier;factuurnummer"
@@ -138,3 +150,179 @@ def test_the_fuzzed_rows_do_reach_both_outcomes(world):
     )
     school = [("31AB", "00", "De Meidoorn", "po", "43001", "Stichting Kust", "GM0687")]
     assert import_schools(content=as_csv(SCHOOL_HEADER, school)).ok
+
+
+# Hostile files, one of each class the probe found -------------------------------------------
+
+# What one hostile file may cost, with room for a slow CI machine: CPU seconds, the peak of
+# Python allocations (tracemalloc) and the growth of the process's peak RSS.
+MAX_SECONDS = 5
+MAX_PYTHON_PEAK = 64 * 1024 * 1024
+MAX_RSS_GROWTH = 200 * 1024 * 1024
+MAX_MESSAGE = 2000  # a refusal echoes values only as short excerpts
+
+
+@dataclass
+class Cost:
+    seconds: float = 0.0
+    python_peak: int = 0
+    rss_growth: int = 0
+
+    def assert_bounded(self, name: str) -> None:
+        assert self.seconds < MAX_SECONDS, f"{name}: {self.seconds:.1f} s"
+        assert self.python_peak < MAX_PYTHON_PEAK, f"{name}: {self.python_peak >> 20} MB"
+        assert self.rss_growth < MAX_RSS_GROWTH, f"{name}: RSS +{self.rss_growth >> 20} MB"
+
+
+def _peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+
+
+@contextmanager
+def measured():
+    """The CPU time, Python allocation peak and RSS growth of the block."""
+    cost = Cost()
+    rss_before = _peak_rss()
+    tracemalloc.start()
+    started = time.process_time()
+    try:
+        yield cost
+    finally:
+        cost.seconds = time.process_time() - started
+        cost.python_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        cost.rss_growth = _peak_rss() - rss_before
+
+
+HOSTILE = sorted(hostile_files.CASES)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_file_is_refused_by_the_command_within_bounds(middelburg, tmp_path, name):
+    path = tmp_path / "uitgaven.bestand"
+    path.write_bytes(hostile_files.CASES[name]())
+    stderr = io.StringIO()
+    with measured() as cost, pytest.raises(CommandError, match="Niets geïmporteerd"):
+        call_command("import_expenditures", str(path), municipality=middelburg.code, stderr=stderr)
+    message = stderr.getvalue().strip()
+    assert message, f"{name}: the refusal says why"
+    assert len(message) < MAX_MESSAGE, message[:200]
+    assert "\x00" not in message
+    assert not Expenditure.objects.exists()
+    cost.assert_bounded(name)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_upload_is_refused_by_the_import_task_within_bounds(
+    world, django_capture_on_commit_callbacks, name
+):
+    data = hostile_files.CASES[name]()
+    with measured() as cost, django_capture_on_commit_callbacks(execute=True):
+        job = start_expenditure_import(
+            municipality=world.middelburg.municipality,
+            user=world.middelburg.finance_officer,
+            file_name=f"{name}.xlsx",
+            data=data,
+        )
+    job.refresh_from_db()
+    assert job.status == ImportStatus.REJECTED, (name, job.status, job.messages)
+    assert job.messages and all(job.messages), name
+    assert sum(len(message) for message in job.messages) < MAX_MESSAGE
+    assert bytes(job.content) == b""
+    assert not Expenditure.objects.exists()
+    cost.assert_bounded(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("huge field (200,000 characters)", "Rij 2: een veld is langer dan 2.000 tekens"),
+        ("field over the limit (5,000 characters)", "Rij 2, kolom E: het veld is langer"),
+        ("runaway quote", "aanhalingstekens kloppen niet"),
+        ("NUL inside a field past byte 4096", "kolom E: het veld bevat een stuurteken (code 0)"),
+        ("1,000,000 invalid CSV rows (24 MB)", "meer dan 50.000 rijen"),
+        ("XLSX zip bomb: one 200 MB cell", "pakt uit tot 200 MB, meer dan de toegestane 100"),
+        ("XLSX: one 20 MB cell under the unpacked limit", "waarde die langer is dan 2.000"),
+        ("XLSX declaring A1:XFD1048576 (1.7 KB)", "1.048.576 rijen"),
+        ("XLSX with a cell in column XFD", "Rij 2 heeft 16.384 kolommen"),
+        ("XLSX with 1,000,000 real rows", "meer dan 50.000 rijen"),
+        ("XLSX with broken sheet XML", "kan niet worden gelezen: is het beschadigd?"),
+        ("XLSX with a bad cell reference", "kan na rij 1 niet worden gelezen"),
+        ("macro-enabled workbook (.xlsm)", "bevat macro's"),
+        ("password-protected workbook", "met een wachtwoord beveiligd"),
+        ("OpenDocument spreadsheet (.ods)", "Sla het op als XLSX"),
+        ("PNG image", "is een PNG-bestand, geen spreadsheet"),
+        ("mac_roman text", "zou worden ingelezen als 'CafŽ en ijsjes"),
+        ("UTF-7 text", "lijkt UTF-7"),
+    ],
+)
+def test_each_hostile_file_is_named_for_what_it_is(middelburg, name, says):
+    with pytest.raises(ImportRejected) as refused:
+        import_expenditures(municipality=middelburg, data=hostile_files.CASES[name](), user=None)
+    assert says in " ".join(refused.value.errors)
+
+
+def test_a_header_below_a_title_is_found_and_rows_keep_their_numbers(middelburg):
+    data = "\n".join(
+        [
+            "Uitgaven NPO Middelburg 2022;;;;;;",
+            ";;;;;;",
+            hostile_files.HEADER,
+            hostile_files.GOOD_ROW,
+            "31-02-2022;100,00;bovenschools;;Boeken;L;F-2",
+        ]
+    ).encode()
+    with pytest.raises(ImportRejected) as refused:
+        import_expenditures(municipality=middelburg, data=data, user=None)
+    assert refused.value.errors[0].startswith("Rij 5: ")
+    good = data.decode().rsplit("\n", 1)[0].encode()
+    assert import_expenditures(municipality=middelburg, data=good, user=None).created == 1
+
+
+def test_a_header_below_a_title_that_lacks_columns_is_named_with_its_row(middelburg):
+    data = b"Uitgaven 2022\n\ndatum;bedrag;omschrijving\n01-03-2022;100,00;Boeken\n"
+    with pytest.raises(ImportRejected) as refused:
+        import_expenditures(municipality=middelburg, data=data, user=None)
+    assert refused.value.errors == [
+        "Rij 3 lijkt de kopregel, maar mist de kolommen bestedingsdoel, interventie, "
+        "leverancier, factuurnummer. De kopregel moet bevatten: " + hostile_files.HEADER + "."
+    ]
+
+
+def test_a_refusal_lists_the_first_errors_and_counts_the_rest(middelburg, settings):
+    settings.IMPORT_MAX_REPORTED_ERRORS = 3
+    with pytest.raises(ImportRejected) as refused:
+        import_expenditures(
+            municipality=middelburg, data=hostile_files.many_rows_csv(10), user=None
+        )
+    assert len(refused.value.errors) == 4
+    assert refused.value.errors[-1] == "… en nog 7 rijen met fouten."
+    assert refused.value.total == 10
+
+
+def test_an_echoed_value_is_cut_to_an_excerpt(middelburg):
+    data = hostile_files.csv_file("01-03-2022;" + "9" * 1500 + ";bovenschools;;Z;L;F-1")
+    with pytest.raises(ImportRejected) as refused:
+        import_expenditures(municipality=middelburg, data=data, user=None)
+    assert len(refused.value.errors[0]) < 200
+    assert "9" * 40 + "…" in refused.value.errors[0]
+
+
+def test_a_real_30000_row_workbook_fits_the_limits():
+    """The limits' defaults leave room for the largest municipality's yearly file."""
+    rows = [
+        ["01-03-2022", "100,00", "bovenschools", "", f"Uitgave {n}", "Leverancier", f"F-{n}"]
+        for n in range(30_000)
+    ]
+    csv = hostile_files.csv_file(*(";".join(row) for row in rows))
+    read = list(tables.read_table(csv, columns=hostile_files.COLUMNS))
+    assert len(read) == 30_000
+    assert read[-1] == (30_001, dict(zip(hostile_files.COLUMNS, rows[-1], strict=True)))
+    # The same rows as a workbook (inline strings, the largest way to write them) pass the
+    # checks made before reading, with room for more than three times as much.
+    workbook = hostile_files.xlsx(hostile_files.good_xlsx_rows(*rows))
+    limits = tables.Limits.from_settings()
+    tables._inspect_archive(workbook, limits)
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    assert unpacked * 3 < limits.unpacked_bytes

@@ -6,7 +6,7 @@ from django.urls import reverse
 from finance.models import ExpenditureImport, ImportStatus
 from schools.forms import SchoolImportForm
 
-NOT_A_TABLE = "Het bestand is geen CSV- of XLSX-bestand."
+NOT_A_TABLE = "Het bestand is een PNG-bestand, geen spreadsheet (XLSX) of CSV-bestand."
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 

@@ -90,3 +90,52 @@ def test_recording_an_expenditure_needs_no_version(client, world):
     response = client.post(url("expenditure-create", municipality), form_data(amount="300,00"))
     assert response.status_code == 302
     assert Expenditure.objects.get().amount == Decimal("300.00")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_two_simultaneous_imports_of_the_same_file_import_it_once_and_say_so(monkeypatch):
+    """Real concurrency, as two upload workers (or two CLI runs) at once: both find none of
+    the rows recorded, both insert; the second meets the first's rows in the unique index,
+    is rolled back whole, and tries again, now reporting every row as already recorded."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent inserts need PostgreSQL; SQLite serialises writers anyway.")
+    from finance import services
+
+    world = build_world()
+    municipality = world.middelburg.municipality
+    data = b"\n".join(
+        [
+            b"datum;bedrag;bestedingsdoel;interventie;omschrijving;leverancier;factuurnummer",
+            b"01-02-2023;500;1;;Zomerschool;Z;F-1",
+            b"02-02-2023;750;1;;Boeken;B;F-2",
+        ]
+    )
+    both_checked = threading.Barrier(2)
+    real_existing_keys = services._existing_keys
+    checked: set[int] = set()
+
+    def existing_keys_then_wait(municipality, keys):
+        found = real_existing_keys(municipality, keys)
+        if threading.get_ident() not in checked:  # only the first try of each import
+            checked.add(threading.get_ident())
+            both_checked.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(services, "_existing_keys", existing_keys_then_wait)
+    outcomes = []
+
+    def run() -> None:
+        try:
+            result = services.import_expenditures(municipality=municipality, data=data, user=None)
+            outcomes.append((result.created, len(result.duplicates)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == [(0, 2), (2, 0)]
+    assert Expenditure.objects.filter(municipality=municipality).count() == 2

@@ -208,7 +208,7 @@ def test_xlsx_with_the_same_columns_is_imported(middelburg):
 
 
 def test_the_file_type_is_decided_by_content_not_by_name(middelburg):
-    with pytest.raises(ImportRejected, match="geen CSV- of XLSX-bestand"):
+    with pytest.raises(ImportRejected, match="beschadigd zip-archief, geen XLSX- of CSV-bestand"):
         run(middelburg, b"PK\x03\x04" + b"\x00" * 100)
     with pytest.raises(ImportRejected, match=r"Oude Excel-bestanden \(.xls\)"):
         run(middelburg, b"\xd0\xcf\x11\xe0" + b"\x00" * 100)

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from npo_portal.queueing import send_after_commit
 from schools import permissions, selectors
 from schools.models import NeedsRound, Reminder
 
@@ -44,7 +45,10 @@ def queue_reminders(*, needs_round: NeedsRound, user: User) -> ReminderOutcome:
         target = outcome.already_today if recipient.email in already else outcome.sent
         target.append(recipient.email)
     if outcome.sent:
-        transaction.on_commit(lambda: send_round_reminders.delay(needs_round.pk, user.pk))
+        # Nothing is recorded before the task runs, so a refusing broker leaves nothing to undo.
+        send_after_commit(
+            lambda: send_round_reminders.delay(needs_round.pk, user.pk), on_failure=lambda: None
+        )
     return outcome
 
 
