@@ -22,6 +22,7 @@ from finance.models import (
     Expenditure,
     Payment,
     PaymentScheduleEntry,
+    SpendingSummary,
     YearClosing,
 )
 from npo_portal.audit import AuditSource, audit_page
@@ -260,14 +261,7 @@ def _totals(
         .annotate(total=Sum("amount"))
         .order_by()
     }
-    # One pass over the expenditures, grouped by month, goal, intervention and eligibility.
-    spending_rows = list(
-        Expenditure.objects.filter(municipality__in=members, programme=programme)
-        .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
-        .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
-        .annotate(total=Sum("amount"), count=Count("pk"))
-        .order_by()
-    )
+    spending_rows = _spending_groups(members, programme)
     closed_years = set(
         YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True)
     )
@@ -337,6 +331,50 @@ def _totals(
     _fill_years(totals, spent_per_month, payments_per_month, closed_years, per_year)
     _project(totals, spent_per_month)
     return totals
+
+
+def _spending_groups(members: list[Municipality], programme: Programme) -> list[dict]:
+    """The members' expenditures added up per month, goal, intervention and eligibility.
+
+    Read from the spending summary (`finance.summary`), whose size follows the months and
+    the plan, not the number of expenditures. A month the programme's period starts or ends
+    inside of is split by day, so it is added up from the expenditures themselves."""
+    first, last = programme.start, programme.end
+    rows, split_months = [], set()
+    for row in SpendingSummary.objects.filter(municipality__in=members, programme=programme).values(
+        "month", "goal_id", "goal__programme_id", "intervention_id", "total", "count"
+    ):
+        month = row["month"]
+        month_last = _next_month(month) - datetime.timedelta(days=1)
+        if month < first <= month_last or month <= last < month_last:
+            split_months.add(month)
+            continue
+        in_period = first <= month and month_last <= last
+        rows.append(
+            {
+                "date__year": month.year,
+                "date__month": month.month,
+                "goal_id": row["goal_id"],
+                "intervention_id": row["intervention_id"],
+                "is_eligible": in_period and row["goal__programme_id"] == programme.pk,
+                "total": row["total"],
+                "count": row["count"],
+            }
+        )
+    if split_months:
+        in_split_months = Q()
+        for month in split_months:
+            in_split_months |= Q(date__gte=month, date__lt=_next_month(month))
+        rows.extend(
+            Expenditure.objects.filter(
+                in_split_months, municipality__in=members, programme=programme
+            )
+            .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
+            .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
+            .annotate(total=Sum("amount"), count=Count("pk"))
+            .order_by()
+        )
+    return rows
 
 
 def _combined_schedule(schedules: list[list[ScheduledPayment]]) -> list[ScheduledPayment]:

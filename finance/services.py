@@ -26,6 +26,7 @@ from finance.models import (
     YearClosing,
 )
 from finance.selectors import finance_programme
+from finance.summary import refresh_spending_summary
 from npo_portal import tables
 from npo_portal.audit import lock_current
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
@@ -252,6 +253,7 @@ def create_expenditure(
     expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
     expenditure.save()
+    refresh_spending_summary(municipality_ids=[municipality.pk], months=[date])
     return expenditure
 
 
@@ -293,15 +295,19 @@ def update_expenditure(
     expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
     expenditure.save()
+    refresh_spending_summary(
+        municipality_ids=[expenditure.municipality_id], months=[current.date, expenditure.date]
+    )
     return expenditure
 
 
 @transaction.atomic
 def delete_expenditure(*, expenditure: Expenditure, user: User | None) -> None:
     """Remove an expenditure recorded in error; not in a closed year."""
-    old_year = Expenditure.objects.values_list("date__year", flat=True).get(pk=expenditure.pk)
-    _refuse_closed_years(expenditure.municipality, old_year)
+    old_date = Expenditure.objects.values_list("date", flat=True).get(pk=expenditure.pk)
+    _refuse_closed_years(expenditure.municipality, old_date.year)
     expenditure.delete()
+    refresh_spending_summary(municipality_ids=[expenditure.municipality_id], months=[old_date])
 
 
 def record_payment(
@@ -691,6 +697,7 @@ def import_expenditures(
 
     # Second pass: the file is valid; insert in batches so memory stays flat.
     batch: list[Expenditure] = []
+    months: set[datetime.date] = set()
     for _number, row in tables.read_table(data, columns=EXPENDITURE_COLUMNS):
         values, _problems = _parse_expenditure(row, lookups)
         key = values["duplicate_key"]
@@ -698,6 +705,7 @@ def import_expenditures(
             continue
         if not programme.covers(values["date"]):
             result.outside_period += 1
+        months.add(values["date"].replace(day=1))
         batch.append(
             Expenditure(programme=programme, municipality=municipality, recorded_by=user, **values)
         )
@@ -708,6 +716,7 @@ def import_expenditures(
     if batch:
         bulk_create_with_history(batch, Expenditure, default_user=user)
         result.created += len(batch)
+    refresh_spending_summary(municipality_ids=[municipality.pk], months=months)
     return result
 
 
