@@ -4,6 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# KiB of resident memory after which a worker process is replaced (after its task).
+CELERY_MAX_MEMORY_PER_CHILD ?= 250000
 
 .PHONY: run test install format messages worker beat
 
@@ -39,7 +41,7 @@ messages: install ## Refresh the Dutch catalogues after changing texts (needs GN
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 worker: install ## A Celery worker; needs REDIS_URL (and DATABASE_URL for PostgreSQL)
-	$(BIN)/celery -A npo_portal worker --loglevel=INFO --queues=$${CELERY_QUEUE:-npo},$${CELERY_QUEUE:-npo}-reports,$${CELERY_QUEUE:-npo}-imports
+	$(BIN)/celery -A npo_portal worker --loglevel=INFO --max-memory-per-child=$(CELERY_MAX_MEMORY_PER_CHILD) --queues=$${CELERY_QUEUE:-npo},$${CELERY_QUEUE:-npo}-reports,$${CELERY_QUEUE:-npo}-imports
 
 beat: install
 	$(BIN)/celery -A npo_portal beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule

@@ -1,28 +1,33 @@
-"""Load test: 50 concurrent users against gunicorn on loopback, one page at a time.
-
-No load tool (wrk, ab, hey, locust) is installed and the project adds no dependency, so this
-is a small thread-based client: each simulated user keeps requesting the page (no think time)
-with its own HTTP connection. Run against the national data set:
+"""Load test with locust against gunicorn as docker-compose.yml runs it, on 127.0.0.1 only.
 
     DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_scale_bench \
-        python bench/load.py --users 50 --duration 60 --workers 5
+        python bench/load.py dashboard --users 50 --duration 60
+        python bench/load.py mix --users 200 --duration 120 --municipalities 40
 
-It collects the static files into a temporary folder, starts gunicorn on 127.0.0.1, logs in
-(server-side sessions) the finance and policy officers of the municipality with the most
-expenditures and reports requests/s, p50/p95/p99 latency and errors per page.
+`dashboard`: every user requests the largest municipality's finance dashboard again as soon
+as it arrives (no think time). `mix`: each user is an officer of one of --municipalities
+municipalities (the largest and the rest spread over the sizes) and opens one of 13 of its
+pages every 2-5 s. It collects static files into a temporary folder, logs the officers in
+(database sessions), starts gunicorn with the compose file's command (sync workers,
+GUNICORN_WORKERS or 3, DATABASE_CONN_MAX_AGE 60) and runs locust headless for --duration
+seconds (users started within the first 10 %), then stops both. It prints locust's figures
+per page and the CPU seconds gunicorn and PostgreSQL used, per request, since the client
+shares the machine's CPUs with them.
 """
 
 import argparse
+import csv
 import http.client
+import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,14 +46,10 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from accounts.models import Role, User  # noqa: E402
+from accounts.models import Municipality, Role, User  # noqa: E402
 from finance.models import Expenditure  # noqa: E402
 from plans.models import Plan  # noqa: E402
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+from schools.models import NeedsRound  # noqa: E402
 
 
 def session_cookie(user: User) -> str:
@@ -57,114 +58,190 @@ def session_cookie(user: User) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def hammer(port: int, path: str, cookie: str, users: int, duration: float) -> dict:
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    deadline = time.perf_counter() + duration
-    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+def by_size() -> list[int]:
+    """Existing municipalities with officers, most expenditures first."""
+    return list(
+        Expenditure.objects.filter(
+            municipality__valid_until__isnull=True, municipality__users__role=Role.FINANCE_OFFICER
+        )
+        .values_list("municipality", flat=True)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "municipality")
+    )
 
-    def user() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, failed = [], []
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
-                    failed.append(str(response.status))
-                if response.getheader("Connection", "").lower() == "close":
-                    connection.close()
-            except (OSError, http.client.HTTPException) as exc:
-                failed.append(type(exc).__name__)
-                connection.close()
-            mine.append((time.perf_counter() - started) * 1000)
-        with lock:
-            latencies.extend(mine)
-            errors.extend(failed)
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=user) for _ in range(users)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+def officers(municipality: Municipality) -> dict[str, str]:
+    users = User.objects.filter(municipality=municipality, is_active=True).order_by("pk")
     return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies),
-        "p95": percentile(latencies, 0.95),
-        "p99": percentile(latencies, 0.99),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors)),
+        "finance": session_cookie(users.filter(role=Role.FINANCE_OFFICER).first()),
+        "policy": session_cookie(users.filter(role=Role.POLICY_OFFICER).first()),
     }
+
+
+def municipal_pages(municipality: Municipality) -> list[tuple[str, str, str]]:
+    code = municipality.code
+    plan = Plan.objects.filter(municipality=municipality).first()
+    needs_round = NeedsRound.objects.filter(municipality=municipality).order_by("-pk").first()
+    fin = lambda name: reverse(f"finance:{name}", kwargs={"code": code})  # noqa: E731
+    pages = [
+        ("home", reverse("home"), "policy"),
+        ("finance dashboard", fin("dashboard"), "finance"),
+        ("payments", fin("payment-list"), "finance"),
+        ("expenditures", fin("expenditure-list"), "finance"),
+        ("expenditures, ineligible", fin("expenditure-list") + "?subsidiabel=niet", "finance"),
+        ("finance history", fin("history"), "finance"),
+        ("reports", reverse("reporting:report-list", args=[code]), "finance"),
+        ("needs rounds", reverse("schools:round-list"), "policy"),
+        ("school list", reverse("schools:school-list"), "policy"),
+    ]
+    if plan:
+        pages.append(("plan page", reverse("plans:detail", kwargs={"pk": plan.pk}), "policy"))
+        pages.append(("plan history", reverse("plans:history", kwargs={"pk": plan.pk}), "policy"))
+    if needs_round:
+        kwargs = {"pk": needs_round.pk}
+        pages.append(("round detail", reverse("schools:round-detail", kwargs=kwargs), "policy"))
+        pages.append(("needs picture", reverse("schools:picture", kwargs=kwargs), "policy"))
+    return pages
+
+
+def load_plan(scenario: str, count: int) -> dict:
+    ids = by_size()
+    largest = Municipality.objects.get(pk=ids[0])
+    if scenario == "dashboard":
+        return {
+            "dashboard": {
+                "path": reverse("finance:dashboard", kwargs={"code": largest.code}),
+                "cookie": officers(largest)["finance"],
+            }
+        }
+    step = max(1, len(ids) // count)
+    chosen = [ids[0], *ids[step::step]][:count]
+    return {
+        "municipalities": [
+            {"pages": municipal_pages(m), "cookies": officers(m)}
+            for m in Municipality.objects.filter(pk__in=chosen)
+        ]
+    }
+
+
+def wait_until_up(port: int) -> None:
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health/")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def cpu_seconds(processes: dict) -> dict[int, float]:
+    used = {}
+    for pid, process in processes.items():
+        try:
+            times = process.cpu_times()
+            used[pid] = times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return used
+
+
+def server_processes(server: subprocess.Popen) -> dict:
+    """gunicorn with its workers, and the PostgreSQL backends serving this database."""
+    gunicorn = psutil.Process(server.pid)
+    database = settings.DATABASES["default"]["NAME"]
+    postgres = [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if p.info["name"] == "postgres" and f" {database} " in " ".join(p.info["cmdline"] or [])
+    ]
+    return {p.pid: p for p in [gunicorn, *gunicorn.children(recursive=True), *postgres]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["dashboard", "mix"])
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--municipalities", type=int, default=40)
     parser.add_argument("--port", type=int, default=8190)
     args = parser.parse_args()
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    top = (
-        Expenditure.objects.values("municipality")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .first()["municipality"]
-    )
-    people = User.objects.filter(municipality=top).order_by("pk")
-    finance = people.filter(role=Role.FINANCE_OFFICER).first()
-    policy = people.filter(role=Role.POLICY_OFFICER).first()
-    plan = Plan.objects.get(municipality=top)
-    targets = [
-        ("finance dashboard", reverse("finance:dashboard", args=[finance.municipality.code]), finance),
-        ("plan page", reverse("plans:detail", args=[plan.pk]), policy),
-    ]  # fmt: skip
-
-    env = {**os.environ, "DATABASE_CONN_MAX_AGE": "60"}
+    plan_file = Path(tempfile.mkstemp(prefix="npo-load-", suffix=".json")[1])
+    plan_file.write_text(json.dumps(load_plan(args.scenario, args.municipalities)))
+    workers = os.environ.get("GUNICORN_WORKERS", "3")
+    env = {**os.environ, "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60")}
+    bin_dir = Path(sys.executable).parent
     server = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "npo_portal.wsgi",
+            str(bin_dir / "gunicorn"),
+            "npo_portal.wsgi:application",
             f"--bind=127.0.0.1:{args.port}",
-            f"--workers={args.workers}",
+            f"--workers={workers}",
             "--log-level=warning",
         ],
         cwd=ROOT,
         env=env,
     )
+    out = Path(tempfile.mkdtemp(prefix="npo-locust-"))
     try:
-        for _ in range(100):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
-                connection.request("GET", "/health/")
-                connection.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        print(
-            f"gunicorn, {args.workers} sync workers; {args.users} users for {args.duration:.0f} s"
+        wait_until_up(args.port)
+        cpu_before = cpu_seconds(server_processes(server))
+        user_class = "DashboardOfficer" if args.scenario == "dashboard" else "MixedOfficer"
+        subprocess.run(  # noqa: S603 - fixed arguments
+            [
+                str(bin_dir / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                user_class,
+                "--headless",
+                "--host",
+                f"http://127.0.0.1:{args.port}",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(max(1, args.users * 10 // args.duration)),
+                "--run-time",
+                f"{args.duration}s",
+                "--stop-timeout",
+                "10",
+                "--csv",
+                str(out / "run"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            env={**os.environ, "NPO_LOAD_PLAN": str(plan_file)},
+            check=False,
+            stdout=subprocess.DEVNULL,
         )
-        print("| Page | Requests | Requests/s | p50 ms | p95 ms | p99 ms | Errors |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        for name, path, user in targets:
-            cookie = session_cookie(user)
-            hammer(args.port, path, cookie, users=5, duration=3)  # warm-up
-            r = hammer(args.port, path, cookie, users=args.users, duration=args.duration)
-            print(
-                f"| {name} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
-                f"| {r['p99']:.0f} | {r['errors']} {' '.join(r['error_kinds'])} |",
-                flush=True,
-            )
+        # Backends and workers started during the run count from zero.
+        cpu_after = cpu_seconds(server_processes(server))
+        cpu_used = sum(cpu - cpu_before.get(pid, 0.0) for pid, cpu in cpu_after.items())
     finally:
         server.terminate()
         server.wait(timeout=30)
+        plan_file.unlink()
+    rows = list(csv.DictReader((out / "run_stats.csv").open()))
+    print(
+        f"{args.scenario}: {args.users} users for {args.duration} s, gunicorn {workers} sync "
+        f"workers, 127.0.0.1"
+    )
+    print("| Page | Requests | Failures | Requests/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(
+            f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} "
+            f"| {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
+        )
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    requests = int(total["Request Count"]) or 1
+    print(
+        f"server CPU (gunicorn + PostgreSQL): {cpu_used:.1f} s, "
+        f"{cpu_used / requests * 1000:.0f} ms per request"
+    )
 
 
 if __name__ == "__main__":

@@ -156,10 +156,96 @@ def measure(client: Client, url: str, runs: int) -> tuple[float, int, int]:
     return statistics.median(times), len(queries), response.status_code
 
 
+COMPARED = ["finance dashboard", "payments", "plan page", "needs picture", "round detail"]
+
+
+def _cpu_ms(backend_pid: int) -> float:
+    """CPU milliseconds used so far by this process plus its PostgreSQL backend (same host)."""
+    own = time.process_time() * 1000
+    fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return own + (int(fields[11]) + int(fields[12])) * 1000 / ticks
+
+
+def smallest_active():
+    """The municipality with the fewest expenditures that still exists and has officers."""
+    row = (
+        Expenditure.objects.filter(
+            municipality__valid_until__isnull=True,
+            municipality__users__role=Role.FINANCE_OFFICER,
+            municipality__needs_rounds__isnull=False,
+        )
+        .values("municipality")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("n", "municipality")
+        .first()
+    )
+    return Municipality.objects.get(pk=row["municipality"]).code
+
+
+def compare(runs: int, codes: list[str] | None) -> None:
+    """The pages whose cost should not follow the books, largest against smallest
+    municipality, their requests interleaved so that both see the same host load."""
+    largest = subjects(codes[0] if codes else None)
+    smallest = subjects(codes[1] if codes else smallest_active())
+    sides = []
+    for municipality, *people in (largest, smallest):
+        n = Expenditure.objects.filter(municipality=municipality).count()
+        urls = {name: (user, url) for name, user, url in pages(municipality, *people)}
+        client = Client()
+        client.force_login(urls["finance dashboard"][0])
+        policy = Client()
+        policy.force_login(urls["plan page"][0])
+        sides.append((municipality, n, urls, {"finance": client, "policy": policy}))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    print(" / ".join(f"{m} ({n:,} expenditures)" for m, n, _u, _c in sides))
+    print(
+        "| Page | Largest ms | Smallest ms | Ratio | Largest CPU ms | Smallest CPU ms | CPU ratio | Queries |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for name in COMPARED:
+        walls, cpus, queries = ([], []), ([], []), []
+        for _m, _n, urls, clients in sides:
+            _user, url = urls[name]
+            client = clients["finance" if name in ("finance dashboard", "payments") else "policy"]
+            client.get(url, secure=True)  # warm-up
+            with CaptureQueriesContext(connection) as captured:
+                status = client.get(url, secure=True).status_code
+            if status != 200:
+                raise SystemExit(f"{name} {url}: HTTP {status}")
+            queries.append(len(captured))
+        for _ in range(runs):
+            for side, (_m, _n, urls, clients) in enumerate(sides):
+                _user, url = urls[name]
+                client = clients[
+                    "finance" if name in ("finance dashboard", "payments") else "policy"
+                ]
+                cpu, started = _cpu_ms(backend), time.perf_counter()
+                client.get(url, secure=True)
+                walls[side].append((time.perf_counter() - started) * 1000)
+                cpus[side].append(_cpu_ms(backend) - cpu)
+        wall = [statistics.median(w) for w in walls]
+        cpu = [statistics.median(c) for c in cpus]
+        print(
+            f"| {name} | {wall[0]:.0f} | {wall[1]:.0f} | {wall[0] / wall[1]:.2f}x "
+            f"| {cpu[0]:.0f} | {cpu[1]:.0f} | {cpu[0] / cpu[1]:.2f}x | {queries[0]} / {queries[1]} |",
+            flush=True,
+        )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--code", help="CBS code; default: the municipality with most expenditures")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--compare",
+        nargs="*",
+        metavar="CODE",
+        help="largest against smallest municipality (or the two codes given) on the pages "
+        "that should not grow with the books",
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     # Without DEBUG the manifest storage wants collected static files; timings do not need them.
@@ -169,6 +255,9 @@ def main():
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
     ).enable()
+    if args.compare is not None:
+        compare(args.runs, args.compare)
+        return
     municipality, *people = subjects(args.code)
     n = Expenditure.objects.filter(municipality=municipality).count()
     print(f"{municipality} with {n:,} expenditures; database total {Expenditure.objects.count():,}")

@@ -3,6 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_reporting_bench \
         python bench/report.py single          # 2,000 expenditures, 40 interventions
     DATABASE_URL=... REDIS_URL=... CELERY_QUEUE=npo-bench python bench/report.py batch --year 2023
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_scale_bench \
+        python bench/report.py --largest     # national data: largest beside median, every year
 
 The batch needs workers on the same database, broker and queue (see bench/README.md).
 Not part of the test suite.
@@ -10,9 +12,12 @@ Not part of the test suite.
 
 import argparse
 import datetime
+import json
 import os
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -26,6 +31,7 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
@@ -33,12 +39,13 @@ from accounts.models import Municipality  # noqa: E402
 from finance.models import Expenditure, Payment  # noqa: E402
 from finance.selectors import finance_programme  # noqa: E402
 from finance.services import duplicate_key  # noqa: E402
+from finance.summary import refresh_spending_summary  # noqa: E402
 from npo_portal.pdf import PDF_VARIANT  # noqa: E402
 from plans.models import Allocation, Intervention, InterventionBudget, Plan, SpendingGoal  # noqa: E402
 from reporting import services  # noqa: E402
 from reporting.models import ReportStatus  # noqa: E402
-from reporting.rendering import ReportMeta, render_html, render_report_pdf  # noqa: E402
-from reporting.selectors import report_data  # noqa: E402
+from reporting.rendering import ReportMeta, render_html, render_report_pdf, render_xlsx  # noqa: E402
+from reporting.selectors import final_accounting_default, report_data  # noqa: E402
 
 CODE = "GM9902"
 
@@ -98,6 +105,7 @@ def seed_large(expenditures: int, interventions: int) -> Municipality:
             )
         )
     Expenditure.objects.bulk_create(rows, batch_size=1000)
+    refresh_spending_summary(municipality_ids=[municipality.pk])
     return municipality
 
 
@@ -157,9 +165,86 @@ def batch(args) -> None:
     )
 
 
+def one_report(args) -> None:
+    """Build one report in this process (a child of `largest`) and print its cost as JSON."""
+    municipality = Municipality.objects.get(code=args.municipality)
+    wall, cpu = time.perf_counter(), time.process_time()
+    data = report_data(
+        municipality=municipality,
+        year=args.year,
+        final_accounting=final_accounting_default(municipality=municipality, year=args.year),
+    )
+    meta = ReportMeta(
+        identifier=f"NPO-{municipality.code}-{args.year}-bench",
+        version="bench",
+        date=timezone.localdate(),
+    )
+    content = (render_report_pdf if args.format == "pdf" else render_xlsx)(data, meta)
+    result = {
+        "wall": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "bytes": len(content),
+    }
+    if args.format == "pdf":
+        info = subprocess.run(
+            ["pdfinfo", "-"],  # noqa: S607 - poppler-utils from the PATH
+            input=content,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        result["pages"] = int(info.split("Pages:")[1].split()[0])
+    print(json.dumps(result))
+
+
+def largest(args) -> None:
+    """The largest municipality's report over every year beside the median municipality's,
+    each built in a fresh process (for its own peak RSS), the two alternating per year."""
+    counts = list(
+        Expenditure.objects.filter(municipality__valid_until__isnull=True)
+        .values_list("municipality__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "municipality__code")
+    )
+    (big, big_n), (median, median_n) = counts[0], counts[len(counts) // 2]
+    programme = finance_programme()
+    years = range(programme.start.year, programme.end.year + 2)
+    print(f"largest {big} ({big_n:,} expenditures), median {median} ({median_n:,})")
+    print(
+        "| Year | Format | Largest wall s | CPU s | RSS MB | Median wall s | CPU s | RSS MB | Wall ratio |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for year in years:
+        for fmt in args.formats:
+            row = []
+            for code in (big, median):
+                child = subprocess.run(  # noqa: S603 - this script with its own arguments
+                    [sys.executable, __file__, "one", "--municipality", code, "--year", str(year), "--format", fmt],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                row.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            b, m = row
+            print(
+                f"| {year} | {fmt} | {b['wall']:.1f} | {b['cpu']:.1f} | {b['rss_mb']:.0f} "
+                f"| {m['wall']:.1f} | {m['cpu']:.1f} | {m['rss_mb']:.0f} | {b['wall'] / m['wall']:.2f}x "
+                f"| {b.get('pages', '')} / {m.get('pages', '')} |",
+                flush=True,
+            )
+
+
 if __name__ == "__main__":
+    if "--largest" in sys.argv:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--largest", action="store_true")
+        parser.add_argument("--formats", nargs="+", default=["pdf", "xlsx"])
+        largest(parser.parse_args())
+        sys.exit()
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
+    child = sub.add_parser("one")
+    child.add_argument("--municipality", required=True)
+    child.add_argument("--year", type=int, required=True)
+    child.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
     one = sub.add_parser("single")
     one.add_argument("--expenditures", type=int, default=2000)
     one.add_argument("--interventions", type=int, default=40)
@@ -167,4 +252,4 @@ if __name__ == "__main__":
     many = sub.add_parser("batch")
     many.add_argument("--year", type=int, default=2023)
     args = parser.parse_args()
-    single(args) if args.command == "single" else batch(args)
+    {"single": single, "batch": batch, "one": one_report}[args.command](args)

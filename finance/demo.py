@@ -15,6 +15,7 @@ from finance.mergers import describe, merge_municipalities
 from finance.models import Expenditure, Payment, PaymentScheduleEntry
 from finance.selectors import expected_payments, finance_programme
 from finance.services import close_year, duplicate_key
+from finance.summary import refresh_spending_summary
 from plans.models import Allocation, Intervention, SpendingGoal
 
 ALLOCATIONS = {
@@ -172,6 +173,7 @@ def seed_demo() -> str:
                     )
                 )
         Expenditure.objects.bulk_create(new)
+        refresh_spending_summary(municipality_ids=[municipality.pk])
         created_expenditures += len(new)
     middelburg = municipalities.filter(code="GM0687").first()
     if middelburg:

@@ -6,6 +6,7 @@ import factory
 from accounts.factories import MunicipalityFactory
 from finance.models import Expenditure, Payment, YearClosing
 from finance.services import duplicate_key
+from finance.summary import refresh_spending_summary
 from plans.factories import goal, programme
 from plans.models import Allocation
 
@@ -66,6 +67,15 @@ class ExpenditureFactory(factory.django.DjangoModelFactory):
         )
         after_period = factory.Trait(date=datetime.date(2025, 8, 15))
         before_period = factory.Trait(date=datetime.date(2021, 6, 30))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the services do after every write: the totals read the spending summary.
+        expenditure = super()._create(model_class, *args, **kwargs)
+        refresh_spending_summary(
+            municipality_ids=[expenditure.municipality_id], months=[expenditure.date]
+        )
+        return expenditure
 
 
 class YearClosingFactory(factory.django.DjangoModelFactory):

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts.models import Municipality, User
 from finance.models import Expenditure, Payment, YearClosing
 from finance.services import key_for
+from finance.summary import refresh_spending_summary
 from schools.models import School
 
 
@@ -205,6 +206,11 @@ def merge_municipalities(
         default_change_reason=reason,
     )
     result.expenditures = len(moving)
+    if moving:
+        refresh_spending_summary(
+            municipality_ids=[successor.pk, *(p.pk for p in predecessors)],
+            months=[e.date for e in moving],
+        )
     payments = list(Payment.objects.filter(municipality__in=predecessors, date__gte=day))
     for payment in payments:
         payment.municipality = successor

@@ -336,3 +336,36 @@ class MunicipalMerger(Municipality):
         proxy = True
         verbose_name = _("municipal merger")
         verbose_name_plural = _("municipal mergers")
+
+
+class SpendingSummary(models.Model):
+    """The expenditures added up per municipality, month, goal and intervention.
+
+    Derived data, never edited by hand: `finance.summary.refresh_spending_summary` rebuilds
+    the months a write touches, in that write's transaction, and `finance_totals` reads it
+    instead of every expenditure. Eligibility is not stored (see ELIGIBLE): the programme's
+    period is applied when reading.
+    """
+
+    programme = models.ForeignKey("plans.Programme", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month (first day)"))
+    goal = models.ForeignKey("plans.SpendingGoal", on_delete=models.CASCADE, related_name="+")
+    intervention = models.ForeignKey(
+        "plans.Intervention", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    # The sum of up to millions of 14-digit amounts.
+    total = models.DecimalField(_("total"), max_digits=20, decimal_places=2)
+    count = models.PositiveIntegerField(_("number of expenditures"))
+
+    class Meta:
+        verbose_name = _("spending summary")
+        verbose_name_plural = _("spending summary")
+        indexes = [
+            models.Index(fields=["municipality", "programme", "month"], name="summary_mun_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.month:%m-%Y} {self.goal_id} {self.total}"

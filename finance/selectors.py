@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, TruncYear
 from django.utils import timezone
 
 from accounts.models import Municipality, User
@@ -22,6 +23,7 @@ from finance.models import (
     Expenditure,
     Payment,
     PaymentScheduleEntry,
+    SpendingSummary,
     YearClosing,
 )
 from npo_portal.audit import AuditSource, audit_page
@@ -260,14 +262,7 @@ def _totals(
         .annotate(total=Sum("amount"))
         .order_by()
     }
-    # One pass over the expenditures, grouped by month, goal, intervention and eligibility.
-    spending_rows = list(
-        Expenditure.objects.filter(municipality__in=members, programme=programme)
-        .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
-        .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
-        .annotate(total=Sum("amount"), count=Count("pk"))
-        .order_by()
-    )
+    spending_rows = _spending_groups(members, programme)
     closed_years = set(
         YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True)
     )
@@ -291,14 +286,16 @@ def _totals(
     per_year: dict[int, YearTotals] = {}
     for row in spending_rows:
         amount = cents(row["total"])
-        year = per_year.setdefault(row["date__year"], YearTotals(year=row["date__year"]))
-        if not row["is_eligible"]:
-            totals.ineligible += amount
-            totals.ineligible_count += row["count"]
-            year.ineligible += amount
+        year = per_year.setdefault(row["month"].year, YearTotals(year=row["month"].year))
+        if row["goal_id"] is None:  # a month's total, eligible or not
+            if row["is_eligible"]:
+                spent_per_month[row["month"]] += amount
+            else:
+                totals.ineligible += amount
+                totals.ineligible_count += row["count"]
+                year.ineligible += amount
             continue
-        month = datetime.date(row["date__year"], row["date__month"], 1)
-        spent_per_month[month] += amount
+        # A year's eligible spending on one goal and intervention.
         spent_per_goal[row["goal_id"]] += amount
         spent_per_intervention[row["intervention_id"]] += amount
         year.per_goal[row["goal_id"]] = year.per_goal.get(row["goal_id"], ZERO) + amount
@@ -337,6 +334,94 @@ def _totals(
     _fill_years(totals, spent_per_month, payments_per_month, closed_years, per_year)
     _project(totals, spent_per_month)
     return totals
+
+
+def _spending_groups(members: list[Municipality], programme: Programme) -> list[dict]:
+    """The members' expenditures added up in two shapes: per month and eligibility (`goal_id`
+    None), and the eligible ones per year, goal and intervention (`month` is then 1 January).
+
+    Read from the spending summary (`finance.summary`) in one query, whose rows follow the
+    months and the plan, not the number of expenditures. A month the programme's period
+    starts or ends inside of is split by day, so it is added up from the expenditures."""
+    first_full = _month(programme.start)
+    if programme.start.day != 1:
+        first_full = _next_month(first_full)
+    after_full = _month(programme.end + datetime.timedelta(days=1))
+    split = {
+        month
+        for month in (_month(programme.start), _month(programme.end))
+        if not first_full <= month < after_full
+        and month <= programme.end
+        and _next_month(month) > programme.start
+    }
+    summary = SpendingSummary.objects.filter(municipality__in=members, programme=programme).exclude(
+        month__in=split
+    )
+    eligible = Q(month__gte=first_full, month__lt=after_full, goal__programme=programme)
+    nothing = Value(None, output_field=IntegerField())
+    per_month = (
+        summary.annotate(
+            is_eligible=Case(When(eligible, then=Value(True)), default=Value(False)),
+            group_goal=nothing,
+            group_intervention=nothing,
+        )
+        .values("month", "is_eligible", "group_goal", "group_intervention")
+        .annotate(sum_total=Sum("total"), sum_count=Sum("count"))
+        .order_by()
+    )
+    per_goal = (
+        summary.filter(eligible)
+        .annotate(
+            # DATE_TRUNC gives a timestamp on PostgreSQL; the union's column is a date.
+            year=Cast(TruncYear("month"), DateField()),
+            is_eligible=Value(True),
+            group_goal=F("goal_id"),
+            group_intervention=F("intervention_id"),
+        )
+        .values("year", "is_eligible", "group_goal", "group_intervention")
+        .annotate(sum_total=Sum("total"), sum_count=Sum("count"))
+        .order_by()
+    )
+    rows = [
+        {
+            "month": month,
+            "is_eligible": bool(is_eligible),
+            "goal_id": goal_id,
+            "intervention_id": intervention_id,
+            "total": total,
+            "count": count,
+        }
+        for month, is_eligible, goal_id, intervention_id, total, count in per_month.union(
+            per_goal, all=True
+        ).values_list(
+            "month", "is_eligible", "group_goal", "group_intervention", "sum_total", "sum_count"
+        )
+    ]
+    if split:
+        in_split = Q()
+        for month in split:
+            in_split |= Q(date__gte=month, date__lt=_next_month(month))
+        for row in (
+            Expenditure.objects.filter(in_split, municipality__in=members, programme=programme)
+            .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
+            .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
+            .annotate(total=Sum("amount"), count=Count("pk"))
+            .order_by()
+        ):
+            month = datetime.date(row["date__year"], row["date__month"], 1)
+            shared = {"is_eligible": row["is_eligible"], "total": row["total"]}
+            rows.append({**shared, "month": month, "goal_id": None, "count": row["count"]})
+            if row["is_eligible"]:
+                rows.append(
+                    {
+                        **shared,
+                        "month": month.replace(month=1),
+                        "goal_id": row["goal_id"],
+                        "intervention_id": row["intervention_id"],
+                        "count": row["count"],
+                    }
+                )
+    return rows
 
 
 def _combined_schedule(schedules: list[list[ScheduledPayment]]) -> list[ScheduledPayment]:

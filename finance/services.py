@@ -28,6 +28,7 @@ from finance.models import (
     YearClosing,
 )
 from finance.selectors import finance_programme
+from finance.summary import refresh_spending_summary
 from npo_portal import tables
 from npo_portal.audit import lock_current
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
@@ -254,6 +255,7 @@ def create_expenditure(
     expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
     expenditure.save()
+    refresh_spending_summary(municipality_ids=[municipality.pk], months=[date])
     return expenditure
 
 
@@ -295,15 +297,19 @@ def update_expenditure(
     expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
     expenditure.save()
+    refresh_spending_summary(
+        municipality_ids=[expenditure.municipality_id], months=[current.date, expenditure.date]
+    )
     return expenditure
 
 
 @transaction.atomic
 def delete_expenditure(*, expenditure: Expenditure, user: User | None) -> None:
     """Remove an expenditure recorded in error; not in a closed year."""
-    old_year = Expenditure.objects.values_list("date__year", flat=True).get(pk=expenditure.pk)
-    _refuse_closed_years(expenditure.municipality, old_year)
+    old_date = Expenditure.objects.values_list("date", flat=True).get(pk=expenditure.pk)
+    _refuse_closed_years(expenditure.municipality, old_date.year)
     expenditure.delete()
+    refresh_spending_summary(municipality_ids=[expenditure.municipality_id], months=[old_date])
 
 
 def record_payment(
@@ -737,6 +743,7 @@ def _import_expenditures(
 
     # Second pass: the file is valid; insert in batches so memory stays flat.
     batch: list[Expenditure] = []
+    months: set[datetime.date] = set()
     for _number, row in tables.read_table(data, columns=EXPENDITURE_COLUMNS):
         values, _problems = _parse_expenditure(row, lookups)
         key = values["duplicate_key"]
@@ -744,6 +751,7 @@ def _import_expenditures(
             continue
         if not programme.covers(values["date"]):
             result.outside_period += 1
+        months.add(values["date"].replace(day=1))
         batch.append(
             Expenditure(programme=programme, municipality=municipality, recorded_by=user, **values)
         )
@@ -754,6 +762,7 @@ def _import_expenditures(
     if batch:
         bulk_create_with_history(batch, Expenditure, default_user=user)
         result.created += len(batch)
+    refresh_spending_summary(municipality_ids=[municipality.pk], months=months)
     return result
 
 

@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from accounts.models import Municipality, Role, SchoolBoard, User
 from finance.mergers import MergerResult, merge_municipalities
-from finance.models import Expenditure, Payment, PaymentScheduleEntry
+from finance.models import Expenditure, Payment, PaymentScheduleEntry, SpendingSummary
 from finance.selectors import finance_programme
 from finance.services import duplicate_key
+from finance.summary import rebuild_spending_summary
 from plans.models import (
     Allocation,
     Intervention,
@@ -126,7 +127,16 @@ def _wipe() -> None:
     if connection.vendor == "postgresql":
         tables = [
             m._meta.db_table
-            for m in (Expenditure, Payment, NeedsRound, NeedsAnswer, Plan, Allocation, School)
+            for m in (
+                Expenditure,
+                SpendingSummary,
+                Payment,
+                NeedsRound,
+                NeedsAnswer,
+                Plan,
+                Allocation,
+                School,
+            )
         ]
         with connection.cursor() as cursor:
             # Inside a surrounding transaction deferred foreign-key checks may be pending,
@@ -134,7 +144,14 @@ def _wipe() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     else:
-        for model in (Expenditure, Payment, DelayAssessment, NeedsAnswer, NeedsRound):
+        for model in (
+            Expenditure,
+            SpendingSummary,
+            Payment,
+            DelayAssessment,
+            NeedsAnswer,
+            NeedsRound,
+        ):
             model.objects.all().delete()
         for model in (InterventionBudget, Intervention, Plan, Allocation, School):
             model.objects.all().delete()
@@ -198,6 +215,9 @@ def generate(
         t = step("needs rounds and answers", t)
         _expenditures(ctx, expenditures)
         t = step("expenditures", t)
+        # Loaded around the services, so the summary the totals read is built here.
+        rebuild_spending_summary()
+        t = step("spending summary", t)
         result.mergers = _mergers(ctx)
         t = step("mergers", t)
     if connection.vendor == "postgresql":

@@ -79,3 +79,13 @@ def test_dutch_is_the_default_language():
 
 def test_models_and_migrations_agree(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_postgresql_connections_run_without_jit_compilation():
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://npo@db.example:5432/npo?sslmode=require"}
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DATABASES)", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'options': '-c jit=off'" in result.stdout
+    assert "'sslmode': 'require'" in result.stdout
