@@ -19,7 +19,8 @@ from finance.selectors import (
     finance_totals,
     ineligible_expenditures,
 )
-from plans.models import Plan, PlanStatus, Programme
+from plans.models import Plan, Programme
+from plans.selectors import plan_decisions
 from reporting.models import AccountabilityReport, IndicatorKind, ReportStatus, SisaYear
 
 ZERO = Decimal("0.00")
@@ -85,6 +86,13 @@ class ShareRow:
 
 
 @dataclass(frozen=True)
+class AdoptedVersion:
+    number: int
+    adopted_on: datetime.date
+    reference: str
+
+
+@dataclass(frozen=True)
 class PlanDecisions:
     title: str = ""
     status: str = ""
@@ -92,6 +100,12 @@ class PlanDecisions:
     college_reference: str = ""
     council_informed_on: datetime.date | None = None
     council_reference: str = ""
+    # Every version the college adopted, oldest first; a revised plan has more than one.
+    adoptions: list[AdoptedVersion] = field(default_factory=list)
+
+    @property
+    def is_revised(self) -> bool:
+        return len(self.adoptions) > 1
 
 
 @dataclass
@@ -399,14 +413,18 @@ def _plan_decisions(municipality: Municipality, programme: Programme) -> PlanDec
     plan = Plan.objects.filter(municipality=municipality, programme=programme).first()
     if plan is None:
         return PlanDecisions()
-    adopted = plan.transitions.filter(to_status=PlanStatus.ADOPTED).order_by("-at", "-pk").first()
+    decisions = plan_decisions(plan=plan)
     return PlanDecisions(
         title=plan.title,
         status=plan.get_status_display(),
-        college_decided_on=(adopted.decided_on or adopted.at.date()) if adopted else None,
-        college_reference=adopted.decision_reference if adopted else "",
-        council_informed_on=plan.council_informed_on,
-        council_reference=plan.council_reference,
+        college_decided_on=decisions.college_decided_on,
+        college_reference=decisions.college_reference,
+        council_informed_on=decisions.council_informed_on,
+        council_reference=decisions.council_reference,
+        adoptions=[
+            AdoptedVersion(number=a.number, adopted_on=a.adopted_on, reference=a.reference)
+            for a in decisions.adoptions
+        ],
     )
 
 
