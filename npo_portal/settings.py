@@ -221,6 +221,11 @@ NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLI
 # aborted by the municipality's finance officer.
 EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES", 30)
 
+# The accountability report's PDF lists at most this many expenditures not charged to the
+# grant, after their counts and sums per reason, month and goal; the spreadsheet and the
+# audit dossier hold every line (WeasyPrint's cost grows with each table row).
+REPORT_INELIGIBLE_LINES = env_int("REPORT_INELIGIBLE_LINES", 25)
+
 # Production hardening; `manage.py check --deploy` must report nothing with DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

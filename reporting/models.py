@@ -217,6 +217,11 @@ class AccountabilityReport(models.Model):
         verbose_name=_("marked final by"),
     )
     finalised_at = models.DateTimeField(_("marked final at"), null=True, blank=True)
+    # The signature block as it was filled when the report was marked final.
+    signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signatory_function = models.CharField(
+        _("function of the signatory"), max_length=200, blank=True
+    )
     reopened_at = models.DateTimeField(
         _("year reopened at"),
         null=True,

@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from npo_portal.charts import Chart, Series, bar_chart
-from npo_portal.exports import append_row
+from npo_portal.exports import xlsx_row
 from npo_portal.pdf import render_pdf
-from reporting.selectors import ReportData
+from reporting.selectors import ReportData, all_ineligible_rows
 
 EURO_FORMAT = '"€" #,##0.00;"€" -#,##0.00'
 XLSX_TIMESTAMP = datetime.datetime(2021, 7, 1)
@@ -29,6 +32,10 @@ class ReportMeta:
     version: str
     date: datetime.date
     is_final: bool = False
+    # The signature block, filled once the report is marked final.
+    signatory_name: str = ""
+    signatory_function: str = ""
+    signed_on: datetime.date | None = None
 
 
 def goal_chart(data: ReportData) -> Chart:
@@ -62,21 +69,59 @@ def render_report_pdf(data: ReportData, meta: ReportMeta) -> bytes:
     )
 
 
-def _sheet_header(sheet, titles: list[str]) -> None:
-    append_row(sheet, titles)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+DATE_FORMAT = "DD-MM-YYYY"
+
+
+def write_row(sheet, values, *, bold: bool = False) -> None:
+    """Append one row to a (write-only) sheet: texts through the safe-export function,
+    amounts as euros and dates as dd-mm-jjjj, numbers left numbers."""
+    cells = []
+    for value in xlsx_row(sheet, values):
+        if value is None:
+            cells.append(None)
+            continue
+        cell = value if isinstance(value, Cell) else Cell(sheet, row=1, column=1, value=value)
+        if isinstance(value, Decimal):
+            cell.number_format = EURO_FORMAT
+        elif isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, Cell):
+            cell.alignment = Alignment(vertical="top")
+        if bold:
+            cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def new_workbook(title: str, creator: str) -> Workbook:
+    """A write-only workbook: rows go to disk as they come, so memory stays flat however
+    many lines a sheet holds."""
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = creator
+    workbook.properties.title = title
+    workbook.properties.created = workbook.properties.modified = XLSX_TIMESTAMP
+    return workbook
+
+
+def new_sheet(workbook: Workbook, title: str, widths: list[int]):
+    sheet = workbook.create_sheet(title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    return sheet
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
-    """The SiSa annex row (one row per indicator) and the breakdowns, as a workbook."""
-    workbook = Workbook()
-    workbook.properties.creator = data.municipality_name
-    workbook.properties.title = meta.identifier
-    workbook.properties.created = workbook.properties.modified = XLSX_TIMESTAMP
+    """The SiSa annex row (one row per indicator), the breakdowns and every expenditure not
+    charged to the grant, as a workbook."""
+    workbook = new_workbook(meta.identifier, data.municipality_name)
 
-    sisa = workbook.active
-    sisa.title = "SiSa"
+    sisa = new_sheet(workbook, "SiSa", [14, 60, 14, 40])
     for label, value in (
         (_("Verstrekker"), data.provider),
         (_("Uitkeringscode"), data.grant_code),
@@ -87,12 +132,11 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
         (_("Reporting year"), data.year),
         (_("Report"), f"{meta.identifier} {_('version')} {meta.version}"),
     ):
-        append_row(sisa, [label, value])
-        sisa.cell(row=sisa.max_row, column=1).font = Font(bold=True)
-    append_row(sisa, [])
-    _sheet_header(sisa, [_("Number"), _("Indicator"), _("Aard controle"), _("Value")])
+        write_row(sisa, [label, value])
+    write_row(sisa, [])
+    write_row(sisa, [_("Number"), _("Indicator"), _("Aard controle"), _("Value")], bold=True)
     for indicator in data.indicators:
-        append_row(
+        write_row(
             sisa,
             [
                 indicator.number,
@@ -101,16 +145,9 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
                 indicator.amount if indicator.is_amount else indicator.text_value,
             ],
         )
-        cell = sisa.cell(row=sisa.max_row, column=4)
-        if indicator.is_amount:
-            cell.number_format = EURO_FORMAT
-        else:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column, width in zip("ABCD", (14, 60, 14, 40), strict=True):
-        sisa.column_dimensions[column].width = width
 
-    goals = workbook.create_sheet(_("Goals"))
-    _sheet_header(
+    goals = new_sheet(workbook, _("Goals"), [10, 50, 20, 20, 20])
+    write_row(
         goals,
         [
             _("Code"),
@@ -119,13 +156,16 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
             _("Spent in the year"),
             _("Spent up to the year"),
         ],
+        bold=True,
     )
     for row in data.goals:
-        append_row(goals, [row.code, row.name, row.budget, row.spent_year, row.spent_cumulative])
-    append_row(goals, [_("Total"), "", data.budget, data.spent_year, data.spent_cumulative])
+        write_row(goals, [row.code, row.name, row.budget, row.spent_year, row.spent_cumulative])
+    write_row(
+        goals, [_("Total"), "", data.budget, data.spent_year, data.spent_cumulative], bold=True
+    )
 
-    interventions = workbook.create_sheet(_("Interventions"))
-    _sheet_header(
+    interventions = new_sheet(workbook, _("Interventions"), [10, 50, 30, 20, 20, 20])
+    write_row(
         interventions,
         [
             _("Code"),
@@ -135,32 +175,41 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
             _("Spent in the year"),
             _("Spent up to the year"),
         ],
+        bold=True,
     )
     for row in data.interventions:
-        append_row(
+        write_row(
             interventions,
             [row.code, row.name, row.goal, row.budget, row.spent_year, row.spent_cumulative],
         )
-    append_row(interventions, [_("Total"), "", "", "", data.spent_year, data.spent_cumulative])
-    sheets = [(goals, 3), (interventions, 4)]
+    write_row(
+        interventions,
+        [_("Total"), "", "", None, data.spent_year, data.spent_cumulative],
+        bold=True,
+    )
+    _ineligible_sheet(workbook, data)
     if data.shares:
-        sheets.append((_shares_sheet(workbook, data), 5))
-    for sheet, first_amount_column in sheets:
-        for cells in sheet.iter_rows(min_row=2, min_col=first_amount_column):
-            for cell in cells:
-                cell.number_format = EURO_FORMAT
-        sheet.column_dimensions["B"].width = 50
-        for column in "CDEFGHI":
-            sheet.column_dimensions[column].width = 20
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        _shares_sheet(workbook, data)
+    return workbook_bytes(workbook)
 
 
-def _shares_sheet(workbook, data: ReportData):
+def _ineligible_sheet(workbook, data: ReportData) -> None:
+    """Every expenditure of the year not charged to the grant, streamed from the database."""
+    sheet = new_sheet(workbook, _("Not charged"), [12, 60, 30, 40, 16])
+    write_row(
+        sheet,
+        [_("Date"), _("Description"), _("Goal or category"), _("Reason"), _("Amount")],
+        bold=True,
+    )
+    for row in all_ineligible_rows(data):
+        write_row(sheet, [row.date, row.description, row.goal, row.reason, row.amount])
+    write_row(sheet, [_("Total"), "", "", "", data.ineligible_year], bold=True)
+
+
+def _shares_sheet(workbook, data: ReportData) -> None:
     """Each merged municipality's part of the grant: a total row, then its goals."""
-    sheet = workbook.create_sheet(_("Merger shares"))
-    _sheet_header(
+    sheet = new_sheet(workbook, _("Merger shares"), [24, 50, 12, 16, 20, 20, 20, 20, 20])
+    write_row(
         sheet,
         [
             _("Municipality"),
@@ -173,9 +222,10 @@ def _shares_sheet(workbook, data: ReportData):
             _("Spent in the year"),
             _("Spent up to the year"),
         ],
+        bold=True,
     )
     for share in data.shares:
-        append_row(
+        write_row(
             sheet,
             [
                 share.municipality_name,
@@ -189,10 +239,8 @@ def _shares_sheet(workbook, data: ReportData):
                 share.spent_cumulative,
             ],
         )
-        if share.merged_on:
-            sheet.cell(row=sheet.max_row, column=4).number_format = "DD-MM-YYYY"
         for goal in share.goals:
-            append_row(
+            write_row(
                 sheet,
                 [
                     share.municipality_name,
@@ -206,7 +254,7 @@ def _shares_sheet(workbook, data: ReportData):
                     goal.spent_cumulative,
                 ],
             )
-    append_row(
+    write_row(
         sheet,
         [
             _("Total"),
@@ -219,6 +267,5 @@ def _shares_sheet(workbook, data: ReportData):
             data.spent_year,
             data.spent_cumulative,
         ],
+        bold=True,
     )
-    sheet.column_dimensions["A"].width = 24
-    return sheet

@@ -9,15 +9,18 @@ import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
 from finance.selectors import (
     ELIGIBILITY_LABELS,
+    IneligibleSummary,
     finance_programme,
     finance_totals,
     ineligible_expenditures,
+    ineligible_summary,
 )
 from plans.models import Plan, Programme
 from plans.selectors import plan_decisions
@@ -139,7 +142,12 @@ class ReportData:
     indicators: list[IndicatorValue] = field(default_factory=list)
     goals: list[BreakdownRow] = field(default_factory=list)
     interventions: list[BreakdownRow] = field(default_factory=list)
+    # The first REPORT_INELIGIBLE_LINES expenditures not charged to the grant; the summary
+    # counts and sums all of them, the spreadsheet and the audit dossier list every one.
     ineligible: list[IneligibleRow] = field(default_factory=list)
+    ineligible_summary: IneligibleSummary = field(default_factory=IneligibleSummary)
+    # The municipalities whose books the report covers: itself and any merged into it.
+    member_ids: list[int] = field(default_factory=list)
     plan: PlanDecisions = field(default_factory=PlanDecisions)
     shares: list[ShareRow] = field(default_factory=list)
 
@@ -147,6 +155,15 @@ class ReportData:
     def year_label(self) -> str:
         """The year as text: years are never written with a thousands separator."""
         return str(self.year)
+
+    @property
+    def ineligible_truncated(self) -> bool:
+        return self.ineligible_summary.count > len(self.ineligible)
+
+    @property
+    def remaining(self) -> Decimal:
+        """Allocation not spent on the goals up to and including year T."""
+        return self.allocation - self.spent_cumulative
 
     @property
     def balance(self) -> Decimal:
@@ -280,6 +297,7 @@ def report_data(
     programme = totals.programme
     sisa = SisaYear.objects.filter(year=year).first()
     year_totals = totals.year(year)
+    members = [share.municipality for share in totals.shares] or [municipality]
 
     goals = [
         BreakdownRow(
@@ -341,23 +359,38 @@ def report_data(
         goals=goals,
         interventions=interventions,
         ineligible=[
-            IneligibleRow(
-                date=e.date,
-                amount=e.amount,
-                goal=e.goal.name,
-                description=e.description,
-                reason=str(ELIGIBILITY_LABELS[e.eligibility]),
-            )
-            for e in ineligible_expenditures(
-                municipalities=[share.municipality for share in totals.shares] or [municipality],
-                year=year,
-            )
+            ineligible_row(e)
+            for e in ineligible_expenditures(municipalities=members, year=year)[
+                : settings.REPORT_INELIGIBLE_LINES
+            ]
         ],
+        ineligible_summary=ineligible_summary(municipalities=members, year=year),
+        member_ids=[m.pk for m in members],
         plan=_plan_decisions(municipality, programme),
         shares=[_share_row(share, year) for share in totals.shares],
     )
     data.indicators = _indicators(sisa, data, year_totals) if sisa else []
     return data
+
+
+def ineligible_row(expenditure) -> IneligibleRow:
+    """An expenditure of `ineligible_expenditures` as the report lists it."""
+    return IneligibleRow(
+        date=expenditure.date,
+        amount=expenditure.amount,
+        goal=expenditure.goal.name,
+        description=expenditure.description,
+        reason=str(ELIGIBILITY_LABELS[expenditure.eligibility]),
+    )
+
+
+def all_ineligible_rows(data: ReportData):
+    """Every expenditure not charged to the grant in the report's year, streamed."""
+    members = list(Municipality.objects.filter(pk__in=data.member_ids))
+    for expenditure in ineligible_expenditures(municipalities=members, year=data.year).iterator(
+        chunk_size=2000
+    ):
+        yield ineligible_row(expenditure)
 
 
 def _share_row(share, year: int) -> ShareRow:

@@ -12,7 +12,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
 from reporting import permissions, services
-from reporting.forms import ReopenForm, StartBatchForm, StartReportForm
+from reporting.forms import FinaliseForm, ReopenForm, StartBatchForm, StartReportForm
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus
 from reporting.rendering import ReportMeta, context
 from reporting.selectors import (
@@ -155,22 +155,40 @@ class ReportDownloadView(MunicipalityReportsMixin, View):
         )
 
 
-class ReportFinaliseView(MunicipalityReportsMixin, View):
-    permission = staticmethod(permissions.can_build_reports)
+class ReportFinaliseView(MunicipalityReportsMixin, FormView):
+    """The confirmation page that says what marking the report final fixes, then does it."""
 
-    def post(self, request, *args, **kwargs):
+    permission = staticmethod(permissions.can_build_reports)
+    template_name = "reporting/report_finalise.html"
+    form_class = FinaliseForm
+
+    def get_initial(self):
+        return {"function": services.default_function(self.request.user)}
+
+    def form_valid(self, form):
         report = self.get_report()
         try:
-            services.mark_final(report=report, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("Report %(identifier)s is final; the year %(year)s is closed.")
-                % {"identifier": report.identifier, "year": report.year},
+            services.mark_final(
+                report=report, user=self.request.user, function=form.cleaned_data["function"]
             )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Report %(identifier)s is final; the year %(year)s is closed.")
+            % {"identifier": report.identifier, "year": report.year},
+        )
         return redirect("reporting:report-list", code=self.municipality.code)
+
+    def get_context_data(self, **kwargs):
+        report = self.get_report()
+        return super().get_context_data(
+            municipality=self.municipality,
+            report=report,
+            blocker=services.finalising_blocker(report=report),
+            **kwargs,
+        )
 
 
 class ReportReopenView(MunicipalityReportsMixin, FormView):

@@ -125,5 +125,26 @@ class Migration(migrations.Migration):
             name='grant_code_confirmed',
             field=models.BooleanField(default=False, help_text='Tick once the uitkeringscode and the indicator numbers are checked against the SiSa annex the ministry published for this year.', verbose_name='code confirmed'),
         ),
+        migrations.AddField(
+            model_name='accountabilityreport',
+            name='signatory_function',
+            field=models.CharField(blank=True, max_length=200, verbose_name='function of the signatory'),
+        ),
+        migrations.AddField(
+            model_name='accountabilityreport',
+            name='signatory_name',
+            field=models.CharField(blank=True, max_length=200, verbose_name='signed by'),
+        ),
+        migrations.AddField(
+            model_name='historicalaccountabilityreport',
+            name='signatory_function',
+            field=models.CharField(blank=True, max_length=200, verbose_name='function of the signatory'),
+        ),
+        migrations.AddField(
+            model_name='historicalaccountabilityreport',
+            name='signatory_name',
+            field=models.CharField(blank=True, max_length=200, verbose_name='signed by'),
+        ),
+    
         migrations.RunPython(to_asked, to_per_goal),
     ]
