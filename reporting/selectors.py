@@ -121,7 +121,6 @@ class ReportData:
     grant_name: str
     provider: str
     grant_code: str
-    grant_code_confirmed: bool
     legal_basis: str
     annex_version: str
     period_start: datetime.date
@@ -340,7 +339,6 @@ def report_data(
         grant_name=sisa.grant_name if sisa else programme.name,
         provider=sisa.provider if sisa else "OCW",
         grant_code=sisa.grant_code if sisa else "",
-        grant_code_confirmed=bool(sisa and sisa.grant_code_confirmed),
         legal_basis=sisa.legal_basis if sisa else programme.legal_basis,
         annex_version=sisa.annex_version if sisa else "",
         period_start=programme.start,
@@ -513,3 +511,10 @@ def batch_summaries(*, batch_ids: list[int]) -> dict[int, BatchSummary]:
 
 def batch_summary(*, batch_id: int) -> BatchSummary:
     return batch_summaries(batch_ids=[batch_id])[batch_id]
+
+
+def unconfirmed_sisa_years(*, years) -> list[SisaYear]:
+    """The years among `years` whose uitkeringscode and indicator numbers nobody confirmed:
+    a warning for the functional administrator, and whether overridden or not, a reason to
+    look before a report over them is marked final."""
+    return list(SisaYear.objects.filter(year__in=set(years), grant_code_confirmed=False))

@@ -21,6 +21,7 @@ from reporting.selectors import (
     current_batch_reports,
     final_accounting_default,
     report_data,
+    unconfirmed_sisa_years,
 )
 
 
@@ -90,6 +91,7 @@ class ReportListView(MunicipalityReportsMixin, FormView):
         return super().get_context_data(
             municipality=self.municipality,
             reports=reports,
+            unconfirmed=unconfirmed_sisa_years(years=[report.year for report in reports]),
             can_build=permissions.can_build_reports(self.request.user, self.municipality),
             can_reopen=permissions.can_reopen_year(self.request.user),
             **kwargs,
@@ -254,6 +256,7 @@ class BatchDetailView(BatchAccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             counts=batch_summary(batch_id=self.object.pk),
+            unconfirmed=unconfirmed_sisa_years(years=[self.object.year]),
             problems=current_batch_reports(batch_ids=[self.object.pk])
             .filter(status=ReportStatus.FAILED)
             .select_related("municipality")
