@@ -358,9 +358,10 @@ def report_data(
         interventions=interventions,
         ineligible=[
             ineligible_row(e)
-            for e in ineligible_expenditures(municipalities=members, year=year)[
-                : settings.REPORT_INELIGIBLE_LINES
-            ]
+            # The largest first: what a reader of a bounded list needs to see.
+            for e in ineligible_expenditures(municipalities=members, year=year).order_by(
+                "-amount", "date", "id"
+            )[: settings.REPORT_INELIGIBLE_LINES]
         ],
         ineligible_summary=ineligible_summary(municipalities=members, year=year),
         member_ids=[m.pk for m in members],
