@@ -225,6 +225,8 @@ EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES
 # grant, after their counts and sums per reason, month and goal; the spreadsheet and the
 # audit dossier hold every line (WeasyPrint's cost grows with each table row).
 REPORT_INELIGIBLE_LINES = env_int("REPORT_INELIGIBLE_LINES", 25)
+# The audit dossier's page shows this many rows per list; its spreadsheet holds them all.
+DOSSIER_PAGE_ROWS = env_int("DOSSIER_PAGE_ROWS", 100)
 
 # Production hardening; `manage.py check --deploy` must report nothing with DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from accounts.models import Municipality
+from finance.selectors import ELIGIBILITY_LABELS
+from npo_portal.audit import ACTIONS
 from npo_portal.charts import Chart, Series, bar_chart
 from npo_portal.exports import xlsx_row
 from npo_portal.pdf import render_pdf
+from reporting.models import IndicatorKind
 from reporting.selectors import ReportData, all_ineligible_rows
 
 EURO_FORMAT = '"€" #,##0.00;"€" -#,##0.00'
@@ -104,7 +111,8 @@ def new_workbook(title: str, creator: str) -> Workbook:
 
 
 def new_sheet(workbook: Workbook, title: str, widths: list[int]):
-    sheet = workbook.create_sheet(title[:31])
+    # A sheet's name may not hold any of these characters.
+    sheet = workbook.create_sheet(re.sub(r"[\\/*?:\[\]]", "-", str(title))[:31])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     return sheet
@@ -269,3 +277,141 @@ def _shares_sheet(workbook, data: ReportData) -> None:
         ],
         bold=True,
     )
+
+
+def _expenditure_cells(expenditure) -> list:
+    return [
+        expenditure.date,
+        expenditure.municipality.code,
+        expenditure.goal.name,
+        expenditure.intervention.code if expenditure.intervention_id else "",
+        expenditure.description,
+        expenditure.supplier,
+        expenditure.invoice_number,
+        expenditure.amount,
+    ]
+
+
+EXPENDITURE_HEADER = [
+    _lazy("Date"),
+    _lazy("CBS code"),
+    _lazy("Goal or category"),
+    _lazy("Intervention"),
+    _lazy("Description"),
+    _lazy("Supplier"),
+    _lazy("Invoice number"),
+    _lazy("Amount"),
+]
+EXPENDITURE_WIDTHS = [12, 10, 36, 12, 50, 30, 18, 16]
+
+
+def render_dossier_xlsx(dossier) -> bytes:
+    """The audit dossier as a workbook: each SiSa figure with the sheet whose rows make it,
+    those rows streamed from the database, and the changes since the previous final report."""
+    data, report = dossier.data, dossier.report
+    workbook = new_workbook(f"{report.identifier}-{_('dossier')}", data.municipality_name)
+    year = data.year_label
+    spent_sheet = _("Spent in %(year)s") % {"year": year}
+    cumulative_sheet = _("Spent up to and including %(year)s") % {"year": year}
+
+    figures = new_sheet(workbook, _("Figures"), [14, 60, 20, 30, 12])
+    write_row(figures, [_("Report"), report.identifier])
+    write_row(figures, [_("Data version"), data.data_version])
+    write_row(figures, [])
+    write_row(
+        figures,
+        [_("Number"), _("Figure"), _("Amount"), _("Sum of the rows on sheet"), _("Rows")],
+        bold=True,
+    )
+    by_kind = {i.number: i for i in data.indicators}
+    for indicator in by_kind.values():
+        if not indicator.is_amount:
+            write_row(figures, [indicator.number, indicator.text, indicator.text_value])
+            continue
+        cumulative = indicator.kind == IndicatorKind.SPENDING_CUMULATIVE
+        sheet, rows = (
+            (cumulative_sheet, dossier.cumulative_expenditures)
+            if cumulative
+            else (spent_sheet, dossier.year_expenditures)
+        )
+        write_row(
+            figures, [indicator.number, indicator.text, indicator.amount, sheet, rows.count()]
+        )
+    for label, amount, sheet, rows in (
+        (
+            _("Payments received up to the year"),
+            data.received_cumulative,
+            _("Payments"),
+            dossier.payments,
+        ),
+        (
+            _("Not charged to the grant in the year"),
+            data.ineligible_year,
+            _("Not charged"),
+            dossier.ineligible,
+        ),
+    ):
+        write_row(figures, ["", label, amount, sheet, rows.count()])
+
+    for title, rows, total in (
+        (spent_sheet, dossier.year_expenditures, data.spent_year),
+        (cumulative_sheet, dossier.cumulative_expenditures, data.spent_cumulative),
+    ):
+        sheet = new_sheet(workbook, title, EXPENDITURE_WIDTHS)
+        write_row(sheet, [str(title) for title in EXPENDITURE_HEADER], bold=True)
+        for expenditure in rows.iterator(chunk_size=2000):
+            write_row(sheet, _expenditure_cells(expenditure))
+        write_row(sheet, [_("Total"), "", "", "", "", "", "", total], bold=True)
+
+    payments = new_sheet(workbook, _("Payments"), [12, 10, 40, 16])
+    write_row(payments, [_("Date"), _("CBS code"), _("Reference"), _("Amount")], bold=True)
+    for payment in dossier.payments.iterator(chunk_size=2000):
+        write_row(
+            payments, [payment.date, payment.municipality.code, payment.reference, payment.amount]
+        )
+    write_row(payments, [_("Total"), "", "", data.received_cumulative], bold=True)
+
+    ineligible = new_sheet(workbook, _("Not charged"), [*EXPENDITURE_WIDTHS, 36])
+    write_row(ineligible, [*(str(title) for title in EXPENDITURE_HEADER), _("Reason")], bold=True)
+    for expenditure in dossier.ineligible.iterator(chunk_size=2000):
+        write_row(
+            ineligible,
+            [*_expenditure_cells(expenditure), str(ELIGIBILITY_LABELS[expenditure.eligibility])],
+        )
+    write_row(ineligible, [_("Total"), "", "", "", "", "", "", data.ineligible_year], bold=True)
+
+    changes = new_sheet(workbook, _("Changes"), [18, 24, 12, 12, 12, 10, 50, 16])
+    write_row(
+        changes,
+        [
+            _("When"),
+            _("By"),
+            _("Action"),
+            _("Row"),
+            _("Date"),
+            _("CBS code"),
+            _("Description"),
+            _("Amount"),
+        ],
+        bold=True,
+    )
+    codes = dict(Municipality.objects.filter(pk__in=data.member_ids).values_list("pk", "code"))
+    for kind, rows, describe in (
+        (_("Expenditure"), dossier.expenditure_changes, lambda row: row.description),
+        (_("Payment"), dossier.payment_changes, lambda row: row.reference),
+    ):
+        for row in rows.iterator(chunk_size=2000):
+            write_row(
+                changes,
+                [
+                    timezone.localtime(row.history_date).replace(tzinfo=None),
+                    str(row.history_user or ""),
+                    str(ACTIONS.get(row.history_type, row.history_type)),
+                    kind,
+                    row.date,
+                    codes.get(row.municipality_id, ""),
+                    describe(row),
+                    row.amount,
+                ],
+            )
+    return workbook_bytes(workbook)

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +15,14 @@ from accounts.mixins import MunicipalityFromURLMixin
 from reporting import permissions, services
 from reporting.forms import FinaliseForm, ReopenForm, StartBatchForm, StartReportForm
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus
-from reporting.rendering import ReportMeta, context
+from reporting.rendering import ReportMeta, context, render_dossier_xlsx
 from reporting.selectors import (
     batch_summaries,
     batch_summary,
     current_batch_reports,
     final_accounting_default,
     report_data,
+    report_dossier,
     unconfirmed_sisa_years,
 )
 
@@ -155,6 +157,40 @@ class ReportDownloadView(MunicipalityReportsMixin, View):
             as_attachment=True,
             filename=f"{report.identifier}.{self.file_field}",
         )
+
+
+class ReportDossierView(MunicipalityReportsMixin, TemplateView):
+    """The report's audit dossier: each SiSa figure with the rows that make it."""
+
+    permission = staticmethod(permissions.can_view_dossier)
+    template_name = "reporting/report_dossier.html"
+
+    def get_context_data(self, **kwargs):
+        dossier = report_dossier(report=self.get_report())
+        return super().get_context_data(
+            municipality=self.municipality,
+            dossier=dossier,
+            data=dossier.data,
+            report=dossier.report,
+            rows_shown=settings.DOSSIER_PAGE_ROWS,
+            **kwargs,
+        )
+
+
+class ReportDossierXlsxView(MunicipalityReportsMixin, View):
+    """The audit dossier as a workbook, built now from the same figures."""
+
+    permission = staticmethod(permissions.can_view_dossier)
+
+    def get(self, request, *args, **kwargs):
+        dossier = report_dossier(report=self.get_report())
+        response = HttpResponse(
+            render_dossier_xlsx(dossier),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"{dossier.report.identifier}-controledossier.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class ReportFinaliseView(MunicipalityReportsMixin, FormView):
