@@ -654,3 +654,57 @@ def allocations_off_formula(*, user: User, tolerance: Decimal = FORMULA_TOLERANC
         and abs(allocation.formula_difference) > tolerance
     ]
     return Allocation.objects.filter(pk__in=off)
+
+
+@dataclass(frozen=True)
+class IneligibleGroup:
+    label: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class IneligibleSummary:
+    """The expenditures not charged to the grant, counted and summed per reason, month and
+    goal: what a report prints however many lines there are."""
+
+    count: int = 0
+    amount: Decimal = ZERO
+    per_reason: list[IneligibleGroup] = field(default_factory=list)
+    per_month: list[IneligibleGroup] = field(default_factory=list)
+    per_goal: list[IneligibleGroup] = field(default_factory=list)
+
+
+def ineligible_summary(*, municipalities: list[Municipality], year: int) -> IneligibleSummary:
+    """`ineligible_expenditures` of `year`, grouped in one query on reason, month and goal;
+    its amount equals `finance_totals(...).year(year).ineligible` for the same municipalities."""
+    rows = list(
+        ineligible_expenditures(municipalities=municipalities, year=year)
+        .order_by()
+        .values("eligibility", "date__month", "goal__name")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+    )
+    groups: dict[str, dict] = {"reason": {}, "month": {}, "goal": {}}
+    for row in rows:
+        amount = cents(row["total"])
+        for kind, key in (
+            ("reason", str(ELIGIBILITY_LABELS[row["eligibility"]])),
+            ("month", row["date__month"]),
+            ("goal", row["goal__name"]),
+        ):
+            count, total = groups[kind].get(key, (0, ZERO))
+            groups[kind][key] = (count + row["count"], total + amount)
+
+    def listed(kind: str, label=str) -> list[IneligibleGroup]:
+        return [
+            IneligibleGroup(label=label(key), count=count, amount=total)
+            for key, (count, total) in sorted(groups[kind].items())
+        ]
+
+    return IneligibleSummary(
+        count=sum(row["count"] for row in rows),
+        amount=sum((cents(row["total"]) for row in rows), ZERO),
+        per_reason=listed("reason"),
+        per_month=listed("month", lambda month: datetime.date(year, month, 1)),
+        per_goal=listed("goal"),
+    )

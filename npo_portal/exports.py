@@ -48,7 +48,9 @@ def xlsx_value(sheet, value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    cell = Cell(sheet)
+    # Placeholder coordinates (append sets the real ones): a write-only sheet formats a Cell
+    # it is handed in an error message first, which needs a coordinate to exist.
+    cell = Cell(sheet, row=1, column=1)
     cell.value = clean_text(value)
     # openpyxl turns any text starting with "=" into a formula; the data type decides.
     cell.data_type = "s"

@@ -6,14 +6,102 @@ fonts embedded; templates set A4 and their language (`<html lang>`) themselves.
 
 from __future__ import annotations
 
+import pydyf
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
 PDF_VARIANT = "pdf/ua-1"
+
+# WeasyPrint lays out in CSS pixels; PDF user space is in points (72 per inch, 96 px).
+POINTS_PER_PIXEL = 0.75
 
 
 def render_pdf(template_name: str, context: dict, *, base_url: str, request=None) -> bytes:
     """Render a Django template to PDF bytes (A4 unless the template's CSS says otherwise)."""
     html = render_to_string(template_name, context, request=request)
     document = HTML(string=html, base_url=base_url)
-    return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+    return document.write_pdf(
+        pdf_variant=PDF_VARIANT, uncompressed_pdf=False, finisher=finish_tagging
+    )
+
+
+def finish_tagging(document, pdf: pydyf.PDF) -> None:
+    """Two corrections to WeasyPrint 70's PDF/UA tagging, made before the file is written.
+
+    - Page furniture: the text of margin boxes (running header and footer, page numbers) is
+      marked as tagged content (`/Span <</MCID n>> BDC`) whose structure elements WeasyPrint
+      keeps out of the structure tree ("only allowed in PDF 2.0", weasyprint/pdf/tags.py).
+      Content that is tagged but unreachable fails PDF/UA-1 (ISO 14289-1, 7.1): furniture
+      must be an artifact. It becomes `/Artifact <</Type /Pagination>> BDC`.
+    - A figure's layout /BBox is written in CSS pixels from the page's top-left corner; PDF
+      wants points from the bottom-left (ISO 32000-1, 14.8.5.4.3), on the page.
+    """
+    objects = pdf.objects
+    root = objects[_number(pdf.catalog["StructTreeRoot"])]
+    reachable = _reachable_elements(objects, root)
+    parent_tree = objects[_number(root["ParentTree"])]["Nums"]
+    pages = [objects[_number(reference)] for reference in pdf.page_references]
+    for index in range(0, len(parent_tree) - 1, 2):
+        page_index, elements = parent_tree[index], parent_tree[index + 1]
+        if not isinstance(elements, pydyf.Array) or page_index >= len(pages):
+            continue
+        furniture = {
+            mcid
+            for mcid, reference in enumerate(elements)
+            if isinstance(reference, bytes) and _number(reference) not in reachable
+        }
+        if furniture:
+            stream = objects[_number(pages[page_index]["Contents"])]
+            _mark_as_artifacts(stream, furniture)
+            for mcid in furniture:
+                elements[mcid] = "null"
+    for number in reachable:
+        element = objects[number]
+        layout = element.get("A") if isinstance(element, pydyf.Dictionary) else None
+        if isinstance(layout, pydyf.Dictionary) and "BBox" in layout and "Pg" in element:
+            page = objects[_number(element["Pg"])]
+            layout["BBox"] = _page_points(layout["BBox"], page["MediaBox"])
+
+
+def _number(reference: bytes | str) -> int:
+    text = reference.decode() if isinstance(reference, bytes) else str(reference)
+    return int(text.split()[0])
+
+
+def _reachable_elements(objects: list, root: pydyf.Dictionary) -> set[int]:
+    """Numbers of the structure elements reachable from the structure tree's root."""
+    found: set[int] = set()
+    pending = list(root.get("K", []))
+    while pending:
+        kid = pending.pop()
+        if not isinstance(kid, bytes):
+            continue  # an MCID
+        number = _number(kid)
+        if number in found:
+            continue
+        found.add(number)
+        element = objects[number]
+        if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem":
+            kids = element.get("K", [])
+            pending.extend(kids if isinstance(kids, pydyf.Array) else [kids])
+    return found
+
+
+def _mark_as_artifacts(stream: pydyf.Stream, mcids: set[int]) -> None:
+    """Turn the marked-content sequences with these MCIDs into pagination artifacts."""
+    items = stream.stream
+    for position in range(1, len(items) - 1):
+        properties = items[position]
+        if (
+            isinstance(properties, pydyf.Dictionary)
+            and properties.get("MCID") in mcids
+            and items[position + 1] == b"BDC"
+        ):
+            items[position - 1] = "/Artifact"
+            items[position] = pydyf.Dictionary({"Type": "/Pagination"})
+
+
+def _page_points(box, media_box) -> pydyf.Array:
+    x1, y1, x2, y2 = (float(value) * POINTS_PER_PIXEL for value in box)
+    height = float(media_box[3]) - float(media_box[1])
+    return pydyf.Array([round(x1, 2), round(height - y2, 2), round(x2, 2), round(height - y1, 2)])

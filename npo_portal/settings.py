@@ -264,6 +264,12 @@ IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 2_000)
 # A refusal lists this many bad rows, then says how many more there are.
 IMPORT_MAX_REPORTED_ERRORS = env_int("IMPORT_MAX_REPORTED_ERRORS", 100)
+# The accountability report's PDF lists at most this many expenditures not charged to the
+# grant, after their counts and sums per reason, month and goal; the spreadsheet and the
+# audit dossier hold every line (WeasyPrint's cost grows with each table row).
+REPORT_INELIGIBLE_LINES = env_int("REPORT_INELIGIBLE_LINES", 25)
+# The audit dossier's page shows this many rows per list; its spreadsheet holds them all.
+DOSSIER_PAGE_ROWS = env_int("DOSSIER_PAGE_ROWS", 100)
 
 # Production hardening; `manage.py check --deploy` must report nothing with DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

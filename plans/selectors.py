@@ -5,6 +5,7 @@ Finance compares spending with the plan through `budget_totals`; nothing else su
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,9 +21,11 @@ from plans.models import (
     Intervention,
     InterventionBudget,
     Plan,
+    PlanStatus,
     PlanTransition,
     PlanVersion,
     SpendingGoal,
+    TransitionKind,
 )
 from schools.models import School
 
@@ -294,4 +297,45 @@ def plan_history(*, plan: Plan, page_number=None):
             ),
         ],
         page_number=page_number,
+    )
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """One version of the plan as the college adopted it."""
+
+    number: int
+    adopted_on: datetime.date
+    reference: str
+
+
+@dataclass(frozen=True)
+class PlanDecisions:
+    """The decisions on a plan a report cites: the college's latest adoption, the council's
+    information letter on its own, and every adopted version."""
+
+    college_decided_on: datetime.date | None
+    college_reference: str
+    council_informed_on: datetime.date | None
+    council_reference: str
+    adoptions: list[Adoption]
+
+
+def plan_decisions(*, plan: Plan) -> PlanDecisions:
+    """Only a status step to "adopted" is a college decision; informing the council (a
+    raadsinformatiebrief) keeps the status "adopted" but adopts nothing."""
+    adopted = (
+        plan.transitions.filter(kind=TransitionKind.STATUS, to_status=PlanStatus.ADOPTED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return PlanDecisions(
+        college_decided_on=(adopted.decided_on or adopted.at.date()) if adopted else None,
+        college_reference=adopted.decision_reference if adopted else "",
+        council_informed_on=plan.council_informed_on,
+        council_reference=plan.council_reference,
+        adoptions=[
+            Adoption(number=v.number, adopted_on=v.adopted_on, reference=v.decision_reference)
+            for v in plan.versions.order_by("number")
+        ],
     )

@@ -95,3 +95,19 @@ class ReopenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Reopen the year"), css_class="btn-danger"))
+
+
+class FinaliseForm(forms.Form):
+    function = forms.CharField(
+        label=_("Your function in the signature block"),
+        max_length=200,
+        help_text=_("For example: controller, or finance officer of the municipality."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked the report and mark it final; I know what becomes fixed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Mark final"), css_class="btn-success"))

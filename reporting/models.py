@@ -21,9 +21,27 @@ class SisaYear(models.Model):
         _("code confirmed"),
         default=False,
         help_text=_(
-            "Tick once checked against the SiSa annex the ministry published for this year."
+            "Tick once the uitkeringscode and the indicator numbers are checked against the "
+            "SiSa annex the ministry published for this year."
         ),
     )
+    override_reason = models.TextField(
+        _("reason to finalise without confirmation"),
+        blank=True,
+        help_text=_(
+            "Until the code is confirmed no report over this year can be marked final, "
+            "unless a reason is given here (for example: the annex is not yet published)."
+        ),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or overridden by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed or overridden at"), null=True, blank=True)
     grant_name = models.CharField(_("name of the grant"), max_length=300)
     legal_basis = models.CharField(_("juridische grondslag"), max_length=300)
     recipient = models.CharField(_("ontvanger"), max_length=50, default="Gemeenten")
@@ -38,6 +56,12 @@ class SisaYear(models.Model):
 
     def __str__(self) -> str:
         return f"SiSa {self.year} {self.provider} {self.grant_code}"
+
+    @property
+    def allows_final_reports(self) -> bool:
+        """A report over the year becomes final only with a confirmed code, or an override
+        with its reason."""
+        return self.grant_code_confirmed or bool(self.override_reason.strip())
 
 
 class IndicatorKind(models.TextChoices):
@@ -193,6 +217,11 @@ class AccountabilityReport(models.Model):
         verbose_name=_("marked final by"),
     )
     finalised_at = models.DateTimeField(_("marked final at"), null=True, blank=True)
+    # The signature block as it was filled when the report was marked final.
+    signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signatory_function = models.CharField(
+        _("function of the signatory"), max_length=200, blank=True
+    )
     reopened_at = models.DateTimeField(
         _("year reopened at"),
         null=True,

@@ -29,6 +29,11 @@ def can_view_reports(user: User, municipality: Municipality) -> bool:
     )
 
 
+def can_view_dossier(user: User, municipality: Municipality) -> bool:
+    """The audit dossier goes with the report: whoever reads the report reads its dossier."""
+    return can_view_reports(user, municipality)
+
+
 def can_build_reports(user: User, municipality: Municipality) -> bool:
     """Only the municipality's finance officers start a report and mark it final."""
     return _own_municipality(user, municipality) and user.is_finance_officer

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
+from accounts.models import Municipality
+from finance.selectors import ELIGIBILITY_LABELS
+from npo_portal.audit import ACTIONS
 from npo_portal.charts import Chart, Series, bar_chart
-from npo_portal.exports import append_row
+from npo_portal.exports import xlsx_row
 from npo_portal.pdf import render_pdf
-from reporting.selectors import ReportData
+from reporting.models import IndicatorKind
+from reporting.selectors import ReportData, all_ineligible_rows
 
 EURO_FORMAT = '"€" #,##0.00;"€" -#,##0.00'
 XLSX_TIMESTAMP = datetime.datetime(2021, 7, 1)
@@ -29,6 +39,10 @@ class ReportMeta:
     version: str
     date: datetime.date
     is_final: bool = False
+    # The signature block, filled once the report is marked final.
+    signatory_name: str = ""
+    signatory_function: str = ""
+    signed_on: datetime.date | None = None
 
 
 def goal_chart(data: ReportData) -> Chart:
@@ -62,21 +76,60 @@ def render_report_pdf(data: ReportData, meta: ReportMeta) -> bytes:
     )
 
 
-def _sheet_header(sheet, titles: list[str]) -> None:
-    append_row(sheet, titles)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+DATE_FORMAT = "DD-MM-YYYY"
+
+
+def write_row(sheet, values, *, bold: bool = False) -> None:
+    """Append one row to a (write-only) sheet: texts through the safe-export function,
+    amounts as euros and dates as dd-mm-jjjj, numbers left numbers."""
+    cells = []
+    for value in xlsx_row(sheet, values):
+        if value is None:
+            cells.append(None)
+            continue
+        cell = value if isinstance(value, Cell) else Cell(sheet, row=1, column=1, value=value)
+        if isinstance(value, Decimal):
+            cell.number_format = EURO_FORMAT
+        elif isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, Cell):
+            cell.alignment = Alignment(vertical="top")
+        if bold:
+            cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def new_workbook(title: str, creator: str) -> Workbook:
+    """A write-only workbook: rows go to disk as they come, so memory stays flat however
+    many lines a sheet holds."""
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = creator
+    workbook.properties.title = title
+    workbook.properties.created = workbook.properties.modified = XLSX_TIMESTAMP
+    return workbook
+
+
+def new_sheet(workbook: Workbook, title: str, widths: list[int]):
+    # A sheet's name may not hold any of these characters.
+    sheet = workbook.create_sheet(re.sub(r"[\\/*?:\[\]]", "-", str(title))[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    return sheet
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
-    """The SiSa annex row (one row per indicator) and the breakdowns, as a workbook."""
-    workbook = Workbook()
-    workbook.properties.creator = data.municipality_name
-    workbook.properties.title = meta.identifier
-    workbook.properties.created = workbook.properties.modified = XLSX_TIMESTAMP
+    """The SiSa annex row (one row per indicator), the breakdowns and every expenditure not
+    charged to the grant, as a workbook."""
+    workbook = new_workbook(meta.identifier, data.municipality_name)
 
-    sisa = workbook.active
-    sisa.title = "SiSa"
+    sisa = new_sheet(workbook, "SiSa", [14, 60, 14, 40])
     for label, value in (
         (_("Verstrekker"), data.provider),
         (_("Uitkeringscode"), data.grant_code),
@@ -87,12 +140,11 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
         (_("Reporting year"), data.year),
         (_("Report"), f"{meta.identifier} {_('version')} {meta.version}"),
     ):
-        append_row(sisa, [label, value])
-        sisa.cell(row=sisa.max_row, column=1).font = Font(bold=True)
-    append_row(sisa, [])
-    _sheet_header(sisa, [_("Number"), _("Indicator"), _("Aard controle"), _("Value")])
+        write_row(sisa, [label, value])
+    write_row(sisa, [])
+    write_row(sisa, [_("Number"), _("Indicator"), _("Aard controle"), _("Value")], bold=True)
     for indicator in data.indicators:
-        append_row(
+        write_row(
             sisa,
             [
                 indicator.number,
@@ -101,16 +153,9 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
                 indicator.amount if indicator.is_amount else indicator.text_value,
             ],
         )
-        cell = sisa.cell(row=sisa.max_row, column=4)
-        if indicator.is_amount:
-            cell.number_format = EURO_FORMAT
-        else:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column, width in zip("ABCD", (14, 60, 14, 40), strict=True):
-        sisa.column_dimensions[column].width = width
 
-    goals = workbook.create_sheet(_("Goals"))
-    _sheet_header(
+    goals = new_sheet(workbook, _("Goals"), [10, 50, 20, 20, 20])
+    write_row(
         goals,
         [
             _("Code"),
@@ -119,13 +164,16 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
             _("Spent in the year"),
             _("Spent up to the year"),
         ],
+        bold=True,
     )
     for row in data.goals:
-        append_row(goals, [row.code, row.name, row.budget, row.spent_year, row.spent_cumulative])
-    append_row(goals, [_("Total"), "", data.budget, data.spent_year, data.spent_cumulative])
+        write_row(goals, [row.code, row.name, row.budget, row.spent_year, row.spent_cumulative])
+    write_row(
+        goals, [_("Total"), "", data.budget, data.spent_year, data.spent_cumulative], bold=True
+    )
 
-    interventions = workbook.create_sheet(_("Interventions"))
-    _sheet_header(
+    interventions = new_sheet(workbook, _("Interventions"), [10, 50, 30, 20, 20, 20])
+    write_row(
         interventions,
         [
             _("Code"),
@@ -135,32 +183,41 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
             _("Spent in the year"),
             _("Spent up to the year"),
         ],
+        bold=True,
     )
     for row in data.interventions:
-        append_row(
+        write_row(
             interventions,
             [row.code, row.name, row.goal, row.budget, row.spent_year, row.spent_cumulative],
         )
-    append_row(interventions, [_("Total"), "", "", "", data.spent_year, data.spent_cumulative])
-    sheets = [(goals, 3), (interventions, 4)]
+    write_row(
+        interventions,
+        [_("Total"), "", "", None, data.spent_year, data.spent_cumulative],
+        bold=True,
+    )
+    _ineligible_sheet(workbook, data)
     if data.shares:
-        sheets.append((_shares_sheet(workbook, data), 5))
-    for sheet, first_amount_column in sheets:
-        for cells in sheet.iter_rows(min_row=2, min_col=first_amount_column):
-            for cell in cells:
-                cell.number_format = EURO_FORMAT
-        sheet.column_dimensions["B"].width = 50
-        for column in "CDEFGHI":
-            sheet.column_dimensions[column].width = 20
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        _shares_sheet(workbook, data)
+    return workbook_bytes(workbook)
 
 
-def _shares_sheet(workbook, data: ReportData):
+def _ineligible_sheet(workbook, data: ReportData) -> None:
+    """Every expenditure of the year not charged to the grant, streamed from the database."""
+    sheet = new_sheet(workbook, _("Not charged"), [12, 60, 30, 40, 16])
+    write_row(
+        sheet,
+        [_("Date"), _("Description"), _("Goal or category"), _("Reason"), _("Amount")],
+        bold=True,
+    )
+    for row in all_ineligible_rows(data):
+        write_row(sheet, [row.date, row.description, row.goal, row.reason, row.amount])
+    write_row(sheet, [_("Total"), "", "", "", data.ineligible_year], bold=True)
+
+
+def _shares_sheet(workbook, data: ReportData) -> None:
     """Each merged municipality's part of the grant: a total row, then its goals."""
-    sheet = workbook.create_sheet(_("Merger shares"))
-    _sheet_header(
+    sheet = new_sheet(workbook, _("Merger shares"), [24, 50, 12, 16, 20, 20, 20, 20, 20])
+    write_row(
         sheet,
         [
             _("Municipality"),
@@ -173,9 +230,10 @@ def _shares_sheet(workbook, data: ReportData):
             _("Spent in the year"),
             _("Spent up to the year"),
         ],
+        bold=True,
     )
     for share in data.shares:
-        append_row(
+        write_row(
             sheet,
             [
                 share.municipality_name,
@@ -189,10 +247,8 @@ def _shares_sheet(workbook, data: ReportData):
                 share.spent_cumulative,
             ],
         )
-        if share.merged_on:
-            sheet.cell(row=sheet.max_row, column=4).number_format = "DD-MM-YYYY"
         for goal in share.goals:
-            append_row(
+            write_row(
                 sheet,
                 [
                     share.municipality_name,
@@ -206,7 +262,7 @@ def _shares_sheet(workbook, data: ReportData):
                     goal.spent_cumulative,
                 ],
             )
-    append_row(
+    write_row(
         sheet,
         [
             _("Total"),
@@ -219,6 +275,143 @@ def _shares_sheet(workbook, data: ReportData):
             data.spent_year,
             data.spent_cumulative,
         ],
+        bold=True,
     )
-    sheet.column_dimensions["A"].width = 24
-    return sheet
+
+
+def _expenditure_cells(expenditure) -> list:
+    return [
+        expenditure.date,
+        expenditure.municipality.code,
+        expenditure.goal.name,
+        expenditure.intervention.code if expenditure.intervention_id else "",
+        expenditure.description,
+        expenditure.supplier,
+        expenditure.invoice_number,
+        expenditure.amount,
+    ]
+
+
+EXPENDITURE_HEADER = [
+    _lazy("Date"),
+    _lazy("CBS code"),
+    _lazy("Goal or category"),
+    _lazy("Intervention"),
+    _lazy("Description"),
+    _lazy("Supplier"),
+    _lazy("Invoice number"),
+    _lazy("Amount"),
+]
+EXPENDITURE_WIDTHS = [12, 10, 36, 12, 50, 30, 18, 16]
+
+
+def render_dossier_xlsx(dossier) -> bytes:
+    """The audit dossier as a workbook: each SiSa figure with the sheet whose rows make it,
+    those rows streamed from the database, and the changes since the previous final report."""
+    data, report = dossier.data, dossier.report
+    workbook = new_workbook(f"{report.identifier}-{_('dossier')}", data.municipality_name)
+    year = data.year_label
+    spent_sheet = _("Spent in %(year)s") % {"year": year}
+    cumulative_sheet = _("Spent up to and including %(year)s") % {"year": year}
+
+    figures = new_sheet(workbook, _("Figures"), [14, 60, 20, 30, 12])
+    write_row(figures, [_("Report"), report.identifier])
+    write_row(figures, [_("Data version"), data.data_version])
+    write_row(figures, [])
+    write_row(
+        figures,
+        [_("Number"), _("Figure"), _("Amount"), _("Sum of the rows on sheet"), _("Rows")],
+        bold=True,
+    )
+    by_kind = {i.number: i for i in data.indicators}
+    for indicator in by_kind.values():
+        if not indicator.is_amount:
+            write_row(figures, [indicator.number, indicator.text, indicator.text_value])
+            continue
+        cumulative = indicator.kind == IndicatorKind.SPENDING_CUMULATIVE
+        sheet, rows = (
+            (cumulative_sheet, dossier.cumulative_expenditures)
+            if cumulative
+            else (spent_sheet, dossier.year_expenditures)
+        )
+        write_row(
+            figures, [indicator.number, indicator.text, indicator.amount, sheet, rows.count()]
+        )
+    for label, amount, sheet, rows in (
+        (
+            _("Payments received up to the year"),
+            data.received_cumulative,
+            _("Payments"),
+            dossier.payments,
+        ),
+        (
+            _("Not charged to the grant in the year"),
+            data.ineligible_year,
+            _("Not charged"),
+            dossier.ineligible,
+        ),
+    ):
+        write_row(figures, ["", label, amount, sheet, rows.count()])
+
+    for title, rows, total in (
+        (spent_sheet, dossier.year_expenditures, data.spent_year),
+        (cumulative_sheet, dossier.cumulative_expenditures, data.spent_cumulative),
+    ):
+        sheet = new_sheet(workbook, title, EXPENDITURE_WIDTHS)
+        write_row(sheet, [str(title) for title in EXPENDITURE_HEADER], bold=True)
+        for expenditure in rows.iterator(chunk_size=2000):
+            write_row(sheet, _expenditure_cells(expenditure))
+        write_row(sheet, [_("Total"), "", "", "", "", "", "", total], bold=True)
+
+    payments = new_sheet(workbook, _("Payments"), [12, 10, 40, 16])
+    write_row(payments, [_("Date"), _("CBS code"), _("Reference"), _("Amount")], bold=True)
+    for payment in dossier.payments.iterator(chunk_size=2000):
+        write_row(
+            payments, [payment.date, payment.municipality.code, payment.reference, payment.amount]
+        )
+    write_row(payments, [_("Total"), "", "", data.received_cumulative], bold=True)
+
+    ineligible = new_sheet(workbook, _("Not charged"), [*EXPENDITURE_WIDTHS, 36])
+    write_row(ineligible, [*(str(title) for title in EXPENDITURE_HEADER), _("Reason")], bold=True)
+    for expenditure in dossier.ineligible.iterator(chunk_size=2000):
+        write_row(
+            ineligible,
+            [*_expenditure_cells(expenditure), str(ELIGIBILITY_LABELS[expenditure.eligibility])],
+        )
+    write_row(ineligible, [_("Total"), "", "", "", "", "", "", data.ineligible_year], bold=True)
+
+    changes = new_sheet(workbook, _("Changes"), [18, 24, 12, 12, 12, 10, 50, 16])
+    write_row(
+        changes,
+        [
+            _("When"),
+            _("By"),
+            _("Action"),
+            _("Row"),
+            _("Date"),
+            _("CBS code"),
+            _("Description"),
+            _("Amount"),
+        ],
+        bold=True,
+    )
+    codes = dict(Municipality.objects.filter(pk__in=data.member_ids).values_list("pk", "code"))
+    for kind, rows, describe in (
+        (_("Expenditure"), dossier.expenditure_changes, lambda row: row.description),
+        (_("Payment"), dossier.payment_changes, lambda row: row.reference),
+    ):
+        for row in rows.iterator(chunk_size=2000):
+            write_row(
+                changes,
+                [
+                    timezone.localtime(row.history_date).replace(tzinfo=None),
+                    str(row.history_user or ""),
+                    str(ACTIONS.get(row.history_type, row.history_type)),
+                    kind,
+                    row.date,
+                    codes.get(row.municipality_id, ""),
+                    describe(row),
+                    row.amount,
+                ],
+            )
+    return workbook_bytes(workbook)

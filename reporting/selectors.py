@@ -9,17 +9,21 @@ import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
 from finance.selectors import (
     ELIGIBILITY_LABELS,
+    IneligibleSummary,
     finance_programme,
     finance_totals,
     ineligible_expenditures,
+    ineligible_summary,
 )
-from plans.models import Plan, PlanStatus, Programme
+from plans.models import Plan, Programme
+from plans.selectors import plan_decisions
 from reporting.models import AccountabilityReport, IndicatorKind, ReportStatus, SisaYear
 
 ZERO = Decimal("0.00")
@@ -32,6 +36,7 @@ class IndicatorValue:
     audit: str
     amount: Decimal | None = None
     text_value: str = ""
+    kind: str = ""
 
     @property
     def is_amount(self) -> bool:
@@ -85,6 +90,13 @@ class ShareRow:
 
 
 @dataclass(frozen=True)
+class AdoptedVersion:
+    number: int
+    adopted_on: datetime.date
+    reference: str
+
+
+@dataclass(frozen=True)
 class PlanDecisions:
     title: str = ""
     status: str = ""
@@ -92,6 +104,12 @@ class PlanDecisions:
     college_reference: str = ""
     council_informed_on: datetime.date | None = None
     council_reference: str = ""
+    # Every version the college adopted, oldest first; a revised plan has more than one.
+    adoptions: list[AdoptedVersion] = field(default_factory=list)
+
+    @property
+    def is_revised(self) -> bool:
+        return len(self.adoptions) > 1
 
 
 @dataclass
@@ -104,7 +122,6 @@ class ReportData:
     grant_name: str
     provider: str
     grant_code: str
-    grant_code_confirmed: bool
     legal_basis: str
     annex_version: str
     period_start: datetime.date
@@ -125,7 +142,12 @@ class ReportData:
     indicators: list[IndicatorValue] = field(default_factory=list)
     goals: list[BreakdownRow] = field(default_factory=list)
     interventions: list[BreakdownRow] = field(default_factory=list)
+    # The first REPORT_INELIGIBLE_LINES expenditures not charged to the grant; the summary
+    # counts and sums all of them, the spreadsheet and the audit dossier list every one.
     ineligible: list[IneligibleRow] = field(default_factory=list)
+    ineligible_summary: IneligibleSummary = field(default_factory=IneligibleSummary)
+    # The municipalities whose books the report covers: itself and any merged into it.
+    member_ids: list[int] = field(default_factory=list)
     plan: PlanDecisions = field(default_factory=PlanDecisions)
     shares: list[ShareRow] = field(default_factory=list)
 
@@ -133,6 +155,15 @@ class ReportData:
     def year_label(self) -> str:
         """The year as text: years are never written with a thousands separator."""
         return str(self.year)
+
+    @property
+    def ineligible_truncated(self) -> bool:
+        return self.ineligible_summary.count > len(self.ineligible)
+
+    @property
+    def remaining(self) -> Decimal:
+        """Allocation not spent on the goals up to and including year T."""
+        return self.allocation - self.spent_cumulative
 
     @property
     def balance(self) -> Decimal:
@@ -266,6 +297,7 @@ def report_data(
     programme = totals.programme
     sisa = SisaYear.objects.filter(year=year).first()
     year_totals = totals.year(year)
+    members = [share.municipality for share in totals.shares] or [municipality]
 
     goals = [
         BreakdownRow(
@@ -308,7 +340,6 @@ def report_data(
         grant_name=sisa.grant_name if sisa else programme.name,
         provider=sisa.provider if sisa else "OCW",
         grant_code=sisa.grant_code if sisa else "",
-        grant_code_confirmed=bool(sisa and sisa.grant_code_confirmed),
         legal_basis=sisa.legal_basis if sisa else programme.legal_basis,
         annex_version=sisa.annex_version if sisa else "",
         period_start=programme.start,
@@ -327,23 +358,39 @@ def report_data(
         goals=goals,
         interventions=interventions,
         ineligible=[
-            IneligibleRow(
-                date=e.date,
-                amount=e.amount,
-                goal=e.goal.name,
-                description=e.description,
-                reason=str(ELIGIBILITY_LABELS[e.eligibility]),
-            )
-            for e in ineligible_expenditures(
-                municipalities=[share.municipality for share in totals.shares] or [municipality],
-                year=year,
-            )
+            ineligible_row(e)
+            # The largest first: what a reader of a bounded list needs to see.
+            for e in ineligible_expenditures(municipalities=members, year=year).order_by(
+                "-amount", "date", "id"
+            )[: settings.REPORT_INELIGIBLE_LINES]
         ],
+        ineligible_summary=ineligible_summary(municipalities=members, year=year),
+        member_ids=[m.pk for m in members],
         plan=_plan_decisions(municipality, programme),
         shares=[_share_row(share, year) for share in totals.shares],
     )
     data.indicators = _indicators(sisa, data, year_totals) if sisa else []
     return data
+
+
+def ineligible_row(expenditure) -> IneligibleRow:
+    """An expenditure of `ineligible_expenditures` as the report lists it."""
+    return IneligibleRow(
+        date=expenditure.date,
+        amount=expenditure.amount,
+        goal=expenditure.goal.name,
+        description=expenditure.description,
+        reason=str(ELIGIBILITY_LABELS[expenditure.eligibility]),
+    )
+
+
+def all_ineligible_rows(data: ReportData):
+    """Every expenditure not charged to the grant in the report's year, streamed."""
+    members = list(Municipality.objects.filter(pk__in=data.member_ids))
+    for expenditure in ineligible_expenditures(municipalities=members, year=data.year).iterator(
+        chunk_size=2000
+    ):
+        yield ineligible_row(expenditure)
 
 
 def _share_row(share, year: int) -> ShareRow:
@@ -390,6 +437,7 @@ def _indicators(sisa: SisaYear, data: ReportData, year_totals) -> list[Indicator
                 audit=indicator.get_audit_display(),
                 amount=amount,
                 text_value=text,
+                kind=indicator.kind,
             )
         )
     return values
@@ -399,14 +447,18 @@ def _plan_decisions(municipality: Municipality, programme: Programme) -> PlanDec
     plan = Plan.objects.filter(municipality=municipality, programme=programme).first()
     if plan is None:
         return PlanDecisions()
-    adopted = plan.transitions.filter(to_status=PlanStatus.ADOPTED).order_by("-at", "-pk").first()
+    decisions = plan_decisions(plan=plan)
     return PlanDecisions(
         title=plan.title,
         status=plan.get_status_display(),
-        college_decided_on=(adopted.decided_on or adopted.at.date()) if adopted else None,
-        college_reference=adopted.decision_reference if adopted else "",
-        council_informed_on=plan.council_informed_on,
-        council_reference=plan.council_reference,
+        college_decided_on=decisions.college_decided_on,
+        college_reference=decisions.college_reference,
+        council_informed_on=decisions.council_informed_on,
+        council_reference=decisions.council_reference,
+        adoptions=[
+            AdoptedVersion(number=a.number, adopted_on=a.adopted_on, reference=a.reference)
+            for a in decisions.adoptions
+        ],
     )
 
 
@@ -462,3 +514,88 @@ def batch_summaries(*, batch_ids: list[int]) -> dict[int, BatchSummary]:
 
 def batch_summary(*, batch_id: int) -> BatchSummary:
     return batch_summaries(batch_ids=[batch_id])[batch_id]
+
+
+def unconfirmed_sisa_years(*, years) -> list[SisaYear]:
+    """The years among `years` whose uitkeringscode and indicator numbers nobody confirmed:
+    a warning for the functional administrator, and whether overridden or not, a reason to
+    look before a report over them is marked final."""
+    return list(SisaYear.objects.filter(year__in=set(years), grant_code_confirmed=False))
+
+
+@dataclass
+class Dossier:
+    """The controledossier of one report: the rows behind every SiSa figure, the payments,
+    the expenditures not charged and the changes to those rows since the previous final
+    report. Its figures are the report's own (`report_data`, from finance's totals)."""
+
+    report: AccountabilityReport
+    data: ReportData
+    year_expenditures: QuerySet
+    cumulative_expenditures: QuerySet
+    payments: QuerySet
+    ineligible: QuerySet
+    expenditure_changes: QuerySet
+    payment_changes: QuerySet
+    previous_final: AccountabilityReport | None
+
+    @property
+    def agrees_with_stored_report(self) -> bool:
+        return not self.report.data_version or self.report.data_version == self.data.data_version
+
+
+def report_dossier(*, report: AccountabilityReport) -> Dossier:
+    """The audit dossier of `report`: the same figures as the report (mergers included: the
+    rows of every municipality whose books it covers), and querysets of the rows that make
+    them, oldest first, to list or stream."""
+    from finance.models import Expenditure, Payment
+
+    data = report_data(
+        municipality=report.municipality,
+        year=report.year,
+        final_accounting=report.final_accounting,
+        explanation=report.explanation,
+    )
+    programme = finance_programme()
+    start, end = datetime.date(report.year, 1, 1), datetime.date(report.year, 12, 31)
+    eligible = (
+        Expenditure.objects.filter(municipality_id__in=data.member_ids, programme=programme)
+        .eligible()
+        .select_related("goal", "intervention", "municipality")
+        .order_by("date", "id")
+    )
+    previous_final = (
+        AccountabilityReport.objects.filter(
+            municipality=report.municipality, is_final=True, finalised_at__isnull=False
+        )
+        .exclude(pk=report.pk)
+        .filter(finalised_at__lt=report.finalised_at or report.created_at)
+        .order_by("-finalised_at")
+        .first()
+    )
+    since = previous_final.finalised_at if previous_final else None
+
+    def changes(history):
+        rows = history.filter(municipality_id__in=data.member_ids)
+        if since:
+            rows = rows.filter(history_date__gt=since)
+        return rows.select_related("history_user").order_by("history_date", "history_id")
+
+    return Dossier(
+        report=report,
+        data=data,
+        year_expenditures=eligible.filter(date__gte=start, date__lte=end),
+        cumulative_expenditures=eligible.filter(date__lte=end),
+        payments=Payment.objects.filter(
+            municipality_id__in=data.member_ids, programme=programme, date__lte=end
+        )
+        .select_related("municipality")
+        .order_by("date", "id"),
+        ineligible=ineligible_expenditures(
+            municipalities=list(Municipality.objects.filter(pk__in=data.member_ids)),
+            year=report.year,
+        ).select_related("municipality"),
+        expenditure_changes=changes(Expenditure.history),
+        payment_changes=changes(Payment.history),
+        previous_final=previous_final,
+    )

@@ -19,7 +19,13 @@ from accounts.models import Municipality, User
 from finance import services as finance_services
 from finance.models import YearClosing
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
-from reporting.models import AccountabilityReport, ReportBatch, ReportStatus, YearReopening
+from reporting.models import (
+    AccountabilityReport,
+    ReportBatch,
+    ReportStatus,
+    SisaYear,
+    YearReopening,
+)
 from reporting.rendering import ReportMeta, render_report_pdf, render_xlsx
 from reporting.selectors import (
     current_batch_reports,
@@ -272,11 +278,7 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
         final_accounting=report.final_accounting,
         explanation=report.explanation,
     )
-    meta = ReportMeta(
-        identifier=report.identifier,
-        version=str(report.version),
-        date=timezone.localdate(report.created_at),
-    )
+    meta = _meta(report)
     _set_progress(report, ReportStatus.RENDERING, _("Rendering the PDF"))
     pdf = render_report_pdf(data, meta)
     _set_progress(report, ReportStatus.RENDERING, _("Writing the spreadsheet"))
@@ -315,15 +317,47 @@ def record_failure(*, report_id: int, reason: str) -> None:
     )
 
 
+def default_function(user: User) -> str:
+    """What the signature block says of the signatory's function unless they say otherwise."""
+    if user.municipality_id:
+        return f"{user.get_role_display()}, {_('municipality')} {user.municipality.name}"
+    return user.get_role_display()
+
+
+def finalising_blocker(*, report: AccountabilityReport) -> str:
+    """Why the report cannot be marked final because of its year's SiSa configuration, or ""."""
+    sisa = SisaYear.objects.filter(year=report.year).first()
+    if sisa is None:
+        return _("No SiSa configuration exists for %(year)s.") % {"year": report.year}
+    if not sisa.allows_final_reports:
+        return _(
+            "The uitkeringscode and indicator numbers of SiSa %(year)s are not confirmed. The "
+            "functional administrator confirms them against the ministry's annex, or records "
+            "the reason to finalise without confirmation."
+        ) % {"year": report.year}
+    return ""
+
+
 @transaction.atomic
-def mark_final(*, report: AccountabilityReport, user: User) -> AccountabilityReport:
-    """Make a finished report the year's final one ("definitief") and close the year for
-    changes to its expenditures."""
-    report = AccountabilityReport.objects.select_for_update().get(pk=report.pk)
+def mark_final(
+    *, report: AccountabilityReport, user: User, function: str = ""
+) -> AccountabilityReport:
+    """Make a finished report the year's final one ("definitief"), signed by `user` in the
+    PDF's signature block, and close the year for changes to its expenditures. Refused while
+    the year's SiSa code is unconfirmed (and not overridden) and when the figures changed
+    since the version was built."""
+    report = (
+        AccountabilityReport.objects.select_for_update()
+        .select_related("municipality")
+        .get(pk=report.pk)
+    )
     if report.status != ReportStatus.DONE:
         raise ValidationError(_("Only a finished report can be marked final."))
     if report.is_final:
         return report
+    blocker = finalising_blocker(report=report)
+    if blocker:
+        raise ValidationError(blocker)
     if AccountabilityReport.objects.filter(
         municipality=report.municipality, year=report.year, is_final=True, reopened_at=None
     ).exists():
@@ -339,7 +373,20 @@ def mark_final(*, report: AccountabilityReport, user: User) -> AccountabilityRep
     report.is_final = True
     report.finalised_by = user
     report.finalised_at = timezone.now()
-    report.save(update_fields=["is_final", "finalised_by", "finalised_at"])
+    report.signatory_name = user.get_full_name() or user.username
+    report.signatory_function = function.strip() or default_function(user)
+    _sign(report)
+    report.save(
+        update_fields=[
+            "is_final",
+            "finalised_by",
+            "finalised_at",
+            "signatory_name",
+            "signatory_function",
+            "pdf",
+            "pdf_sha256",
+        ]
+    )
     finance_services.close_year(
         municipality=report.municipality,
         year=report.year,
@@ -348,6 +395,43 @@ def mark_final(*, report: AccountabilityReport, user: User) -> AccountabilityRep
         % {"identifier": report.identifier},
     )
     return report
+
+
+def _sign(report: AccountabilityReport) -> None:
+    """Render the final PDF, the same figures with the signature block filled; the figures
+    must be those the version was built with."""
+    data = report_data(
+        municipality=report.municipality,
+        year=report.year,
+        final_accounting=report.final_accounting,
+        explanation=report.explanation,
+    )
+    if report.data_version and data.data_version != report.data_version:
+        raise ValidationError(
+            _(
+                "The figures changed since version %(version)s was built. Build a new version "
+                "and mark that one final."
+            )
+            % {"version": report.version}
+        )
+    pdf = render_report_pdf(data, _meta(report))
+    old_name = report.pdf.name
+    report.pdf.save(f"{report.identifier}.pdf", ContentFile(pdf), save=False)
+    report.pdf_sha256 = _checksum(pdf)
+    if old_name and old_name != report.pdf.name:
+        transaction.on_commit(lambda: default_storage.delete(old_name))
+
+
+def _meta(report: AccountabilityReport) -> ReportMeta:
+    return ReportMeta(
+        identifier=report.identifier,
+        version=str(report.version),
+        date=timezone.localdate(report.created_at),
+        is_final=report.is_final,
+        signatory_name=report.signatory_name,
+        signatory_function=report.signatory_function,
+        signed_on=timezone.localdate(report.finalised_at) if report.finalised_at else None,
+    )
 
 
 @transaction.atomic

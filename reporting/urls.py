@@ -26,6 +26,16 @@ urlpatterns = [
         name="report-xlsx",
     ),
     path(
+        "<str:code>/<int:pk>/controledossier/",
+        views.ReportDossierView.as_view(),
+        name="report-dossier",
+    ),
+    path(
+        "<str:code>/<int:pk>/controledossier.xlsx",
+        views.ReportDossierXlsxView.as_view(),
+        name="report-dossier-xlsx",
+    ),
+    path(
         "<str:code>/<int:pk>/definitief/",
         views.ReportFinaliseView.as_view(),
         name="report-finalise",

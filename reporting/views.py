@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,15 +13,17 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
 from reporting import permissions, services
-from reporting.forms import ReopenForm, StartBatchForm, StartReportForm
+from reporting.forms import FinaliseForm, ReopenForm, StartBatchForm, StartReportForm
 from reporting.models import AccountabilityReport, ReportBatch, ReportStatus
-from reporting.rendering import ReportMeta, context
+from reporting.rendering import ReportMeta, context, render_dossier_xlsx
 from reporting.selectors import (
     batch_summaries,
     batch_summary,
     current_batch_reports,
     final_accounting_default,
     report_data,
+    report_dossier,
+    unconfirmed_sisa_years,
 )
 
 
@@ -90,6 +93,7 @@ class ReportListView(MunicipalityReportsMixin, FormView):
         return super().get_context_data(
             municipality=self.municipality,
             reports=reports,
+            unconfirmed=unconfirmed_sisa_years(years=[report.year for report in reports]),
             can_build=permissions.can_build_reports(self.request.user, self.municipality),
             can_reopen=permissions.can_reopen_year(self.request.user),
             **kwargs,
@@ -155,22 +159,74 @@ class ReportDownloadView(MunicipalityReportsMixin, View):
         )
 
 
-class ReportFinaliseView(MunicipalityReportsMixin, View):
-    permission = staticmethod(permissions.can_build_reports)
+class ReportDossierView(MunicipalityReportsMixin, TemplateView):
+    """The report's audit dossier: each SiSa figure with the rows that make it."""
 
-    def post(self, request, *args, **kwargs):
+    permission = staticmethod(permissions.can_view_dossier)
+    template_name = "reporting/report_dossier.html"
+
+    def get_context_data(self, **kwargs):
+        dossier = report_dossier(report=self.get_report())
+        return super().get_context_data(
+            municipality=self.municipality,
+            dossier=dossier,
+            data=dossier.data,
+            report=dossier.report,
+            rows_shown=settings.DOSSIER_PAGE_ROWS,
+            **kwargs,
+        )
+
+
+class ReportDossierXlsxView(MunicipalityReportsMixin, View):
+    """The audit dossier as a workbook, built now from the same figures."""
+
+    permission = staticmethod(permissions.can_view_dossier)
+
+    def get(self, request, *args, **kwargs):
+        dossier = report_dossier(report=self.get_report())
+        response = HttpResponse(
+            render_dossier_xlsx(dossier),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"{dossier.report.identifier}-controledossier.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class ReportFinaliseView(MunicipalityReportsMixin, FormView):
+    """The confirmation page that says what marking the report final fixes, then does it."""
+
+    permission = staticmethod(permissions.can_build_reports)
+    template_name = "reporting/report_finalise.html"
+    form_class = FinaliseForm
+
+    def get_initial(self):
+        return {"function": services.default_function(self.request.user)}
+
+    def form_valid(self, form):
         report = self.get_report()
         try:
-            services.mark_final(report=report, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("Report %(identifier)s is final; the year %(year)s is closed.")
-                % {"identifier": report.identifier, "year": report.year},
+            services.mark_final(
+                report=report, user=self.request.user, function=form.cleaned_data["function"]
             )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Report %(identifier)s is final; the year %(year)s is closed.")
+            % {"identifier": report.identifier, "year": report.year},
+        )
         return redirect("reporting:report-list", code=self.municipality.code)
+
+    def get_context_data(self, **kwargs):
+        report = self.get_report()
+        return super().get_context_data(
+            municipality=self.municipality,
+            report=report,
+            blocker=services.finalising_blocker(report=report),
+            **kwargs,
+        )
 
 
 class ReportReopenView(MunicipalityReportsMixin, FormView):
@@ -236,6 +292,7 @@ class BatchDetailView(BatchAccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             counts=batch_summary(batch_id=self.object.pk),
+            unconfirmed=unconfirmed_sisa_years(years=[self.object.year]),
             problems=current_batch_reports(batch_ids=[self.object.pk])
             .filter(status=ReportStatus.FAILED)
             .select_related("municipality")

@@ -102,3 +102,12 @@ def only_the_world_exists(world):
     Municipality.objects.exclude(
         pk__in=[world.middelburg.municipality.pk, world.vlissingen.municipality.pk]
     ).update(valid_from=datetime.date(2020, 1, 1), valid_until=datetime.date(2020, 12, 31))
+
+
+@pytest.fixture(autouse=True)
+def _sisa_confirmed(db):
+    """Reports are marked final in many tests; the unconfirmed default (which blocks that) is
+    tested on its own, in test_finalising.py."""
+    from reporting.models import SisaYear
+
+    SisaYear.objects.update(grant_code_confirmed=True)

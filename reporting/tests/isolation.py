@@ -34,6 +34,8 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "reporting:report-pdf": _report,
     "reporting:report-xlsx": _report,
     "reporting:report-finalise": _report,
+    "reporting:report-dossier": _report,
+    "reporting:report-dossier-xlsx": _report,
     "reporting:report-reopen": _report,
     "reporting:batch-detail": _batch,
     "reporting:batch-status": _batch,

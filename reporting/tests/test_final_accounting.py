@@ -34,7 +34,7 @@ def preview_indicator(client, hand_made, year) -> tuple[str, str]:
     client.force_login(hand_made.finance_officer)
     url = reverse("reporting:report-preview", args=[hand_made.municipality.code, year])
     html = client.get(url).content.decode()
-    row = re.search(r"<td class=\"nowrap\">NPO/10</td>.*?</tr>", html, re.S).group(0)
+    row = re.search(r"<td class=\"nowrap\">NPO/03</td>.*?</tr>", html, re.S).group(0)
     return re.findall(r"<td[^>]*>([^<]*)</td>", row)[-1], html
 
 
@@ -92,7 +92,7 @@ def test_the_last_year_of_the_window_always_is_the_final_accounting(
     assert form.is_valid() and form.cleaned_data["final_accounting"] is True
     report = build(hand_made, django_capture_on_commit_callbacks, 2026, final_accounting=False)
     assert report.final_accounting
-    assert xlsx_indicators(report)["NPO/10"] == "Ja"
+    assert xlsx_indicators(report)["NPO/03"] == "Ja"
 
 
 def test_a_final_accounting_outside_the_window_is_refused(hand_made):
@@ -133,7 +133,7 @@ def test_a_municipality_files_its_final_accounting_once(
     # The window's last year is not forced any more: the eindverantwoording is filed.
     later = build(hand_made, django_capture_on_commit_callbacks, 2026)
     assert not later.final_accounting
-    assert xlsx_indicators(later)["NPO/10"] == "Nee"
+    assert xlsx_indicators(later)["NPO/03"] == "Nee"
     form = StartReportForm({"year": "2026"}, municipality=hand_made.municipality)
     assert form.is_valid() and form.cleaned_data["final_accounting"] is False
 
@@ -158,7 +158,7 @@ def test_a_2024_report_marked_as_final_accounting_says_yes_in_html_and_spreadshe
     client, hand_made, django_capture_on_commit_callbacks
 ):
     report = build(hand_made, django_capture_on_commit_callbacks, 2024, final_accounting=True)
-    assert xlsx_indicators(report)["NPO/10"] == "Ja"
+    assert xlsx_indicators(report)["NPO/03"] == "Ja"
     value, html = preview_indicator(client, hand_made, 2024)
     assert value == "Ja"
     assert AT_RISK in html
@@ -171,7 +171,7 @@ def test_a_2025_report_not_marked_as_final_accounting_says_no_in_html_and_spread
 ):
     report = build(hand_made, django_capture_on_commit_callbacks, 2025, final_accounting=False)
     assert not report.final_accounting
-    assert xlsx_indicators(report)["NPO/10"] == "Nee"
+    assert xlsx_indicators(report)["NPO/03"] == "Nee"
     value, html = preview_indicator(client, hand_made, 2025)
     assert value == "Nee"
     assert AT_RISK not in html

@@ -94,7 +94,8 @@ def test_school_board_sees_no_reports(client, world):
 def test_finance_officer_marks_final_and_the_year_closes(client, world):
     report = AccountabilityReportFactory(municipality=world.middelburg.municipality, done=True)
     client.force_login(world.middelburg.finance_officer)
-    response = client.post(reverse("reporting:report-finalise", args=["GM0687", report.pk]))
+    url = reverse("reporting:report-finalise", args=["GM0687", report.pk])
+    response = client.post(url, {"function": "Controller", "confirm": "on"})
     assert response.status_code == 302
     assert YearClosing.objects.filter(municipality=report.municipality, year=2022).exists()
 
