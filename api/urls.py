@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import docs, views
@@ -23,4 +23,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.SwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
     path("redoc/", docs.RedocView.as_view(url_name="api-v1:schema"), name="redoc"),
+    # Unnamed on purpose: not an endpoint, the problem+json answer to every other path.
+    re_path(r"^.*$", views.NotFoundView.as_view()),
 ]

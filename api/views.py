@@ -490,3 +490,18 @@ class PictureView(ApiView):
         return Response(
             serializers.PictureSerializer(municipal_picture(needs_round=needs_round)).data
         )
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/v1/ (e.g. an id that is not a number): a problem+json 404
+    instead of the portal's HTML page."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    post = put = patch = delete = head = options = get
