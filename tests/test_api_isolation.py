@@ -1,4 +1,4 @@
-"""Tenant isolation of the REST API: every endpoint × every token.
+"""Tenant isolation of the REST API: every endpoint with every token.
 
 The endpoints are discovered from the `api-v1` namespace, not listed: a new endpoint fails
 `test_every_api_endpoint_is_classified` until it has an entry in ENDPOINTS. Each
