@@ -1,6 +1,8 @@
 import datetime
 from decimal import Decimal
 
+from django.urls import reverse
+
 from finance.factories import ExpenditureFactory, YearClosingFactory
 from finance.models import Expenditure
 from finance.selectors import finance_totals
@@ -67,6 +69,7 @@ def test_pushed_expenditures_follow_the_same_rules_as_the_import(api, world):
     )
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Ongeldige invoer"
     assert errors_of(response) == {
         (1, "datum"),
         (2, "bestedingsdoel"),
@@ -160,7 +163,7 @@ def test_the_list_pages_with_a_cursor_and_takes_the_pages_filters(api):
     assert errors_of(bad) == {(None, "subsidiabel")}
 
 
-def test_a_change_through_the_api_is_in_the_audit_trail_naming_the_token(api, token, world):
+def test_a_change_through_the_api_is_in_the_audit_trail_naming_the_token(api, token, world, client):
     created = api("post", LIST, row()).json()
     changed = api("patch", f"{LIST}{created['id']}/", {"bedrag": "800.00", "versie": 1})
     assert changed.status_code == 200
@@ -172,6 +175,9 @@ def test_a_change_through_the_api_is_in_the_audit_trail_naming_the_token(api, to
         assert record.history_user == world.middelburg.finance_officer
         assert token.token.name in record.history_change_reason
         assert token.token.prefix in record.history_change_reason
+    client.force_login(world.middelburg.policy_officer)
+    page = client.get(reverse("finance:history", kwargs={"code": "GM0687"})).content.decode()
+    assert f"via API-token “{token.token.name}”" in page
     stale = api("patch", f"{LIST}{created['id']}/", {"bedrag": "900.00", "versie": 1})
     assert stale.status_code == 409
     assert Expenditure.objects.get(pk=created["id"]).amount == Decimal("800.00")
@@ -180,7 +186,9 @@ def test_a_change_through_the_api_is_in_the_audit_trail_naming_the_token(api, to
 def test_a_closed_year_can_be_neither_changed_nor_deleted(api, world):
     created = api("post", LIST, row(datum="2022-06-01")).json()
     YearClosingFactory(municipality=world.middelburg.municipality, year=2022)
-    changed = api("put", f"{LIST}{created['id']}/", {**row(datum="2023-01-05"), "interventie": None})
+    changed = api(
+        "put", f"{LIST}{created['id']}/", {**row(datum="2023-01-05"), "interventie": None}
+    )
     assert changed.status_code == 400
     assert errors_of(changed) == {(None, "datum")}
     deleted = api("delete", f"{LIST}{created['id']}/")
