@@ -186,6 +186,17 @@ class Expenditure(models.Model):
     )
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The booking's key in the municipality's own financial system, sent through the API:
+    # a retried push with the same reference records nothing twice. NULL, not "", when absent:
+    # the uniqueness per municipality holds only among the references given.
+    extern_id = models.CharField(  # noqa: DJ001
+        _("external reference"),
+        max_length=100,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The booking's reference in the municipality's own financial system."),
+    )
 
     objects = ExpenditureQuerySet.as_manager()
     history = HistoricalRecords()
@@ -197,6 +208,9 @@ class Expenditure(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "duplicate_key"], name="expenditure_recorded_once"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "extern_id"], name="expenditure_extern_id_once"
             ),
         ]
         indexes = [

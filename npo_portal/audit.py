@@ -225,6 +225,8 @@ class AuditEntry:
     subject: str
     changes: list[Change] = field(default_factory=list)
     note: str = ""
+    # How the change was made when not on a page: a merger, an API token.
+    reason: str = ""
 
 
 def _related_values(rows: Iterable[models.Model], fields: list[models.Field]) -> dict:
@@ -299,6 +301,7 @@ def _entries(source: AuditSource, history_ids: list[int]) -> dict[int, AuditEntr
             subject=source.describe(row),
             changes=changes,
             note=note,
+            reason=row.history_change_reason or "",
         )
     return entries
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "plans",
     "finance",
     "reporting",
+    "api",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +76,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +274,40 @@ IMPORT_MAX_REPORTED_ERRORS = env_int("IMPORT_MAX_REPORTED_ERRORS", 100)
 REPORT_INELIGIBLE_LINES = env_int("REPORT_INELIGIBLE_LINES", 25)
 # The audit dossier's page shows this many rows per list; its spreadsheet holds them all.
 DOSSIER_PAGE_ROWS = env_int("DOSSIER_PAGE_ROWS", 100)
+# The API for the municipality's own systems (api/): tokens, limits and the OpenAPI schema.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NPO Portal API",
+    "DESCRIPTION": (
+        "De API waarmee het financiële systeem van een gemeente uitgaven aan het NPO Portal "
+        "doorgeeft en totalen, betalingen, verantwoordingen en het behoeftebeeld terugleest. "
+        "Bedragen zijn tekst met twee decimalen, datums ISO 8601; fouten zijn "
+        "application/problem+json (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Production hardening; `manage.py check --deploy` must report nothing with DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

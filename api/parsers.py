@@ -1,0 +1,35 @@
+"""JSON bodies up to API_MAX_REQUEST_BYTES; a larger one is refused with 413 unread."""
+
+import io
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request is too large.")
+    default_code = "too_large"
+
+
+class LimitedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_REQUEST_BYTES
+        request = (parser_context or {}).get("request")
+        length = 0
+        if request is not None:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+        too_large = RequestTooLarge(
+            _("The request is larger than %(size)s bytes.") % {"size": limit}
+        )
+        if length > limit:
+            raise too_large
+        data = stream.read(limit + 1) if stream is not None else b""
+        if len(data) > limit:
+            raise too_large
+        return super().parse(io.BytesIO(data), media_type, parser_context)

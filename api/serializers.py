@@ -1,0 +1,334 @@
+"""What the API reads and writes. Amounts are strings with two decimals, dates ISO 8601;
+field names follow the expenditure import's columns."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from finance.models import Eligibility
+
+MAX_BULK_ROWS = 1000
+
+
+def Amount(**kwargs):
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=True, **kwargs
+    )
+
+
+def IsoDate(**kwargs):
+    return serializers.DateField(format="iso-8601", input_formats=["iso-8601"], **kwargs)
+
+
+class ExpenditureInputSerializer(serializers.Serializer):
+    """One expenditure as the financial system sends it."""
+
+    datum = IsoDate(help_text=_("Date of the expenditure (YYYY-MM-DD)."))
+    bedrag = Amount(help_text=_("Amount in euros, two decimals; negative for a credit note."))
+    bestedingsdoel = serializers.CharField(
+        max_length=30, help_text=_("Code of the spending goal or category, or its number 1-5.")
+    )
+    interventie = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+        help_text=_("Code of an intervention of the municipality's plan with the same goal."),
+    )
+    omschrijving = serializers.CharField(max_length=300, help_text=_("Description."))
+    leverancier = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text=_("Supplier.")
+    )
+    factuurnummer = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Invoice number."),
+    )
+    extern_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text=_(
+            "The booking's reference in your own system. Sending the same reference again "
+            "records nothing twice."
+        ),
+    )
+
+    def as_row(self, data: dict) -> dict:
+        """The validated values in the import's columns, as finance.services reads them."""
+        return {
+            "datum": data["datum"].isoformat(),
+            "bedrag": f"{data['bedrag']:.2f}",
+            "bestedingsdoel": data["bestedingsdoel"],
+            "interventie": data.get("interventie") or "",
+            "omschrijving": data["omschrijving"],
+            "leverancier": data.get("leverancier") or "",
+            "factuurnummer": data.get("factuurnummer") or "",
+            "extern_id": data.get("extern_id") or "",
+        }
+
+
+class ExpenditureUpdateSerializer(serializers.Serializer):
+    """The fields of an expenditure that can be changed; with PATCH any subset."""
+
+    datum = IsoDate()
+    bedrag = Amount()
+    bestedingsdoel = serializers.CharField(max_length=30)
+    interventie = serializers.CharField(max_length=20, allow_blank=True, allow_null=True)
+    omschrijving = serializers.CharField(max_length=300)
+    leverancier = serializers.CharField(max_length=200, allow_blank=True)
+    factuurnummer = serializers.CharField(max_length=100, allow_blank=True)
+    versie = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text=_(
+            "The version you last read; when someone changed the expenditure since, nothing is "
+            "saved (409)."
+        ),
+    )
+
+
+class BulkInputSerializer(serializers.Serializer):
+    rijen = ExpenditureInputSerializer(
+        many=True,
+        min_length=1,
+        max_length=MAX_BULK_ROWS,
+        help_text=_("At most 1,000 expenditures; all are recorded or none."),
+    )
+
+
+class BulkShapeSerializer(serializers.Serializer):
+    """The bulk body's outer shape; each row is then checked on its own, so that every bad
+    row is named at once."""
+
+    rijen = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=MAX_BULK_ROWS
+    )
+
+
+class ExpenditureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    extern_id = serializers.CharField(allow_null=True)
+    gemeente = serializers.CharField(source="municipality.code")
+    datum = IsoDate(source="date")
+    bedrag = Amount(source="amount")
+    bestedingsdoel = serializers.CharField(source="goal.code")
+    interventie = serializers.CharField(source="intervention.code", allow_null=True)
+    omschrijving = serializers.CharField(source="description")
+    leverancier = serializers.CharField(source="supplier")
+    factuurnummer = serializers.CharField(source="invoice_number")
+    subsidiabel = serializers.ChoiceField(
+        source="eligibility",
+        choices=Eligibility.choices,
+        help_text=_(
+            "ok: charged to the grant; voor/na: before or after the spending period; doel: "
+            "goal not allowed."
+        ),
+    )
+    versie = serializers.IntegerField(source="version")
+    geregistreerd_op = serializers.DateTimeField(source="created_at")
+
+
+class ExpenditurePageSerializer(serializers.Serializer):
+    resultaten = ExpenditureSerializer(many=True)
+    volgende = serializers.CharField(
+        allow_null=True, help_text=_("Cursor of the next page (parameter `na`), or null.")
+    )
+    aantal = serializers.IntegerField(help_text=_("Number of matching expenditures."))
+    aantal_afgekapt = serializers.BooleanField(
+        help_text=_("True when there are more than 10,000 and `aantal` stopped counting.")
+    )
+
+
+class ExpenditureFilterSerializer(serializers.Serializer):
+    """The expenditure page's filters."""
+
+    jaar = serializers.IntegerField(required=False, min_value=1900, max_value=9999)
+    doel = serializers.CharField(required=False, max_length=30)
+    interventie = serializers.CharField(
+        required=False, max_length=20, help_text=_("An intervention's code, or '-' for none.")
+    )
+    subsidiabel = serializers.ChoiceField(required=False, choices=["ok", "niet"])
+    na = serializers.CharField(
+        required=False, max_length=40, help_text=_("Cursor from `volgende`.")
+    )
+    aantal = serializers.IntegerField(
+        required=False, min_value=1, max_value=500, default=100, help_text=_("Page size.")
+    )
+
+
+class BulkRowResultSerializer(serializers.Serializer):
+    rij = serializers.IntegerField(help_text=_("Position in `rijen`, from 0."))
+    id = serializers.IntegerField()
+    extern_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["aangemaakt", "bestaand"])
+    zelfde_als_rij = serializers.IntegerField(
+        allow_null=True, help_text=_("The earlier row of this request with the same expenditure.")
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    aangemaakt = serializers.IntegerField()
+    bestaand = serializers.IntegerField()
+    rijen = BulkRowResultSerializer(many=True)
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    gemeente = serializers.CharField(source="municipality.code")
+    datum = IsoDate(source="date")
+    bedrag = Amount(source="amount")
+    kenmerk = serializers.CharField(source="reference")
+
+
+class YearTotalsSerializer(serializers.Serializer):
+    jaar = serializers.IntegerField(source="year")
+    besteed = Amount(source="spent")
+    cumulatief = Amount(source="cumulative")
+    ontvangen = Amount(source="received")
+    verwacht = Amount(source="expected")
+    niet_subsidiabel = Amount(source="ineligible")
+    afgesloten = serializers.BooleanField(source="closed")
+
+
+class GoalTotalsSerializer(serializers.Serializer):
+    code = serializers.CharField(source="goal.code")
+    naam = serializers.CharField(source="goal.name")
+    begroot = Amount(source="budget")
+    besteed = Amount(source="spent")
+    verschil = Amount(source="difference")
+
+
+class InterventionTotalsSerializer(serializers.Serializer):
+    code = serializers.CharField(source="intervention.code")
+    titel = serializers.CharField(source="intervention.title")
+    bestedingsdoel = serializers.CharField(source="intervention.goal.code")
+    begroot = Amount(source="budget")
+    besteed = Amount(source="spent")
+
+
+class TotalsSerializer(serializers.Serializer):
+    """The dashboard's figures, from finance.selectors.finance_totals."""
+
+    gemeente = serializers.CharField(source="municipality.code")
+    peildatum = IsoDate(source="reference_date")
+    periode_start = IsoDate(source="programme.start")
+    periode_eind = IsoDate(source="programme.end")
+    toekenning = Amount(source="allocation")
+    ontvangen = Amount(source="received")
+    verwacht_tot_nu = Amount(source="expected_to_date")
+    besteed = Amount(source="spent")
+    resterend = Amount(source="remaining")
+    niet_subsidiabel = Amount(source="ineligible")
+    niet_subsidiabel_aantal = serializers.IntegerField(source="ineligible_count")
+    niet_op_interventie = Amount(source="not_on_intervention")
+    maandtempo = Amount(source="recent_monthly_rate")
+    verwachte_besteding = Amount(source="projected_spending")
+    risico_terugvordering = Amount(source="at_risk")
+    jaren = YearTotalsSerializer(source="years", many=True)
+    doelen = GoalTotalsSerializer(source="goals", many=True)
+    interventies = InterventionTotalsSerializer(source="interventions", many=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kenmerk = serializers.CharField(source="identifier")
+    gemeente = serializers.CharField(source="municipality.code")
+    jaar = serializers.IntegerField(source="year")
+    versie = serializers.IntegerField(source="version")
+    status = serializers.CharField()
+    status_omschrijving = serializers.CharField(source="get_status_display")
+    voortgang = serializers.CharField(source="progress")
+    percentage = serializers.IntegerField(source="percent")
+    reden_mislukt = serializers.CharField(source="failure_reason")
+    definitief = serializers.BooleanField(source="is_final")
+    eindverantwoording = serializers.BooleanField(source="final_accounting")
+    aangemaakt_op = serializers.DateTimeField(source="created_at")
+    klaar_op = serializers.DateTimeField(source="finished_at", allow_null=True)
+    pdf = serializers.SerializerMethodField()
+    xlsx = serializers.SerializerMethodField()
+
+    def _file_url(self, report, kind: str) -> str | None:
+        from api.views import report_file_available
+
+        if not report_file_available(report, kind):
+            return None
+        from django.urls import reverse
+
+        path = reverse("api-v1:report-file", kwargs={"pk": report.pk, "kind": kind})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_pdf(self, report) -> str | None:
+        return self._file_url(report, "pdf")
+
+    def get_xlsx(self, report) -> str | None:
+        return self._file_url(report, "xlsx")
+
+
+class RoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    gemeente = serializers.CharField(source="municipality.code")
+    titel = serializers.CharField(source="title")
+    schooljaar = serializers.CharField(source="school_year")
+    deadline = IsoDate()
+    status = serializers.CharField()
+
+
+class SchoolTextSerializer(serializers.Serializer):
+    school = serializers.CharField(source="school.code")
+    schoolnaam = serializers.CharField(source="school.name")
+    tekst = serializers.CharField(source="description")
+
+
+class DelaySerializer(serializers.Serializer):
+    domein = serializers.CharField(source="domain")
+    sector = serializers.CharField()
+    scholen = serializers.IntegerField(source="schools")
+    per_ernst = serializers.DictField(child=serializers.IntegerField(), source="per_severity")
+    gemiddeld_aandeel_leerlingen = serializers.DecimalField(
+        max_digits=5, decimal_places=0, coerce_to_string=True, source="average_share"
+    )
+
+
+class GoalNeedsSerializer(serializers.Serializer):
+    bestedingsdoel = serializers.CharField(source="goal.code")
+    naam = serializers.CharField(source="goal.name")
+    behoeften = SchoolTextSerializer(many=True, source="needs")
+
+
+class QuestionSerializer(serializers.Serializer):
+    vraag = serializers.CharField(source="question")
+    antwoorden = SchoolTextSerializer(many=True, source="answers")
+
+
+class MenuCountSerializer(serializers.Serializer):
+    interventie = serializers.CharField()
+    scholen = serializers.IntegerField()
+
+
+class PictureSerializer(serializers.Serializer):
+    """The municipal picture of a round, from schools.selectors.municipal_picture."""
+
+    ronde = RoundSerializer(source="needs_round")
+    reacties = serializers.DictField(
+        child=serializers.IntegerField(), source="counts", help_text=_("Schools per status.")
+    )
+    vertragingen = DelaySerializer(many=True, source="delay_rows")
+    behoeften_per_doel = GoalNeedsSerializer(many=True, source="needs_by_goal")
+    menukaart = serializers.SerializerMethodField()
+    vrije_teksten = SchoolTextSerializer(many=True, source="free_texts")
+    vragen = QuestionSerializer(many=True, source="questions")
+
+    def get_menukaart(self, picture) -> list[dict]:
+        return MenuCountSerializer(
+            [{"interventie": name, "scholen": count} for name, count in picture.menu_items],
+            many=True,
+        ).data

@@ -1,0 +1,98 @@
+"""Issuing, revoking and using API tokens."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Municipality, User
+from api.models import ApiRequest, ApiToken, Scope
+
+TOKEN_START = "npo_"  # noqa: S105 - the marker every token starts with, not a secret
+MAX_VALIDITY_DAYS = 2 * 366
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown to the finance officer once, never stored
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(
+    *,
+    municipality: Municipality,
+    user: User,
+    name: str,
+    scopes: list[str],
+    expires_on: datetime.date,
+) -> IssuedToken:
+    """Make a token for the municipality's own system. The secret is returned once; only its
+    SHA-256 is kept. A token expires within two years and has at least one scope."""
+    today = timezone.localdate()
+    if not name.strip():
+        raise ValidationError({"name": _("Give the token a name.")})
+    unknown = set(scopes) - set(Scope.values)
+    if not scopes or unknown:
+        raise ValidationError({"scopes": _("Choose at least one scope.")})
+    if expires_on < today:
+        raise ValidationError({"expires_on": _("The expiry date lies in the past.")})
+    if expires_on > today + datetime.timedelta(days=MAX_VALIDITY_DAYS):
+        raise ValidationError({"expires_on": _("A token is valid for at most two years.")})
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        municipality=municipality,
+        name=name.strip(),
+        prefix=prefix,
+        secret_sha256=_digest(secret),
+        scopes=[scope for scope in Scope.values if scope in scopes],
+        expires_on=expires_on,
+        created_by=user,
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_token(*, token: ApiToken, user: User) -> ApiToken:
+    """Stop a token at once; revoking a revoked token changes nothing."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = user
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The token with this secret, whether usable or not; None for an unknown secret."""
+    if not secret.startswith(TOKEN_START) or len(secret) > 200:
+        return None
+    return (
+        ApiToken.objects.select_related("municipality", "created_by")
+        .filter(secret_sha256=_digest(secret))
+        .first()
+    )
+
+
+def log_request(
+    *, token: ApiToken, method: str, endpoint: str, status: int, duration_ms: int
+) -> ApiRequest:
+    """Record one use of a token, and when it was last used."""
+    now = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return ApiRequest.objects.create(
+        token=token,
+        at=now,
+        method=method[:10],
+        endpoint=endpoint[:300],
+        status=status,
+        duration_ms=max(0, duration_ms),
+    )

@@ -1,0 +1,507 @@
+"""The API's endpoints: thin, each starting from `for_user(request.user)` where
+`request.user` is the token's municipality (api.principal)."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.scoping import municipality_and_predecessors
+from api import audit, serializers
+from api import permissions as api_permissions
+from api.services import log_request
+from finance import selectors as finance_selectors
+from finance import services as finance_services
+from finance.models import Expenditure, Payment
+from npo_portal.audit import EditConflict
+from plans.models import Intervention, SpendingGoal
+from reporting.models import AccountabilityReport, ReportStatus
+from schools.models import NeedsRound
+from schools.selectors import municipal_picture
+
+
+class TokenScope(permissions.BasePermission):
+    """Reading needs the read scope; changing expenditures the write scope."""
+
+    def has_permission(self, request, view):
+        token = request.auth
+        if token is None:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return api_permissions.token_can_read(token)
+        return api_permissions.token_can_write_expenditures(token)
+
+
+class ApiView(APIView):
+    permission_classes = [permissions.IsAuthenticated, TokenScope]
+
+    def initial(self, request, *args, **kwargs):
+        self._started = time.monotonic()
+        super().initial(request, *args, **kwargs)
+        token = request.auth
+        # The audit trail records the token's maker as the user, and the token as reason.
+        request._request.user = token.created_by or AnonymousUser()
+        self._acting = audit.acting_with(token)
+        self._acting.__enter__()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        acting = getattr(self, "_acting", None)
+        if acting is not None:
+            acting.__exit__(None, None, None)
+            self._acting = None
+        token = getattr(request, "_auth", None)
+        if token is not None:
+            log_request(
+                token=token,
+                method=request.method,
+                endpoint=request.path,
+                status=response.status_code,
+                duration_ms=int(
+                    (time.monotonic() - getattr(self, "_started", time.monotonic())) * 1000
+                ),
+            )
+        return response
+
+    @property
+    def municipality(self):
+        return self.request.auth.municipality
+
+
+def _expenditures(request):
+    return (
+        Expenditure.objects.for_user(request.user)
+        .filter(municipality=request.auth.municipality)
+        .select_related("municipality", "goal", "intervention")
+    )
+
+
+def _with_eligibility(request, pks):
+    rows = _expenditures(request).filter(pk__in=pks).with_eligibility()
+    return {row.pk: row for row in rows}
+
+
+def _rejected(problems, *, bulk: bool) -> exceptions.ValidationError:
+    """The service's row problems as field errors: `rijen[i].<field>` for a bulk request."""
+    if not bulk:
+        detail: dict = {}
+        for found in problems:
+            detail.setdefault(found.column, []).append(found.message)
+        return exceptions.ValidationError(detail)
+    rows: list[dict] = [{} for _index in range(max(found.row for found in problems) + 1)]
+    for found in problems:
+        rows[found.row].setdefault(found.column, []).append(found.message)
+    return exceptions.ValidationError({"rijen": rows})
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Someone else saved this at the same time; send the request again.")
+
+
+def _record(request, rows: list[dict], *, bulk: bool):
+    try:
+        return finance_services.record_expenditures(
+            municipality=request.auth.municipality,
+            rows=rows,
+            user=request.auth.created_by,
+            change_reason=audit.change_reason(request.auth),
+        )
+    except finance_services.RowsRejected as rejected:
+        raise _rejected(rejected.problems, bulk=bulk) from rejected
+    except IntegrityError as error:
+        raise Conflict() from error
+
+
+class ExpenditureListView(ApiView):
+    @extend_schema(
+        operation_id="uitgaven_lijst",
+        summary=_("List expenditures"),
+        description=_(
+            "The municipality's expenditures, newest first, with the filters of the "
+            "expenditure page; page through with the cursor in `volgende`."
+        ),
+        parameters=[serializers.ExpenditureFilterSerializer],
+        responses=serializers.ExpenditurePageSerializer,
+    )
+    def get(self, request):
+        params = serializers.ExpenditureFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
+        queryset = finance_selectors.expenditures_for(
+            user=request.user,
+            municipality=self.municipality,
+            filters=finance_selectors.ExpenditureFilters(
+                year=filters.get("jaar"),
+                goal=filters.get("doel"),
+                intervention=filters.get("interventie"),
+                eligibility=filters.get("subsidiabel"),
+            ),
+        ).select_related("municipality")
+        page = finance_selectors.keyset_page(
+            queryset=queryset, cursor=filters.get("na"), size=filters["aantal"]
+        )
+        return Response(
+            serializers.ExpenditurePageSerializer(
+                {
+                    "resultaten": page.rows,
+                    "volgende": page.next_cursor,
+                    "aantal": page.count,
+                    "aantal_afgekapt": page.count_is_capped,
+                }
+            ).data
+        )
+
+    @extend_schema(
+        operation_id="uitgave_aanmaken",
+        summary=_("Record an expenditure"),
+        description=_(
+            "By the same rules as the page and the import. When `extern_id` or the same "
+            "expenditure is already recorded, nothing is recorded and the existing one is "
+            "returned with 200."
+        ),
+        request=serializers.ExpenditureInputSerializer,
+        responses={201: serializers.ExpenditureSerializer, 200: serializers.ExpenditureSerializer},
+    )
+    def post(self, request):
+        given = serializers.ExpenditureInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        (outcome,) = _record(request, [given.as_row(given.validated_data)], bulk=False)
+        expenditure = _with_eligibility(request, [outcome.expenditure.pk])[outcome.expenditure.pk]
+        return Response(
+            serializers.ExpenditureSerializer(expenditure).data,
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+
+class ExpenditureBulkView(ApiView):
+    @extend_schema(
+        operation_id="uitgaven_bulk",
+        summary=_("Record up to 1,000 expenditures at once"),
+        description=_(
+            "All rows or none: when any row is invalid nothing is recorded and `errors` names "
+            "each bad row (`row`, from 0) and field. A row whose `extern_id` or whose same "
+            "expenditure is already recorded is not recorded again, so sending the same "
+            "request twice records nothing the second time."
+        ),
+        request=serializers.BulkInputSerializer,
+        responses={201: serializers.BulkResultSerializer, 200: serializers.BulkResultSerializer},
+    )
+    def post(self, request):
+        shape = serializers.BulkShapeSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        rows, positions, errors = [], [], []
+        for position, raw in enumerate(shape.validated_data["rijen"]):
+            given = serializers.ExpenditureInputSerializer(data=raw)
+            errors.append({} if given.is_valid() else dict(given.errors))
+            if not errors[-1]:
+                rows.append(given.as_row(given.validated_data))
+                positions.append(position)
+        if any(errors):
+            # Name the rules' problems of the well-formed rows too, not only the malformed.
+            for found in finance_services.expenditure_row_problems(
+                municipality=self.municipality, rows=rows
+            ):
+                errors[positions[found.row]].setdefault(found.column, []).append(found.message)
+            raise exceptions.ValidationError({"rijen": errors})
+        outcomes = _record(request, rows, bulk=True)
+        created = sum(1 for outcome in outcomes if outcome.created)
+        body = {
+            "aangemaakt": created,
+            "bestaand": len(outcomes) - created,
+            "rijen": [
+                {
+                    "rij": index,
+                    "id": outcome.expenditure.pk,
+                    "extern_id": outcome.expenditure.extern_id,
+                    "status": "aangemaakt" if outcome.created else "bestaand",
+                    "zelfde_als_rij": outcome.same_as_row,
+                }
+                for index, outcome in enumerate(outcomes)
+            ],
+        }
+        return Response(
+            serializers.BulkResultSerializer(body).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _goal(programme, code: str) -> SpendingGoal:
+    goals = SpendingGoal.objects.filter(programme=programme)
+    goal = goals.filter(code=code.lower()).first()
+    if goal is None and code.isdigit():
+        goal = goals.filter(number=int(code)).first()
+    if goal is None:
+        raise exceptions.ValidationError(
+            {"bestedingsdoel": [_("'%(value)s' is not a goal.") % {"value": code}]}
+        )
+    return goal
+
+
+def _intervention(expenditure: Expenditure, code: str | None) -> Intervention | None:
+    if not code:
+        return None
+    # After a merger the predecessors' interventions go on under the successor (as the form).
+    found = (
+        Intervention.objects.filter(
+            plan__municipality__in=municipality_and_predecessors(expenditure.municipality_id),
+            plan__programme=expenditure.programme,
+            code=code,
+        )
+        .select_related("goal", "plan__municipality")
+        .first()
+    )
+    if found is None:
+        raise exceptions.ValidationError(
+            {
+                "interventie": [
+                    _("'%(code)s' is not an intervention of this municipality's plan")
+                    % {"code": code}
+                ]
+            }
+        )
+    return found
+
+
+SERVICE_FIELDS = {"date": "datum", "amount": "bedrag", "goal": "bestedingsdoel"}
+SERVICE_FIELDS.update(intervention="interventie", description="omschrijving")
+SERVICE_FIELDS.update(supplier="leverancier", invoice_number="factuurnummer")
+
+
+class ExpenditureDetailView(ApiView):
+    def get_object(self) -> Expenditure:
+        return get_object_or_404(
+            _expenditures(self.request).with_eligibility(), pk=self.kwargs["pk"]
+        )
+
+    @extend_schema(
+        operation_id="uitgave_lezen",
+        summary=_("One expenditure"),
+        responses=serializers.ExpenditureSerializer,
+    )
+    def get(self, request, pk):
+        return Response(serializers.ExpenditureSerializer(self.get_object()).data)
+
+    def _update(self, request, *, partial: bool):
+        expenditure = self.get_object()
+        given = serializers.ExpenditureUpdateSerializer(data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        version = data.pop("versie", None)
+        changes = {}
+        for name, api_name in SERVICE_FIELDS.items():
+            if api_name in data:
+                changes[name] = data[api_name]
+        if "goal" in changes:
+            changes["goal"] = _goal(expenditure.programme, changes["goal"])
+        if "intervention" in changes:
+            changes["intervention"] = _intervention(expenditure, changes["intervention"])
+        for name in ("supplier", "invoice_number"):
+            if name in changes:
+                changes[name] = changes[name] or ""
+        try:
+            finance_services.update_expenditure(
+                expenditure=expenditure, user=request.auth.created_by, version=version, **changes
+            )
+        except ValidationError as error:
+            _raise_service_error(error)
+        except IntegrityError as error:
+            raise Conflict() from error
+        return Response(serializers.ExpenditureSerializer(self.get_object()).data)
+
+    @extend_schema(
+        operation_id="uitgave_wijzigen",
+        summary=_("Change an expenditure"),
+        request=serializers.ExpenditureUpdateSerializer,
+        responses=serializers.ExpenditureSerializer,
+    )
+    def put(self, request, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        operation_id="uitgave_deels_wijzigen",
+        summary=_("Change some fields of an expenditure"),
+        request=serializers.ExpenditureUpdateSerializer,
+        responses=serializers.ExpenditureSerializer,
+    )
+    def patch(self, request, pk):
+        return self._update(request, partial=True)
+
+    @extend_schema(
+        operation_id="uitgave_verwijderen",
+        summary=_("Delete an expenditure"),
+        responses={204: None},
+    )
+    def delete(self, request, pk):
+        expenditure = self.get_object()
+        try:
+            finance_services.delete_expenditure(
+                expenditure=expenditure, user=request.auth.created_by
+            )
+        except ValidationError as error:
+            _raise_service_error(error)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _raise_service_error(error):
+    if isinstance(error, EditConflict):
+        raise Conflict(" ".join(error.messages)) from error
+    if hasattr(error, "error_dict"):
+        raise exceptions.ValidationError(
+            {
+                SERVICE_FIELDS.get(name, name): messages
+                for name, messages in error.message_dict.items()
+            }
+        ) from error
+    raise exceptions.ValidationError({"non_field_errors": error.messages}) from error
+
+
+class PaymentListView(ApiView):
+    @extend_schema(
+        operation_id="betalingen_lijst",
+        summary=_("Payments of the grant received"),
+        responses=serializers.PaymentSerializer(many=True),
+    )
+    def get(self, request):
+        payments = (
+            Payment.objects.for_user(request.user)
+            .filter(municipality__in=municipality_and_predecessors(self.municipality.pk))
+            .select_related("municipality")
+            .order_by("-date", "-id")
+        )
+        return Response(serializers.PaymentSerializer(payments, many=True).data)
+
+
+class TotalsView(ApiView):
+    @extend_schema(
+        operation_id="totalen",
+        summary=_("The finance totals"),
+        description=_("The same figures as the dashboard, from the same function."),
+        responses=serializers.TotalsSerializer,
+    )
+    def get(self, request):
+        totals = finance_selectors.finance_totals(municipality=self.municipality)
+        return Response(serializers.TotalsSerializer(totals).data)
+
+
+def _reports(request):
+    return (
+        AccountabilityReport.objects.for_user(request.user)
+        .filter(municipality__in=municipality_and_predecessors(request.auth.municipality_id))
+        .select_related("municipality")
+    )
+
+
+def report_file_available(report: AccountabilityReport, kind: str) -> bool:
+    """Files of final reports only: what the municipality filed."""
+    return report.is_final and report.status == ReportStatus.DONE and bool(getattr(report, kind))
+
+
+class ReportListView(ApiView):
+    @extend_schema(
+        operation_id="verantwoordingen_lijst",
+        summary=_("Accountability reports"),
+        description=_("Every version of every year, with its status and, when final, its files."),
+        responses=serializers.ReportSerializer(many=True),
+    )
+    def get(self, request):
+        reports = _reports(request).order_by("-year", "-version")
+        return Response(
+            serializers.ReportSerializer(reports, many=True, context={"request": request}).data
+        )
+
+
+class ReportDetailView(ApiView):
+    @extend_schema(
+        operation_id="verantwoording_status",
+        summary=_("An accountability report's status"),
+        responses=serializers.ReportSerializer,
+    )
+    def get(self, request, pk):
+        report = get_object_or_404(_reports(request), pk=pk)
+        return Response(serializers.ReportSerializer(report, context={"request": request}).data)
+
+
+class ReportFileView(ApiView):
+    @extend_schema(
+        operation_id="verantwoording_bestand",
+        summary=_("Download a final report's PDF or spreadsheet"),
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["pdf", "xlsx"]),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def get(self, request, pk, kind):
+        report = get_object_or_404(_reports(request), pk=pk)
+        if kind not in ("pdf", "xlsx") or not report_file_available(report, kind):
+            raise Http404
+        content_type = {
+            "pdf": "application/pdf",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }[kind]
+        return FileResponse(
+            getattr(report, kind).open("rb"),
+            as_attachment=True,
+            filename=f"{report.identifier}.{kind}",
+            content_type=content_type,
+        )
+
+
+def _rounds(request):
+    return NeedsRound.objects.for_user(request.user).select_related("municipality")
+
+
+class RoundListView(ApiView):
+    @extend_schema(
+        operation_id="behoeftepeilingen_lijst",
+        summary=_("The municipality's needs rounds"),
+        responses=serializers.RoundSerializer(many=True),
+    )
+    def get(self, request):
+        return Response(serializers.RoundSerializer(_rounds(request), many=True).data)
+
+
+class PictureView(ApiView):
+    @extend_schema(
+        operation_id="behoeftebeeld",
+        summary=_("The needs picture of a round"),
+        description=_("The municipal picture as the portal shows it; submitted answers only."),
+        responses=serializers.PictureSerializer,
+    )
+    def get(self, request, pk):
+        needs_round = get_object_or_404(_rounds(request), pk=pk)
+        return Response(
+            serializers.PictureSerializer(municipal_picture(needs_round=needs_round)).data
+        )
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/v1/ (e.g. an id that is not a number): a problem+json 404
+    instead of the portal's HTML page."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    post = put = patch = delete = head = options = get
