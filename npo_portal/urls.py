@@ -9,6 +9,7 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("financien/", include("finance.urls")),
     path("verantwoording/", include("reporting.urls")),
+    path("inzicht/", include("insight.urls")),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

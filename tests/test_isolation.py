@@ -14,12 +14,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from finance.tests import isolation as finance_isolation
+from insight.tests import isolation as insight_isolation
 from plans.tests import isolation as plans_isolation
 from reporting.tests import isolation as reporting_isolation
 from schools.tests import isolation as schools_isolation
 from tests.world import Organisation, World
 
-APP_ISOLATION = [schools_isolation, plans_isolation, finance_isolation, reporting_isolation]
+APP_ISOLATION = [
+    schools_isolation,
+    plans_isolation,
+    finance_isolation,
+    reporting_isolation,
+    insight_isolation,
+]
 
 PUBLIC_VIEWS = {
     "login": "the way in",
