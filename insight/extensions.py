@@ -13,6 +13,7 @@ def plan_golden_thread(*, plan, user, medium: str):
     municipality = plan.municipality
     if user is not None and not permissions.can_view_golden_thread(user, municipality):
         return None
-    thread = selectors.golden_thread(municipality=municipality)
+    # The page's summary counts needs and coverage only; the PDF annex carries the money.
+    thread = selectors.golden_thread(municipality=municipality, money=medium == "pdf")
     template = "insight/plan_annex.html" if medium == "pdf" else "insight/plan_summary.html"
     return template, {"thread": thread, "thread_municipality": municipality}

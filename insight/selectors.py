@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality
 from accounts.selectors import grant_members
-from finance.selectors import finance_programme, finance_totals
+from finance.selectors import (
+    FinanceTotals,
+    InterventionTotals,
+    finance_programme,
+    finance_totals,
+)
 from insight.services import fresh_figures, months_of
 from insight.shares import largest_remainder
 from plans.models import Allocation, Intervention, Plan, PlanStatus, SchoolReach, SpendingGoal
@@ -106,15 +111,28 @@ class GoldenThread:
 
 
 def golden_thread(
-    *, municipality: Municipality, today: datetime.date | None = None
+    *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
 ) -> GoldenThread:
     """Per school its latest reported needs, the interventions reaching it and their money
     shared over the schools they reach (by each school's planned reach where every school
     reached has one, else evenly); per intervention its reach, budget and spending; and the
-    needs no intervention answers. Money comes from `finance_totals`, shares add up exactly."""
+    needs no intervention answers. Money comes from `finance_totals`, shares add up exactly.
+    With `money=False` only the needs, reach and coverage (the plan page's summary), without
+    the totals' queries; every amount is then zero."""
     today = today or timezone.localdate()
-    totals = finance_totals(municipality=municipality, today=today)
     members = grant_members(municipality=municipality, on=today)
+    if money:
+        totals = finance_totals(municipality=municipality, today=today)
+    else:
+        totals = FinanceTotals(
+            municipality=municipality, programme=finance_programme(), reference_date=today
+        )
+        totals.interventions = [
+            InterventionTotals(intervention=i)
+            for i in Intervention.objects.filter(plan__municipality__in=members)
+            .select_related("goal")
+            .order_by("plan__municipality__code", "code")
+        ]
     schools = list(
         School.objects.filter(municipality__in=members).order_by("name", "brin", "vestiging")
     )
