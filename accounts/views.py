@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView
 
 from accounts import selectors
@@ -18,6 +18,9 @@ HOME_TEMPLATES = {
 @login_required
 def home(request):
     user = request.user
+    if user.is_monitor:
+        # The programme office belongs to no municipality: its home is the national monitor.
+        return redirect("insight:monitor")
     context = {"organisation": user.organisation}
     if user.is_functional_admin:
         context["counts"] = selectors.portal_counts(user=user)

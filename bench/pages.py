@@ -67,10 +67,13 @@ def subjects(code: str | None):
         username="bench-beheerder",
         defaults={"role": Role.FUNCTIONAL_ADMIN, "is_staff": True},
     )
-    return municipality, policy, finance, board_user, admin
+    monitor, _ = User.objects.get_or_create(
+        username="bench-monitor", defaults={"role": Role.MONITOR}
+    )
+    return municipality, policy, finance, board_user, admin, monitor
 
 
-def pages(municipality, policy, finance, board_user, admin):
+def pages(municipality, policy, finance, board_user, admin, monitor):
     plan = Plan.objects.filter(municipality=municipality).first()
     # The forms need a plan that may still be edited: the draft plan with most interventions.
     draft = (
@@ -141,6 +144,11 @@ def pages(municipality, policy, finance, board_user, admin):
         ("reports (finance officer)", finance, reverse("reporting:report-list", args=[code])),
         ("report batches (admin)", admin, reverse("reporting:batch-list")),
         ("report batch detail (admin)", admin, reverse("reporting:batch-detail", args=[batch.pk]) if batch else None),
+        ("golden thread", policy, reverse("insight:golden-thread", args=[code])),
+        ("golden thread XLSX", policy, reverse("insight:golden-thread-xlsx", args=[code])),
+        ("national monitor 2023 (monitor)", monitor, reverse("insight:monitor") + "?jaar=2023"),
+        ("national monitor 2024 (admin)", admin, reverse("insight:monitor") + "?jaar=2024"),
+        ("national monitor XLSX 2023", monitor, reverse("insight:monitor-xlsx") + "?jaar=2023"),
     ]  # fmt: skip
 
 

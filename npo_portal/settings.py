@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "finance",
     "reporting",
     "api",
+    "insight",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -356,3 +357,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The national monitor reads each municipality's report status through this provider, so
+# that the insight app does not import reporting (nothing does; reporting offers it).
+INSIGHT_REPORT_STATUSES = "reporting.selectors.report_statuses"
+
+# Sections that other apps add to the plan page and the plan's PDF, each a function
+# `(*, plan, user, medium)` returning (template, context) or None; the plan does not import
+# them (plans ← schools, finance → plans: the golden thread depends on all three).
+PLAN_DOCUMENT_EXTENSIONS = ["insight.extensions.plan_golden_thread"]

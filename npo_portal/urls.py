@@ -11,6 +11,7 @@ urlpatterns = [
     path("financien/", include("finance.urls")),
     path("verantwoording/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
+    path("inzicht/", include("insight.urls")),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

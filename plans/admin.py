@@ -14,6 +14,7 @@ from plans.models import (
     Programme,
     ProgrammeAmendment,
     PupilCount,
+    SchoolReach,
     SpendingGoal,
 )
 
@@ -133,6 +134,12 @@ class InterventionBudgetInline(admin.TabularInline):
     extra = 0
 
 
+class SchoolReachInline(admin.TabularInline):
+    model = SchoolReach
+    extra = 0
+    raw_id_fields = ["school"]
+
+
 @admin.register(Intervention)
 class InterventionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "plan", "goal", "status", "start", "end"]
@@ -141,7 +148,7 @@ class InterventionAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "title", "plan__municipality__name"]
     autocomplete_fields = ["plan", "school_boards"]
     filter_horizontal = ["schools"]
-    inlines = [InterventionBudgetInline]
+    inlines = [InterventionBudgetInline, SchoolReachInline]
 
 
 @admin.register(Allocation)

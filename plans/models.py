@@ -608,3 +608,39 @@ class ConsultationMoment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_body_display()}"
+
+
+class SchoolReachQuerySet(ScopedQuerySet):
+    municipality_path = "intervention__plan__municipality"
+
+
+class SchoolReach(models.Model):
+    """How many children an intervention plans to reach at one of its schools, and how many
+    it reports having reached there; the golden thread shares its spending by the plan."""
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.CASCADE,
+        related_name="school_reach",
+        verbose_name=_("intervention"),
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    planned = models.PositiveIntegerField(_("planned reach (children)"), null=True, blank=True)
+    reported = models.PositiveIntegerField(_("reported reach (children)"), null=True, blank=True)
+
+    objects = SchoolReachQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reach at a school")
+        verbose_name_plural = _("reach per school")
+        ordering = ["intervention", "school__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "school"], name="school_reach_once_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention.code} · {self.school}"

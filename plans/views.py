@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -74,6 +76,17 @@ def document_context(plan: Plan) -> dict:
     context["target_group_labels"] = dict(TargetGroup.choices)
     context["partner_labels"] = dict(Partner.choices)
     return context
+
+
+def document_extensions(plan: Plan, user, medium: str) -> list[tuple[str, dict]]:
+    """Sections other apps add to the plan page ("page") or PDF ("pdf"), from the providers
+    in settings.PLAN_DOCUMENT_EXTENSIONS (plans does not import the apps that depend on it)."""
+    sections = []
+    for path in settings.PLAN_DOCUMENT_EXTENSIONS:
+        section = import_string(path)(plan=plan, user=user, medium=medium)
+        if section is not None:
+            sections.append(section)
+    return sections
 
 
 class PlanAccessMixin(LoginRequiredMixin):
@@ -199,6 +212,7 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
         ]
         context["needs_summary"] = needs_summary(municipality=self.plan.municipality)
         context["merged_plans"] = selectors.merged_plans(user=self.request.user, plan=self.plan)
+        context["document_extensions"] = document_extensions(self.plan, self.request.user, "page")
         return context
 
 
@@ -211,9 +225,11 @@ class PlanPrintView(PlanAccessMixin, TemplateView):
 
 class PlanPdfView(PlanAccessMixin, TemplateView):
     def get(self, request, *args, **kwargs):
+        context = document_context(self.plan)
+        context["document_extensions"] = document_extensions(self.plan, request.user, "pdf")
         pdf = render_pdf(
             "plans/plan_pdf.html",
-            document_context(self.plan),
+            context,
             base_url=request.build_absolute_uri("/"),
         )
         response = HttpResponse(pdf, content_type="application/pdf")

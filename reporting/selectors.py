@@ -599,3 +599,23 @@ def report_dossier(*, report: AccountabilityReport) -> Dossier:
         payment_changes=changes(Payment.history),
         previous_final=previous_final,
     )
+
+
+def report_statuses(*, year: int) -> dict[int, str]:
+    """Per municipality id the state of its accountability report over `year`, for the
+    national monitor: "built" once a version has been rendered, "final" when a version is
+    final (and not reopened), "eindverantwoording" when that final version is the final
+    accounting. Municipalities without a rendered report are absent. One query."""
+    statuses: dict[int, str] = {}
+    rank = {"built": 1, "final": 2, "eindverantwoording": 3}
+    rows = AccountabilityReport.objects.filter(year=year, status=ReportStatus.DONE).values_list(
+        "municipality_id", "is_final", "final_accounting", "reopened_at"
+    )
+    for municipality_id, is_final, final_accounting, reopened_at in rows:
+        current_final = is_final and reopened_at is None
+        status = (
+            ("eindverantwoording" if final_accounting else "final") if current_final else "built"
+        )
+        if rank[status] > rank.get(statuses.get(municipality_id, ""), 0):
+            statuses[municipality_id] = status
+    return statuses

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from api.tests import isolation as api_isolation
 from finance.tests import isolation as finance_isolation
+from insight.tests import isolation as insight_isolation
 from plans.tests import isolation as plans_isolation
 from reporting.tests import isolation as reporting_isolation
 from schools.tests import isolation as schools_isolation
@@ -26,6 +27,7 @@ APP_ISOLATION = [
     finance_isolation,
     reporting_isolation,
     api_isolation,
+    insight_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
 # namespace and checks every endpoint with every token.

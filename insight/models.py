@@ -1,0 +1,68 @@
+"""The national monitor's materialised figures and the change log that keeps them exact.
+
+Each municipality's money comes from `finance_totals`, one municipality at a time (about 17
+queries each): for 342 municipalities that is too slow for one page. So the monitor keeps each
+municipality's figures per year in `MonitorFigures`, computed by `finance_totals`, together with
+the number of `MoneyChange` rows that existed for its grant when they were computed. Database
+triggers (migration 0001) append a `MoneyChange` row in the same transaction as every statement
+that writes an expenditure, a payment or an allocation (with COPY and bulk inserts, which no
+Django signal sees), and a row for municipality 0 when the register, the programme, its goals or
+the payment schedule change. Figures whose count differs are recomputed before they are shown.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The MoneyChange row for changes that touch every municipality's figures.
+EVERYONE = 0
+
+
+class MoneyChange(models.Model):
+    """One writing statement on a municipality's money, appended by a trigger.
+
+    Append-only on purpose: a counter row updated in place would lock every writer of the
+    municipality until an import's transaction ends. Counting the committed rows per
+    municipality is exact: a row only ever appears, and it appears when its statement commits.
+    """
+
+    # A plain integer, not a foreign key: the trigger must never fail on it.
+    municipality_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("money change")
+        verbose_name_plural = _("money changes")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} #{self.pk}"
+
+
+class MonitorFigures(models.Model):
+    """A municipality's figures for one reporting year, as `finance_totals` gave them on
+    31 December of the year, and the change count they were computed at."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    changes = models.BigIntegerField()
+    allocation = models.DecimalField(max_digits=14, decimal_places=2)
+    received = models.DecimalField(max_digits=14, decimal_places=2)
+    spent_year = models.DecimalField(max_digits=14, decimal_places=2)
+    spent_cumulative = models.DecimalField(max_digits=14, decimal_places=2)
+    at_risk = models.DecimalField(max_digits=14, decimal_places=2)
+    # [["2021-07-01", cumulative spent, cumulative expected], ...] over the spending period,
+    # amounts as strings so that they come back as exact Decimals.
+    months = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("monitor figures")
+        verbose_name_plural = _("monitor figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"], name="monitor_figures_once_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year}"

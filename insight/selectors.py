@@ -1,0 +1,491 @@
+"""What the portal knows from need to measure to euro, per municipality and nationally."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Municipality
+from accounts.selectors import grant_members
+from finance.selectors import (
+    FinanceTotals,
+    InterventionTotals,
+    finance_programme,
+    finance_totals,
+)
+from insight.services import fresh_figures, months_of
+from insight.shares import largest_remainder
+from plans.models import Allocation, Intervention, Plan, PlanStatus, SchoolReach, SpendingGoal
+from schools.models import (
+    AnswerStatus,
+    DelayAssessment,
+    NeedRequest,
+    NeedsAnswer,
+    NeedsRound,
+    School,
+)
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class NeedLine:
+    need: NeedRequest
+    goals: list[SpendingGoal]
+    # The goals no intervention reaching the school addresses.
+    unmet_goals: list[SpendingGoal] = field(default_factory=list)
+
+
+@dataclass
+class SchoolShare:
+    intervention: Intervention
+    amount: Decimal
+
+
+@dataclass
+class SchoolThread:
+    school: School
+    answer: NeedsAnswer | None
+    delays: list[DelayAssessment]
+    needs: list[NeedLine]
+    interventions: list[SchoolShare]
+
+    @property
+    def spent(self) -> Decimal:
+        return sum((share.amount for share in self.interventions), ZERO)
+
+
+@dataclass
+class InterventionThread:
+    intervention: Intervention
+    schools: list[School]
+    planned_reach: int | None
+    reported_reach: int | None
+    budget: Decimal
+    spent: Decimal
+    shared_by_reach: bool
+    answers_a_need: bool
+
+    @property
+    def cost_per_pupil(self) -> Decimal | None:
+        """Spent per child reached, where the reported reach is known."""
+        if not self.reported_reach:
+            return None
+        return (self.spent / self.reported_reach).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class UnmetNeed:
+    school: School
+    need: NeedRequest
+    goal: SpendingGoal
+
+
+@dataclass
+class GoldenThread:
+    municipality: Municipality
+    reference_date: datetime.date
+    schools: list[SchoolThread]
+    interventions: list[InterventionThread]
+    unmet_needs: list[UnmetNeed]
+    spent: Decimal
+    spent_on_schools: Decimal
+    spent_on_interventions_without_school: Decimal
+    not_on_intervention: Decimal
+
+    @property
+    def interventions_without_need(self) -> list[InterventionThread]:
+        """Interventions that reach no school that reported a need in their goal."""
+        return [i for i in self.interventions if not i.answers_a_need]
+
+
+def golden_thread(
+    *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
+) -> GoldenThread:
+    """Per school its latest reported needs, the interventions reaching it and their money
+    shared over the schools they reach (by each school's planned reach where every school
+    reached has one, else evenly); per intervention its reach, budget and spending; and the
+    needs no intervention answers. Money comes from `finance_totals`, shares add up exactly.
+    With `money=False` only the needs, reach and coverage (the plan page's summary), without
+    the totals' queries; every amount is then zero."""
+    today = today or timezone.localdate()
+    members = grant_members(municipality=municipality, on=today)
+    if money:
+        totals = finance_totals(municipality=municipality, today=today)
+    else:
+        totals = FinanceTotals(
+            municipality=municipality, programme=finance_programme(), reference_date=today
+        )
+        totals.interventions = [
+            InterventionTotals(intervention=i)
+            for i in Intervention.objects.filter(plan__municipality__in=members)
+            .select_related("goal")
+            .order_by("plan__municipality__code", "code")
+        ]
+    schools = list(
+        School.objects.filter(municipality__in=members).order_by("name", "brin", "vestiging")
+    )
+    answers = _latest_answers(members, schools)
+    interventions = [row.intervention for row in totals.interventions]
+    reached: dict[int, list[School]] = defaultdict(list)
+    through = Intervention.schools.through.objects.filter(
+        intervention_id__in=[i.pk for i in interventions]
+    ).select_related("school")
+    for link in through.order_by("school__name", "school__brin", "school__vestiging"):
+        reached[link.intervention_id].append(link.school)
+    reach = {
+        (row.intervention_id, row.school_id): row
+        for row in SchoolReach.objects.filter(intervention__in=interventions)
+    }
+
+    school_goals: dict[int, set[int]] = defaultdict(set)
+    for intervention in interventions:
+        for school in reached[intervention.pk]:
+            school_goals[school.pk].add(intervention.goal_id)
+    needs_goals: dict[int, set[int]] = defaultdict(set)
+    for answer in answers.values():
+        for need in answer.needs.all():
+            needs_goals[answer.school_id].update(goal.pk for goal in need.goals.all())
+
+    shares: dict[int, list[SchoolShare]] = defaultdict(list)
+    intervention_rows, spent_without_school = [], ZERO
+    for row in totals.interventions:
+        intervention, schools_reached = row.intervention, reached[row.intervention.pk]
+        planned = [reach.get((intervention.pk, s.pk)) for s in schools_reached]
+        by_reach = bool(schools_reached) and all(r and r.planned for r in planned)
+        weights = [
+            (school.pk, r.planned if by_reach else 1)
+            for school, r in zip(schools_reached, planned, strict=True)
+        ]
+        for school_id, amount in largest_remainder(row.spent, weights).items():
+            shares[school_id].append(SchoolShare(intervention=intervention, amount=amount))
+        if not schools_reached:
+            spent_without_school += row.spent
+        reported = [reach.get((intervention.pk, s.pk)) for s in schools_reached]
+        reported_values = [r.reported for r in reported if r and r.reported is not None]
+        intervention_rows.append(
+            InterventionThread(
+                intervention=intervention,
+                schools=schools_reached,
+                planned_reach=intervention.planned_reach,
+                reported_reach=sum(reported_values) if reported_values else None,
+                budget=row.budget,
+                spent=row.spent,
+                shared_by_reach=by_reach,
+                answers_a_need=any(
+                    intervention.goal_id in needs_goals[s.pk] for s in schools_reached
+                ),
+            )
+        )
+
+    threads, unmet = [], []
+    for school in schools:
+        answer = answers.get(school.pk)
+        lines = []
+        for need in answer.needs.all() if answer else []:
+            goals = list(need.goals.all())
+            missing = [g for g in goals if g.pk not in school_goals[school.pk]]
+            lines.append(NeedLine(need=need, goals=goals, unmet_goals=missing))
+            unmet.extend(UnmetNeed(school=school, need=need, goal=g) for g in missing)
+        threads.append(
+            SchoolThread(
+                school=school,
+                answer=answer,
+                delays=list(answer.delays.all()) if answer else [],
+                needs=lines,
+                interventions=shares.get(school.pk, []),
+            )
+        )
+    return GoldenThread(
+        municipality=municipality,
+        reference_date=today,
+        schools=threads,
+        interventions=intervention_rows,
+        unmet_needs=unmet,
+        spent=totals.spent,
+        spent_on_schools=sum((t.spent for t in threads), ZERO),
+        spent_on_interventions_without_school=spent_without_school,
+        not_on_intervention=totals.not_on_intervention,
+    )
+
+
+def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[int, NeedsAnswer]:
+    """Each school's submitted answer in the latest round it answered (rounds of the
+    municipality and of those merged into it)."""
+    answers = (
+        NeedsAnswer.objects.filter(
+            school__in=schools, status=AnswerStatus.SUBMITTED, round__municipality__in=members
+        )
+        .select_related("round")
+        .prefetch_related(
+            "delays",
+            Prefetch(
+                "needs",
+                queryset=NeedRequest.objects.prefetch_related(
+                    Prefetch("goals", queryset=SpendingGoal.objects.order_by("order"))
+                ),
+            ),
+        )
+        .order_by("school_id", "-round__opened_at", "-round_id")
+    )
+    latest: dict[int, NeedsAnswer] = {}
+    for answer in answers:
+        latest.setdefault(answer.school_id, answer)
+    return latest
+
+
+# The national monitor -------------------------------------------------------------------
+
+SIZE_CLASSES = [
+    (0, _("fewer than 2,500 pupils")),
+    (2_500, _("2,500 to 10,000 pupils")),
+    (10_000, _("10,000 to 25,000 pupils")),
+    (25_000, _("25,000 pupils or more")),
+]
+REPORT_STATUS_LABELS = {
+    "": _("none"),
+    "built": _("built"),
+    "final": _("final"),
+    "eindverantwoording": _("eindverantwoording"),
+}
+
+
+def size_class(pupils: int | None) -> str:
+    """The size class of a municipality by the pupils its allocation counts (1-10-2020)."""
+    if pupils is None:
+        return str(_("unknown"))
+    label = SIZE_CLASSES[0][1]
+    for floor, name in SIZE_CLASSES:
+        if pupils >= floor:
+            label = name
+    return str(label)
+
+
+@dataclass
+class MonitorRow:
+    municipality: Municipality
+    predecessors: list[str]
+    province: str
+    size_class: str
+    allocation: Decimal
+    received: Decimal
+    spent_year: Decimal
+    spent_cumulative: Decimal
+    at_risk: Decimal
+    plan_status: str
+    report_status: str
+    response_rate: Decimal | None
+
+    @property
+    def share_spent(self) -> Decimal | None:
+        """Cumulative eligible spending as a percentage of the allocation."""
+        if not self.allocation:
+            return None
+        return (self.spent_cumulative * 100 / self.allocation).quantize(Decimal("0.1"))
+
+
+@dataclass
+class MonitorGroup:
+    name: str
+    count: int = 0
+    allocation: Decimal = ZERO
+    received: Decimal = ZERO
+    spent_year: Decimal = ZERO
+    spent_cumulative: Decimal = ZERO
+    at_risk: Decimal = ZERO
+
+    def add(self, row: MonitorRow) -> None:
+        self.count += 1
+        self.allocation += row.allocation
+        self.received += row.received
+        self.spent_year += row.spent_year
+        self.spent_cumulative += row.spent_cumulative
+        self.at_risk += row.at_risk
+
+    @property
+    def share_spent(self) -> Decimal | None:
+        if not self.allocation:
+            return None
+        return (self.spent_cumulative * 100 / self.allocation).quantize(Decimal("0.1"))
+
+
+@dataclass
+class NationalMonitor:
+    year: int
+    rows: list[MonitorRow]
+    total: MonitorGroup
+    provinces: list[MonitorGroup]
+    size_classes: list[MonitorGroup]
+    # (first day of the month, cumulative eligible spending, cumulative payments expected)
+    months: list[tuple[datetime.date, Decimal, Decimal]]
+
+
+def national_monitor(*, year: int) -> NationalMonitor:
+    """Every municipality accounting for `year` (those existing on 31 December; a
+    predecessor's grant is in its successor's row): its money as `finance_totals` gives it,
+    plan and report status and the response to its needs rounds of the year, grouped per
+    province and size class. Aggregates only: no expenditure, text or person. A fixed number
+    of queries, however many municipalities (see insight/models.py for the figures kept)."""
+    last_day = datetime.date(year, 12, 31)
+    everyone = list(Municipality.objects.order_by("name", "code"))
+    predecessors: dict[int, list[int]] = defaultdict(list)
+    for municipality in everyone:
+        if municipality.successor_id:
+            predecessors[municipality.successor_id].append(municipality.pk)
+    names = {m.pk: m.name for m in everyone}
+    listed = [
+        m
+        for m in everyone
+        if (m.valid_from is None or m.valid_from <= last_day)
+        and (m.valid_until is None or m.valid_until >= last_day)
+    ]
+    figures = fresh_figures(municipalities=listed, year=year, predecessors=predecessors)
+    plan_status = dict(
+        Plan.objects.filter(programme=finance_programme()).values_list("municipality_id", "status")
+    )
+    pupils: dict[int, int] = {}
+    for municipality_id, count in Allocation.objects.values_list("municipality_id", "pupils"):
+        if count is not None:
+            pupils[municipality_id] = count
+    reports = _report_statuses(year)
+    rates = _response_rates(year, predecessors)
+    provinces = province_of()
+
+    rows, months_total = [], {}
+    for municipality in listed:
+        members = _grant(municipality.pk, predecessors)
+        counted = [pupils[m] for m in members if m in pupils]
+        stored = figures[municipality.pk]
+        row = MonitorRow(
+            municipality=municipality,
+            predecessors=sorted(names[m] for m in members if m != municipality.pk),
+            province=provinces.get(municipality.code, str(_("unknown"))),
+            size_class=size_class(sum(counted) if counted else None),
+            allocation=stored.allocation,
+            received=stored.received,
+            spent_year=stored.spent_year,
+            spent_cumulative=stored.spent_cumulative,
+            at_risk=stored.at_risk,
+            plan_status=str(PlanStatus(plan_status[municipality.pk]).label)
+            if municipality.pk in plan_status
+            else str(_("no plan")),
+            report_status=str(REPORT_STATUS_LABELS[reports.get(municipality.pk, "")]),
+            response_rate=rates.get(municipality.pk),
+        )
+        rows.append(row)
+        for day, spent, expected in months_of(stored):
+            before = months_total.get(day, (ZERO, ZERO))
+            months_total[day] = (before[0] + spent, before[1] + expected)
+
+    total = MonitorGroup(name=str(_("The Netherlands")))
+    by_province: dict[str, MonitorGroup] = {}
+    by_size: dict[str, MonitorGroup] = {}
+    for row in rows:
+        total.add(row)
+        by_province.setdefault(row.province, MonitorGroup(name=row.province)).add(row)
+        by_size.setdefault(row.size_class, MonitorGroup(name=row.size_class)).add(row)
+    size_order = [str(label) for _floor, label in SIZE_CLASSES] + [str(_("unknown"))]
+    return NationalMonitor(
+        year=year,
+        rows=rows,
+        total=total,
+        provinces=sorted(by_province.values(), key=lambda g: g.name),
+        size_classes=sorted(by_size.values(), key=lambda g: size_order.index(g.name)),
+        months=[(day, *months_total[day]) for day in sorted(months_total)],
+    )
+
+
+def _grant(municipality_id: int, predecessors: dict[int, list[int]]) -> list[int]:
+    members, frontier = [], [municipality_id]
+    while frontier:
+        current = frontier.pop()
+        if current not in members:
+            members.append(current)
+            frontier.extend(predecessors.get(current, []))
+    return members
+
+
+def _report_statuses(year: int) -> dict[int, str]:
+    """The report status per municipality from the provider in settings: the monitor must
+    not import `reporting` (nothing does), so reporting offers it through
+    INSIGHT_REPORT_STATUSES."""
+    path = getattr(settings, "INSIGHT_REPORT_STATUSES", "")
+    return import_string(path)(year=year) if path else {}
+
+
+def _response_rates(year: int, predecessors: dict[int, list[int]]) -> dict[int, Decimal]:
+    """Per municipality the share of the schools asked in its needs rounds with a deadline
+    in `year` (its own and its predecessors') that submitted an answer, in percent. A
+    school is asked when it lay in the round's municipality on the day the round opened
+    and was not closed, or when it answered (as `School.objects.in_round` says)."""
+    rounds = list(
+        NeedsRound.objects.filter(deadline__year=year).values_list(
+            "pk", "municipality_id", "opened_at"
+        )
+    )
+    if not rounds:
+        return {}
+    open_schools: dict[int, list[tuple[int, datetime.date | None]]] = defaultdict(list)
+    for pk, municipality_id, closed_on in School.objects.values_list(
+        "pk", "municipality_id", "closed_on"
+    ):
+        open_schools[municipality_id].append((pk, closed_on))
+    answered: dict[int, set[int]] = defaultdict(set)
+    submitted: dict[int, set[int]] = defaultdict(set)
+    for round_id, school_id, status in NeedsAnswer.objects.filter(
+        round_id__in=[r[0] for r in rounds]
+    ).values_list("round_id", "school_id", "status"):
+        answered[round_id].add(school_id)
+        if status == AnswerStatus.SUBMITTED:
+            submitted[round_id].add(school_id)
+    asked_per_municipality: dict[int, int] = defaultdict(int)
+    submitted_per_municipality: dict[int, int] = defaultdict(int)
+    for pk, municipality_id, opened_at in rounds:
+        opened = timezone.localdate(opened_at)
+        asked = {
+            school_id
+            for school_id, closed_on in open_schools[municipality_id]
+            if closed_on is None or closed_on > opened
+        } | answered[pk]
+        asked_per_municipality[municipality_id] += len(asked)
+        submitted_per_municipality[municipality_id] += len(submitted[pk])
+    rates = {}
+    successors = {p: s for s, ps in predecessors.items() for p in ps}
+    holders: dict[int, list[int]] = defaultdict(list)
+    for municipality_id in asked_per_municipality:
+        holder = municipality_id
+        while holder in successors:
+            holder = successors[holder]
+        holders[holder].append(municipality_id)
+    for holder, members in holders.items():
+        asked = sum(asked_per_municipality[m] for m in members)
+        if asked:
+            done = sum(submitted_per_municipality[m] for m in members)
+            rates[holder] = (Decimal(done) * 100 / asked).quantize(Decimal("0.1"))
+    return rates
+
+
+def province_of() -> dict[str, str]:
+    """The province of every municipality by CBS code (insight/data/provincies.csv)."""
+    return dict(_PROVINCES)
+
+
+def _load_provinces() -> dict[str, str]:
+    with open(Path(__file__).parent / "data" / "provincies.csv", encoding="utf-8") as stream:
+        return {
+            row["gemeentecode"]: row["provincie"] for row in csv.DictReader(stream, delimiter=";")
+        }
+
+
+_PROVINCES = _load_provinces()

@@ -1,0 +1,216 @@
+"""The golden thread on a world worked out by hand: three schools, two interventions, one
+unmet need; the selector, the page, the plan's PDF annex and the XLSX agree with it."""
+
+import re
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.factories import UserFactory
+from accounts.models import Role
+from finance.factories import ExpenditureFactory
+from insight.selectors import golden_thread
+from plans.factories import InterventionFactory, PlanFactory, goal
+from plans.models import InterventionBudget, SchoolReach
+from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
+from schools.models import DelayAssessment, NeedRequest
+from tests.pdftext import pdf_text
+
+D = Decimal
+
+
+def n(value):
+    """A number as the spreadsheet holds it, as an exact Decimal (XLSX stores floats)."""
+    return D(str(value)).quantize(D("0.01")) if isinstance(value, int | float) else value
+
+
+@pytest.fixture
+def hand_made(world):
+    """Middelburg: school A (the world's), B and C.
+    - A needs a summer school (goal 1), B school social work (goal 3), C help bringing
+      children into pre-school (goal 2).
+    - I-1 summer school (goal 1) reaches A (planned 30, reported 25) and B (planned 10):
+      spent 1,000.00 + 333.33 = 1,333.33, shared 30:10 = 1,000.00 and 333.33
+      (133,333 cents * 3/4 = 99,999.75 → 99,999 + the one cent left = 100,000).
+    - I-2 school social work (goal 3) reaches B and C without planned reach per school:
+      spent 500.01, shared evenly 250.01 (B, the first remainder) and 250.00 (C); reported
+      reach 40 + 10 = 50, so 500.01 / 50 = 10.00 per pupil.
+    - 200.00 spent on extra capacity, not on an intervention.
+    Per school: A 1,000.00, B 333.33 + 250.01 = 583.34, C 250.00; together 1,833.34.
+    Unmet: C's pre-school need (no goal-2 intervention reaches C). I-1 answers A's need
+    and I-2 B's, so no intervention is without a need."""
+    mdb = world.middelburg
+    a = mdb.school
+    b = SchoolFactory(name="De Linde", brin="11LI", municipality=mdb.municipality, board=mdb.board)
+    c = SchoolFactory(name="De Wilg", brin="11WI", municipality=mdb.municipality, board=mdb.board)
+    needs_round = NeedsRoundFactory(municipality=mdb.municipality, closed=True)
+    for school, text, code, domain, severity in (
+        (a, "Zomerschool voor groep 7", "bovenschools", "taal_lezen", "ernstig"),
+        (b, "Schoolmaatschappelijk werk", "zorg_welzijn", "sociaal_emotioneel", "aanzienlijk"),
+        (c, "Toeleiding naar de voorschool", "voorschools", "taal_lezen", "beperkt"),
+    ):
+        answer = NeedsAnswerFactory(round=needs_round, school=school, submitted=True)
+        answer.delays.all().delete()
+        answer.needs.all().delete()
+        DelayAssessment.objects.create(
+            answer=answer, domain=domain, severity=severity, share_of_pupils=20
+        )
+        NeedRequest.objects.create(answer=answer, description=text).goals.add(goal(code))
+    plan = PlanFactory(municipality=mdb.municipality)
+    summer = InterventionFactory(plan=plan, code="I-1", title="Zomerschool", planned_reach=40)
+    social = InterventionFactory(
+        plan=plan,
+        code="I-2",
+        title="Schoolmaatschappelijk werk",
+        goal=goal("zorg_welzijn"),
+        planned_reach=60,
+    )
+    summer.schools.set([a, b])
+    social.schools.set([b, c])
+    SchoolReach.objects.create(intervention=summer, school=a, planned=30, reported=25)
+    SchoolReach.objects.create(intervention=summer, school=b, planned=10)
+    SchoolReach.objects.create(intervention=social, school=b, reported=40)
+    SchoolReach.objects.create(intervention=social, school=c, reported=10)
+    InterventionBudget.objects.create(intervention=summer, year=2022, amount=D("1500.00"))
+    InterventionBudget.objects.create(intervention=social, year=2022, amount=D("600.00"))
+    for amount, intervention, code in (
+        ("1000.00", summer, "bovenschools"),
+        ("333.33", summer, "bovenschools"),
+        ("500.01", social, "zorg_welzijn"),
+        ("200.00", None, "capaciteit"),
+    ):
+        ExpenditureFactory(
+            municipality=mdb.municipality,
+            amount=D(amount),
+            intervention=intervention,
+            goal=goal(code),
+        )
+    return {"a": a, "b": b, "c": c, "plan": plan, "summer": summer, "social": social}
+
+
+def test_the_selector_gives_the_figures_worked_out_by_hand(hand_made):
+    thread = golden_thread(municipality=hand_made["a"].municipality)
+    per_school = {row.school.name: row for row in thread.schools}
+    assert [row.school.name for row in thread.schools] == [
+        "Basisschool Middelburg (Z.)",
+        "De Linde",
+        "De Wilg",
+    ]
+    assert {name: row.spent for name, row in per_school.items()} == {
+        "Basisschool Middelburg (Z.)": D("1000.00"),
+        "De Linde": D("583.34"),
+        "De Wilg": D("250.00"),
+    }
+    assert [(s.intervention.code, s.amount) for s in per_school["De Linde"].interventions] == [
+        ("I-1", D("333.33")),
+        ("I-2", D("250.01")),
+    ]
+    assert thread.spent_on_schools == D("1833.34")
+    assert thread.spent == D("2033.34")
+    assert thread.not_on_intervention == D("200.00")
+    assert thread.spent_on_interventions_without_school == D("0.00")
+    assert [(u.school.name, u.need.description, u.goal.code) for u in thread.unmet_needs] == [
+        ("De Wilg", "Toeleiding naar de voorschool", "voorschools"),
+    ]
+    assert thread.interventions_without_need == []
+    summer, social = thread.interventions
+    assert (summer.shared_by_reach, social.shared_by_reach) == (True, False)
+    assert (summer.planned_reach, summer.reported_reach) == (40, 25)
+    assert (social.planned_reach, social.reported_reach) == (60, 50)
+    assert (summer.budget, summer.spent) == (D("1500.00"), D("1333.33"))
+    assert (social.budget, social.spent) == (D("600.00"), D("500.01"))
+    assert summer.cost_per_pupil == D("53.33")  # 1,333.33 / 25
+    assert social.cost_per_pupil == D("10.00")  # 500.01 / 50
+
+
+def test_an_intervention_reaching_no_school_with_its_need_is_named(hand_made):
+    hand_made["social"].schools.set([hand_made["a"]])  # A reported only a goal-1 need
+    thread = golden_thread(municipality=hand_made["a"].municipality)
+    assert [row.intervention.code for row in thread.interventions_without_need] == ["I-2"]
+    # B's social-work need is now unmet as well.
+    assert {(u.school.name, u.goal.code) for u in thread.unmet_needs} == {
+        ("De Wilg", "voorschools"),
+        ("De Linde", "zorg_welzijn"),
+    }
+
+
+def test_the_page_shows_the_same_figures(client, hand_made, world):
+    client.force_login(world.middelburg.policy_officer)
+    response = client.get(reverse("insight:golden-thread", args=["GM0687"]))
+    assert response.status_code == 200
+    text = re.sub(r"\s+", " ", response.content.decode())
+    for figure in ("€ 1.000,00", "€ 583,34", "€ 250,00", "€ 1.833,34", "€ 2.033,34", "€ 53,33"):
+        assert figure in text
+    assert "Toeleiding naar de voorschool (2. Voorschoolse periode)" in text
+
+
+def test_the_xlsx_holds_the_same_figures(client, hand_made, world):
+    client.force_login(world.middelburg.finance_officer)
+    response = client.get(reverse("insight:golden-thread-xlsx", args=["GM0687"]))
+    workbook = load_workbook(BytesIO(response.content))
+    schools, interventions, unmet = workbook.worksheets
+    shares = [(r[0], r[5], n(r[6])) for r in schools.iter_rows(min_row=2, values_only=True)]
+    assert shares == [
+        ("Basisschool Middelburg (Z.)", "I-1 Zomerschool", D("1000.00")),
+        ("De Linde", "I-1 Zomerschool", D("333.33")),
+        ("De Linde", "I-2 Schoolmaatschappelijk werk", D("250.01")),
+        ("De Wilg", "I-2 Schoolmaatschappelijk werk", D("250.00")),
+    ]
+    rows = list(interventions.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[2], r[3], r[4], n(r[5]), n(r[6]), n(r[7])) for r in rows] == [
+        ("I-1 Zomerschool", 2, 40, 25, D("1500.00"), D("1333.33"), D("53.33")),
+        ("I-2 Schoolmaatschappelijk werk", 2, 60, 50, D("600.00"), D("500.01"), D("10.00")),
+    ]
+    assert list(unmet.iter_rows(min_row=2, values_only=True)) == [
+        (
+            "De Wilg",
+            hand_made["c"].code,
+            "Toeleiding naar de voorschool",
+            "2. Voorschoolse periode",
+        ),
+    ]
+
+
+def test_the_plan_page_summarises_and_links_and_the_pdf_has_the_annex(client, hand_made, world):
+    client.force_login(world.middelburg.policy_officer)
+    page = client.get(reverse("plans:detail", args=[hand_made["plan"].pk])).content.decode()
+    assert reverse("insight:golden-thread", args=["GM0687"]) in page
+    assert "1 behoefte die geen interventie beantwoordt" in re.sub(r"\s+", " ", page)
+    pdf = client.get(reverse("plans:pdf", args=[hand_made["plan"].pk])).content
+    text = re.sub(r"\s+", " ", pdf_text(pdf))
+    assert "Bijlage: van behoefte via maatregel naar euro" in text
+    for figure in ("€ 1.000,00", "€ 583,34", "€ 250,00", "€ 1.833,34", "€ 53,33", "€ 10,00"):
+        assert figure in text
+    assert "Toeleiding naar de voorschool" in text
+
+
+def test_the_auditor_reads_the_golden_thread_and_a_school_board_does_not(client, hand_made, world):
+    auditor = UserFactory(
+        username="mdb-accountant", role=Role.AUDITOR, municipality=world.middelburg.municipality
+    )
+    client.force_login(auditor)
+    assert client.get(reverse("insight:golden-thread", args=["GM0687"])).status_code == 200
+    client.force_login(world.middelburg.board_user)
+    assert client.get(reverse("insight:golden-thread", args=["GM0687"])).status_code in (403, 404)
+
+
+def test_the_query_count_does_not_grow_with_the_schools(client, hand_made, world):
+    mdb = world.middelburg
+    client.force_login(mdb.policy_officer)
+    url = reverse("insight:golden-thread", args=["GM0687"])
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for _index in range(10):
+        school = SchoolFactory(municipality=mdb.municipality, board=mdb.board)
+        hand_made["summer"].schools.add(school)
+        NeedsAnswerFactory(
+            round=hand_made["a"].needs_answers.first().round, school=school, submitted=True
+        )
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries) <= 40

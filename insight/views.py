@@ -1,0 +1,81 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.mixins import MunicipalityFromURLMixin
+from insight import charts, exports, permissions, selectors
+from plans.models import Programme
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
+    """From need to measure to euro for one municipality."""
+
+    template_name = "insight/golden_thread.html"
+    permission = staticmethod(permissions.can_view_golden_thread)
+
+    def get_context_data(self, **kwargs):
+        thread = selectors.golden_thread(municipality=self.municipality)
+        return super().get_context_data(municipality=self.municipality, thread=thread, **kwargs)
+
+
+class GoldenThreadXlsxView(MunicipalityFromURLMixin, View):
+    permission = staticmethod(permissions.can_view_golden_thread)
+
+    def get(self, request, *args, **kwargs):
+        thread = selectors.golden_thread(municipality=self.municipality)
+        return _xlsx(exports.golden_thread_xlsx(thread), f"draad-{self.municipality.code}")
+
+
+def monitor_years() -> list[int]:
+    """The reporting years the monitor offers: the programme's, up to its final accounting."""
+    programme = Programme.objects.order_by("pk").first()
+    if programme is None:
+        return []
+    last = programme.final_accounting_last_year or programme.end.year
+    return list(range(programme.start.year, last + 1))
+
+
+class MonitorMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not permissions.can_view_monitor(request.user):
+            raise PermissionDenied
+        self.years = monitor_years()
+        today = timezone.localdate()
+        default = max((y for y in self.years if y < today.year), default=today.year)
+        try:
+            year = int(request.GET.get("jaar", default))
+        except ValueError:
+            year = default
+        self.year = year if year in self.years else default
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MonitorView(MonitorMixin, TemplateView):
+    """The national monitor: aggregates per municipality, province and size class."""
+
+    template_name = "insight/monitor.html"
+
+    def get_context_data(self, **kwargs):
+        monitor = selectors.national_monitor(year=self.year)
+        return super().get_context_data(
+            monitor=monitor, years=self.years, chart=charts.national_spending(monitor), **kwargs
+        )
+
+
+class MonitorXlsxView(MonitorMixin, View):
+    def get(self, request, *args, **kwargs):
+        monitor = selectors.national_monitor(year=self.year)
+        return _xlsx(exports.monitor_xlsx(monitor), f"npo-monitor-{self.year}")
