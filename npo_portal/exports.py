@@ -48,7 +48,9 @@ def xlsx_value(sheet, value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    cell = Cell(sheet)
+    # A position, although append() sets the real one: a write-only sheet first tries the cell
+    # as a value, and openpyxl's error for that names the cell's coordinate.
+    cell = Cell(sheet, row=1, column=1)
     cell.value = clean_text(value)
     # openpyxl turns any text starting with "=" into a formula; the data type decides.
     cell.data_type = "s"

@@ -44,3 +44,13 @@ def test_csv_prefixes_formula_like_texts_and_keeps_numbers():
     writer = csv_writer(buffer)
     writer.writerow(["=1+1", "@A1", "gewoon", Decimal("-5.00"), "-"])
     assert buffer.getvalue() == "'=1+1;'@A1;gewoon;-5.00;'-\r\n"
+
+
+def test_a_write_only_sheet_takes_safe_texts_too():
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Uitgaven")
+    append_row(sheet, ["=SUM(A1)", 12, "gewoon"])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    cell = load_workbook(stream).active["A1"]
+    assert (cell.value, cell.data_type) == ("=SUM(A1)", "s")
