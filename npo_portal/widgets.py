@@ -21,7 +21,8 @@ class DateInput(forms.DateInput):
             "inputmode": "numeric",
             "autocomplete": "off",
             "placeholder": DATE_HINT,
-            "pattern": r"\d{1,2}[\-/]\d{1,2}[\-/]\d{4}|\d{4}-\d{1,2}-\d{1,2}",
+            # Browsers compile it with the "v" flag: no "-" or "/" inside a character class.
+            "pattern": r"\d{1,2}(-|/)\d{1,2}(-|/)\d{4}|\d{4}-\d{1,2}-\d{1,2}",
             "title": DATE_HINT,
             "size": 10,
         }

@@ -21,8 +21,12 @@ pytestmark = [
 def english_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(10_000)
-    yield context.new_page()
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    yield page
     context.close()
+    assert not errors, "The browser reported errors:\n" + "\n".join(errors)
 
 
 def test_an_english_browser_types_and_reads_dates_as_dd_mm_yyyy(english_page, world):
