@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import municipality_and_predecessors
 from npo_portal.audit import VersionedFormMixin
 from npo_portal.tables import MAX_IMPORT_BYTES
+from npo_portal.widgets import DATE_HINT, DateInput
 from plans.models import Intervention, SpendingGoal
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class ExpenditureForm(VersionedFormMixin, forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET, help_text=DATE_HINT)
     amount = forms.DecimalField(
         label=_("Amount (€)"),
         max_digits=14,
@@ -53,7 +54,7 @@ class ExpenditureForm(VersionedFormMixin, forms.Form):
 
 
 class PaymentForm(forms.Form):
-    date = forms.DateField(label=_("Date received"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Date received"), widget=DATE_WIDGET, help_text=DATE_HINT)
     amount = forms.DecimalField(
         label=_("Amount (€)"), max_digits=14, decimal_places=2, localize=True
     )

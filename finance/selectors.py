@@ -424,6 +424,41 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
     return rows
 
 
+def _spending_rows(expenditures) -> list[dict]:
+    """Expenditures summed per month, goal, intervention and eligibility: the one grouping
+    from which the dashboard, the reports and the expenditure list's total are added up."""
+    return list(
+        expenditures.annotate(
+            is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False))
+        )
+        .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class ListTotals:
+    eligible: Decimal
+    ineligible: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.eligible + self.ineligible
+
+
+def expenditure_list_totals(*, expenditures) -> ListTotals:
+    """The total of a filtered expenditure list, split into what is charged to the grant and
+    what is not; added up exactly as `finance_totals` adds up the dashboard."""
+    eligible = ineligible = ZERO
+    for row in _spending_rows(expenditures):
+        if row["is_eligible"]:
+            eligible += cents(row["total"])
+        else:
+            ineligible += cents(row["total"])
+    return ListTotals(eligible=eligible, ineligible=ineligible)
+
+
 def _combined_schedule(schedules: list[list[ScheduledPayment]]) -> list[ScheduledPayment]:
     """Several allocations' payment schedules as one: the expected amounts added per month."""
     if not schedules:
@@ -537,10 +572,17 @@ class ExpenditureFilters:
     goal: str | None = None
     intervention: str | None = None
     eligibility: str | None = None
+    search: str = ""
+    order: str = "-date"
+
+
+# The orders the list offers: the field sorted on, newest or largest first with "-".
+ORDERS = ("-date", "date", "-amount", "amount")
 
 
 def expenditures_for(*, user, municipality: Municipality, filters: ExpenditureFilters):
-    """The municipality's expenditures the user may see, filtered, newest first."""
+    """The municipality's expenditures the user may see, filtered and searched, in the
+    chosen order (newest first by default)."""
     queryset = Expenditure.objects.for_user(user).filter(municipality=municipality)
     if filters.year:
         queryset = queryset.filter(
@@ -557,7 +599,35 @@ def expenditures_for(*, user, municipality: Municipality, filters: ExpenditureFi
         queryset = queryset.eligible()
     elif filters.eligibility == "niet":
         queryset = queryset.ineligible()
-    return queryset.order_by("-date", "-id")
+    for word in filters.search.split()[:5]:
+        queryset = queryset.filter(
+            Q(supplier__icontains=word)
+            | Q(invoice_number__icontains=word)
+            | Q(description__icontains=word)
+        )
+    order = filters.order if filters.order in ORDERS else "-date"
+    tie = "-id" if order.startswith("-") else "id"
+    return queryset.order_by(order, tie)
+
+
+def expenditure_years(*, user, municipality: Municipality) -> list[int]:
+    """The years in which the municipality has expenditures, for the year filter."""
+    return list(
+        Expenditure.objects.for_user(user)
+        .filter(municipality=municipality)
+        .values_list("date__year", flat=True)
+        .distinct()
+        .order_by("-date__year")
+    )
+
+
+def closed_years(*, municipality: Municipality) -> list[int]:
+    """The municipality's years whose accountability report is final, oldest first."""
+    return list(
+        YearClosing.objects.filter(municipality=municipality)
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
 
 
 @dataclass
@@ -573,23 +643,34 @@ COUNT_CAP = 10_000
 
 
 def keyset_page(*, queryset, cursor: str | None, size: int = 50) -> KeysetPage:
-    """One page of an expenditure list ordered newest first, starting after `cursor`
-    ("<date>_<id>" of the last row shown). Uses the (municipality, date, id) index, so a page
-    deep in 100,000 rows costs the same as the first; the count stops at COUNT_CAP."""
+    """One page of an expenditure list in its order (date or amount, then id), starting after
+    `cursor` ("<date or amount>_<id>" of the last row shown). Uses the (municipality, date, id)
+    index for the default order, so a page deep in 100,000 rows costs the same as the first;
+    the count stops at COUNT_CAP."""
+    order = queryset.query.order_by[0] if queryset.query.order_by else "-date"
+    field_name, descending = order.lstrip("-"), order.startswith("-")
+    parse = datetime.date.fromisoformat if field_name == "date" else Decimal
     page_queryset = queryset
     if cursor:
         try:
-            day_text, id_text = cursor.split("_", 1)
-            day, last_id = datetime.date.fromisoformat(day_text), int(id_text)
-        except ValueError:
-            day = last_id = None
-        if day is not None:
-            page_queryset = queryset.filter(Q(date__lt=day) | Q(date=day, id__lt=last_id))
+            value_text, id_text = cursor.split("_", 1)
+            value, last_id = parse(value_text), int(id_text)
+        except (ValueError, ArithmeticError):
+            value = last_id = None
+        if value is not None:
+            beyond = "lt" if descending else "gt"
+            page_queryset = queryset.filter(
+                Q(**{f"{field_name}__{beyond}": value})
+                | Q(**{field_name: value, f"id__{beyond}": last_id})
+            )
     rows = list(page_queryset.select_related("goal", "intervention").with_eligibility()[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        next_cursor = f"{rows[-1].date.isoformat()}_{rows[-1].pk}"
+        last_value = getattr(rows[-1], field_name)
+        next_cursor = (
+            f"{last_value.isoformat() if field_name == 'date' else last_value}_{rows[-1].pk}"
+        )
     # Counting unordered ids under a LIMIT needs no joins or sort and stops at the cap.
     count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     return KeysetPage(

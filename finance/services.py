@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, User
@@ -158,6 +159,28 @@ def _refuse_outside_existence(
         raise ValidationError({"date": problem})
 
 
+def _future_problem(day: datetime.date) -> str | None:
+    """Money is recorded once it was spent or received, so never on a day after today."""
+    if day > timezone.localdate():
+        return _("%(date)s lies in the future; record it once it has been paid.") % {
+            "date": day.strftime("%d-%m-%Y")
+        }
+    return None
+
+
+ZERO_AMOUNT = _lazy("An amount of € 0,00 spends and corrects nothing; enter the amount paid.")
+
+
+def _refuse_future_or_zero(day: datetime.date, amount: Decimal) -> None:
+    errors = {}
+    if problem := _future_problem(day):
+        errors["date"] = problem
+    if amount == 0:
+        errors["amount"] = str(ZERO_AMOUNT)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _refuse_foreign_intervention(
     *,
     municipality: Municipality,
@@ -235,6 +258,7 @@ def create_expenditure(
     did not exist, in a closed year, for an intervention of another goal or plan, and when the
     same expenditure already exists."""
     programme = finance_programme()
+    _refuse_future_or_zero(date, amount)
     _refuse_outside_existence(municipality, date)
     _refuse_closed_years(municipality, date.year)
     _refuse_foreign_intervention(
@@ -285,6 +309,7 @@ def update_expenditure(
     current = lock_current(expenditure, version=version)
     old_year = current.date.year
     expenditure.version = current.version + 1
+    _refuse_future_or_zero(expenditure.date, expenditure.amount)
     if expenditure.date != current.date:
         _refuse_outside_existence(expenditure.municipality, expenditure.date)
     _refuse_closed_years(expenditure.municipality, old_year, expenditure.date.year)
@@ -323,6 +348,8 @@ def record_payment(
     """Record a payment of the grant received by the municipality, on a day it existed."""
     if amount == 0:
         raise ValidationError({"amount": _("A payment of zero euros is not a payment.")})
+    if problem := _future_problem(date):
+        raise ValidationError({"date": problem})
     _refuse_outside_existence(municipality, date, payment=True)
     return Payment.objects.create(
         programme=finance_programme(),
@@ -573,7 +600,7 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
     date = amount = goal = intervention = None
     try:
         date = tables.parse_date(row["datum"])
-        outside = _existence_problem(lookups.municipality, date)
+        outside = _existence_problem(lookups.municipality, date) or _future_problem(date)
         if outside:
             problems.append(("datum", outside))
         elif date.year in lookups.closed_years:
@@ -582,6 +609,8 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
         problems.append(("datum", str(error)))
     try:
         amount = tables.parse_amount(row["bedrag"])
+        if amount == 0:
+            problems.append(("bedrag", _("€ 0,00 spends nothing; leave the row out")))
     except ValueError as error:
         problems.append(("bedrag", str(error)))
     goal_text = tables.text(row["bestedingsdoel"]).lower()

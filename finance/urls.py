@@ -10,6 +10,11 @@ urlpatterns = [
     path("<str:code>/", views.DashboardView.as_view(), name="dashboard"),
     path("<str:code>/uitgaven/", views.ExpenditureListView.as_view(), name="expenditure-list"),
     path(
+        "<str:code>/uitgaven/export.<str:fmt>",
+        views.ExpenditureExportView.as_view(),
+        name="expenditure-export",
+    ),
+    path(
         "<str:code>/uitgaven/nieuw/",
         views.ExpenditureCreateView.as_view(),
         name="expenditure-create",

@@ -3,14 +3,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
-from finance import charts, permissions, selectors, services
+from finance import charts, exports, permissions, selectors, services
 from finance.forms import ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
 from npo_portal.audit import offer_current_version
@@ -96,18 +98,52 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         page = selectors.keyset_page(queryset=queryset, cursor=self.request.GET.get("na"))
         query = self.request.GET.copy()
         query.pop("na", None)
+        unsorted = query.copy()
+        unsorted.pop("sorteer", None)
         return super().get_context_data(
             page=page,
+            list_totals=selectors.expenditure_list_totals(expenditures=queryset),
             filters=filters,
             filter_query=query.urlencode(),
+            unsorted_query=unsorted.urlencode(),
             goals=SpendingGoal.objects.filter(programme=self.programme),
             interventions=Intervention.objects.filter(
                 plan__municipality=self.municipality, plan__programme=self.programme
             ).order_by("code"),
-            years=range(self.programme.start.year - 1, self.programme.end.year + 2),
+            years=selectors.expenditure_years(
+                user=self.request.user, municipality=self.municipality
+            ),
+            closed_years=selectors.closed_years(municipality=self.municipality),
             eligibility_labels=dict(Eligibility.choices),
             **kwargs,
         )
+
+
+class ExpenditureExportView(MunicipalityFinanceMixin, View):
+    """The filtered expenditure list as CSV (streamed) or XLSX, for whoever may read it."""
+
+    def get(self, request, *args, fmt, **kwargs):
+        queryset = selectors.expenditures_for(
+            user=request.user, municipality=self.municipality, filters=filters_from(request.GET)
+        )
+        name = f"uitgaven-{self.municipality.code}-{timezone.localdate():%Y-%m-%d}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                exports.csv_lines(queryset), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        if fmt == "xlsx":
+            return FileResponse(
+                exports.xlsx_file(queryset),
+                as_attachment=True,
+                filename=f"{name}.xlsx",
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        raise Http404
+
+
+ORDER_PARAMETERS = {"datum": "date", "-datum": "-date", "bedrag": "amount", "-bedrag": "-amount"}
 
 
 def filters_from(params) -> selectors.ExpenditureFilters:
@@ -119,6 +155,8 @@ def filters_from(params) -> selectors.ExpenditureFilters:
         eligibility=params.get("subsidiabel")
         if params.get("subsidiabel") in ("ok", "niet")
         else None,
+        search=params.get("zoek", "").strip()[:100],
+        order=ORDER_PARAMETERS.get(params.get("sorteer", ""), "-date"),
     )
 
 

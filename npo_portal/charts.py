@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
+
 from npo_portal.formatting import format_euro
 
 PALETTE = ["#154273", "#e17000", "#39870c", "#a90061", "#007bc7", "#673327", "#5a5a5a", "#8fcae7"]
@@ -20,8 +22,7 @@ PLOT_LEFT = 96
 PLOT_RIGHT = 16
 PLOT_TOP = 16
 PLOT_HEIGHT = 220
-LABEL_BAND = 56
-LEGEND_ROW = 20
+LABEL_BAND = 32
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,12 @@ def _frame(
     step = _nice_step(high - low)
     top = (high / step).to_integral_value(rounding="ROUND_CEILING") * step if high > 0 else step
     bottom = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
-    legend_rows = (len(series) + 2) // 3 if len(series) > 1 else 0
     plot_bottom = PLOT_TOP + PLOT_HEIGHT
     chart = Chart(
         title=title,
         description=description,
         width=WIDTH,
-        height=plot_bottom + LABEL_BAND + legend_rows * LEGEND_ROW,
+        height=plot_bottom + LABEL_BAND,
         plot_left=PLOT_LEFT,
         plot_right=WIDTH - PLOT_RIGHT,
         plot_top=PLOT_TOP,
@@ -91,21 +91,24 @@ def _frame(
         return round(Decimal(plot_bottom) - share * PLOT_HEIGHT, 1)
 
     tick = bottom
+    whole = step == step.to_integral_value()
     while tick <= top:
-        chart.ticks.append({"y": y(tick), "label": value_format(tick)})
+        chart.ticks.append({"y": y(tick), "label": _axis_label(tick, value_format, whole)})
         tick += step
     chart.zero_y = y(Decimal(0))
     if len(series) > 1:
         for index, s in enumerate(series):
-            chart.legend.append(
-                {
-                    "label": s.label,
-                    "colour": PALETTE[index % len(PALETTE)],
-                    "x": PLOT_LEFT + (index % 3) * 200,
-                    "y": plot_bottom + LABEL_BAND + (index // 3) * LEGEND_ROW,
-                }
-            )
+            # The legend is HTML under the chart, so it stays readable however far the
+            # chart is scaled down or scrolled on a phone.
+            chart.legend.append({"label": s.label, "colour": PALETTE[index % len(PALETTE)]})
     return chart, y
+
+
+def _axis_label(value: Decimal, value_format: Callable[[Decimal], str], whole: bool) -> str:
+    """An axis tick in round euros reads € 10.000, not € 10.000,00."""
+    if whole and value_format is format_euro:
+        return "€\N{NO-BREAK SPACE}" + number_format(int(value), force_grouping=True)
+    return value_format(value)
 
 
 def bar_chart(

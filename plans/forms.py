@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolBoard
 from npo_portal.audit import VersionedFormMixin
+from npo_portal.widgets import DATE_HINT, DateInput
 from plans import rules, selectors
 from plans.models import (
     ConsultationMoment,
@@ -24,7 +25,7 @@ from schools.models import School
 
 
 def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class PlanCreateForm(forms.Form):
@@ -253,7 +254,9 @@ class InterventionStatusForm(forms.ModelForm):
 
 
 class TransitionForm(forms.Form):
-    decided_on = forms.DateField(label=_("Date of the college decision"), widget=date_input())
+    decided_on = forms.DateField(
+        label=_("Date of the college decision"), widget=date_input(), help_text=DATE_HINT
+    )
     decision_reference = forms.CharField(
         label=_("Decision reference"),
         max_length=200,
@@ -286,7 +289,9 @@ class RevisionForm(forms.Form):
 
 
 class CouncilInformedForm(forms.Form):
-    informed_on = forms.DateField(label=_("Date the council was informed"), widget=date_input())
+    informed_on = forms.DateField(
+        label=_("Date the council was informed"), widget=date_input(), help_text=DATE_HINT
+    )
     reference = forms.CharField(
         label=_("Reference of the council information letter (RIB)"), max_length=200
     )
@@ -302,6 +307,7 @@ class ConsultationForm(forms.ModelForm):
         model = ConsultationMoment
         fields = ["date", "body", "participants", "summary"]
         widgets = {"date": date_input(), "summary": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"date": DATE_HINT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

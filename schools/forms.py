@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from npo_portal.audit import VersionedFormMixin
+from npo_portal.widgets import DateInput
 from plans.models import MenuItem, SpendingGoal
 from schools import services
 from schools.models import Domain, NeedsAnswer, NeedsRound, Severity
@@ -19,8 +20,8 @@ class RoundForm(forms.Form):
     )
     deadline = forms.DateField(
         label=_("Deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Boards can submit up to and including this day."),
+        widget=DateInput(),
+        help_text=_("dd-mm-yyyy; boards can submit up to and including this day."),
     )
     questions = forms.CharField(
         label=_("Own questions"),

@@ -181,6 +181,22 @@ def board_open_rounds(*, user: User) -> list[BoardRound]:
     ]
 
 
+@dataclass
+class MunicipalRound:
+    needs_round: NeedsRound
+    unreported: int
+
+
+def open_rounds_with_unreported(*, user: User) -> list[MunicipalRound]:
+    """A municipal officer's open rounds, each with how many schools have not submitted."""
+    if not user.municipality_id or user.is_school_board_user:
+        return []
+    rounds = NeedsRound.objects.for_user(user).open().order_by("deadline")[:5]
+    return [
+        MunicipalRound(needs_round=r, unreported=len(unreported(needs_round=r))) for r in rounds
+    ]
+
+
 # ---------------------------------------------------------------------------------------
 # Reminders
 

@@ -36,6 +36,7 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "finance:dashboard": _municipality,
     "finance:expenditure-list": _municipality,
     "finance:expenditure-create": _municipality,
+    "finance:expenditure-export": lambda other: {"code": other.municipality.code, "fmt": "csv"},
     "finance:expenditure-update": _expenditure,
     "finance:expenditure-delete": _expenditure,
     "finance:import": _municipality,

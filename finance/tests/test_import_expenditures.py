@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from finance.factories import ExpenditureFactory
 from finance.models import Expenditure
@@ -149,6 +150,25 @@ def test_rows_in_a_closed_year_are_refused_and_nothing_is_imported(world, middel
     assert rejected.value.errors == [
         "Rij 3: kolom 'datum': Het jaar 2022 is afgesloten: de verantwoording ervan is "
         "definitief. Boek een correctie in een later jaar."
+    ]
+    assert Expenditure.objects.count() == 0
+
+
+def test_a_row_dated_after_today_or_of_zero_euros_is_named_and_nothing_is_imported(middelburg):
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    with pytest.raises(ImportRejected) as rejected:
+        run(
+            middelburg,
+            csv_bytes(
+                "01-02-2023;500;1;;Zomerschool;Z;F-1",
+                f"{later:%d-%m-%Y};500;1;;Later;Z;F-2",
+                "02-02-2023;0,00;1;;Niets;Z;F-3",
+            ),
+        )
+    assert rejected.value.errors == [
+        f"Rij 3: kolom 'datum': {later:%d-%m-%Y} ligt in de toekomst; leg het vast zodra het "
+        "betaald is.",
+        "Rij 4: kolom 'bedrag': € 0,00 besteedt niets; laat de rij weg.",
     ]
     assert Expenditure.objects.count() == 0
 

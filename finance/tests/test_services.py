@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from finance.factories import ExpenditureFactory
 from finance.models import Expenditure, YearClosing
@@ -198,3 +199,40 @@ def test_a_municipality_that_ceased_without_successor_is_named_alone(world):
     assert refused.value.message_dict == {
         "date": [f"{municipality.name} bestaat niet meer na 31-12-2024."]
     }
+
+
+def test_an_expenditure_dated_after_today_is_refused(world):
+    municipality, officer = world.middelburg.municipality, world.middelburg.finance_officer
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        new_expenditure(municipality, officer, date=tomorrow)
+    assert refused.value.message_dict["date"] == [
+        f"{tomorrow:%d-%m-%Y} ligt in de toekomst; leg het vast zodra het betaald is."
+    ]
+    kept = new_expenditure(municipality, officer, date=timezone.localdate())
+    with pytest.raises(ValidationError, match="ligt in de toekomst"):
+        update_expenditure(expenditure=kept, user=officer, date=tomorrow)
+    assert Expenditure.objects.get().date == timezone.localdate()
+
+
+def test_a_payment_dated_after_today_is_refused(world):
+    with pytest.raises(ValidationError, match="ligt in de toekomst"):
+        record_payment(
+            municipality=world.middelburg.municipality,
+            user=None,
+            date=timezone.localdate() + datetime.timedelta(days=1),
+            amount=Decimal("1000.00"),
+        )
+
+
+def test_an_expenditure_of_zero_euros_is_refused_also_when_edited(world):
+    municipality, officer = world.middelburg.municipality, world.middelburg.finance_officer
+    with pytest.raises(ValidationError) as refused:
+        new_expenditure(municipality, officer, amount=Decimal("0.00"))
+    assert refused.value.message_dict["amount"] == [
+        "Een bedrag van € 0,00 besteedt en corrigeert niets; vul het betaalde bedrag in."
+    ]
+    kept = new_expenditure(municipality, officer)
+    with pytest.raises(ValidationError, match="€ 0,00"):
+        update_expenditure(expenditure=kept, user=officer, amount=Decimal("0"))
+    assert Expenditure.objects.get().amount == Decimal("750.00")

@@ -4,6 +4,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -293,7 +294,11 @@ def test_printable_plan_shows_the_interventions(client, world, plan):
     InterventionFactory(plan=plan, title="Zomerschool Walcheren", budgets={2022: "1000.00"})
     client.force_login(world.middelburg.policy_officer)
     body = client.get(reverse("plans:print", kwargs={"pk": plan.pk})).content.decode()
-    assert "Zomerschool Walcheren" in body and "@media print" in body
+    assert "Zomerschool Walcheren" in body and "data-print" in body
+    # The CSP allows no inline style or script: the print rules live in the stylesheet.
+    assert "<style" not in body and "onclick" not in body
+    css = (settings.BASE_DIR / "static" / "css" / "portal.css").read_text()
+    assert "@media print" in css and ".no-print" in css
 
 
 def test_school_of_another_municipality_cannot_be_saved_by_the_service(world, plan):

@@ -9,4 +9,8 @@ register = template.Library()
 def needs_rounds_card(context):
     """The home page's card: open rounds with what a board still has to do."""
     user = context["user"]
-    return {"user": user, "board_rounds": selectors.board_open_rounds(user=user)}
+    return {
+        "user": user,
+        "board_rounds": selectors.board_open_rounds(user=user),
+        "municipal_rounds": selectors.open_rounds_with_unreported(user=user),
+    }

@@ -223,7 +223,7 @@ def test_policy_officer_opens_edits_and_closes_a_round(client, world):
     ("school_year", "days", "message"),
     [
         ("2022-2024", 10, "twee opeenvolgende jaren"),
-        ("2022-2023", -1, "De deadline kan niet in het verleden liggen."),
+        ("2022-2023", -1, "De uiterste datum kan niet in het verleden liggen."),
     ],
 )
 def test_round_needs_a_real_school_year_and_a_future_deadline(

@@ -56,19 +56,48 @@ def page(browser, live_server):
     assert not errors, "The browser reported errors:\n" + "\n".join(errors)
 
 
-def assert_accessible(page) -> None:
-    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+PHONE_WIDTH = 320
+
+
+def page_overflow(page) -> int:
+    """How many CSS pixels the whole page scrolls sideways (0 when it reflows)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def assert_reflows(page) -> None:
+    """WCAG 1.4.10: at 320 px wide the page itself never scrolls sideways; a wide table or
+    chart scrolls inside its own box. The viewport is put back as it was."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 640})
+    try:
+        overflow = page_overflow(page)
+    finally:
+        page.set_viewport_size(size)
+    assert overflow <= 0, f"{page.url} scrolls {overflow} px sideways at {PHONE_WIDTH} px"
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now, one line each."""
     # Evaluated through the DevTools protocol, which the page's CSP does not govern.
     page.evaluate(AXE)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
     )
-    problems = [
+    return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} at "
         + ", ".join(node["target"][0] for node in violation["nodes"][:3])
         for violation in result["violations"]
     ]
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now, and the page
+    reflows at 320 px."""
+    problems = axe_violations(page)
     assert not problems, f"{page.url}:\n" + "\n".join(problems)
+    assert_reflows(page)
 
 
 def screenshot(page, name: str) -> Path:

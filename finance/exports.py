@@ -1,0 +1,76 @@
+"""The expenditure list as a file: CSV streamed row by row, XLSX from a write-only workbook.
+
+The columns are those of the import, plus whether the row is charged to the grant, so an
+exported file can be read back by the import after corrections.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from finance.models import Eligibility, Expenditure
+from finance.services import EXPENDITURE_COLUMNS
+from npo_portal.exports import csv_writer, xlsx_row
+
+ELIGIBILITY_COLUMN = "subsidiabel"
+
+
+def _values(expenditure: Expenditure, labels: dict) -> list:
+    return [
+        expenditure.date,
+        expenditure.amount,
+        expenditure.goal.code,
+        expenditure.intervention.code if expenditure.intervention_id else "",
+        expenditure.description,
+        expenditure.supplier,
+        expenditure.invoice_number,
+        _("yes") if expenditure.eligibility == "ok" else str(labels[expenditure.eligibility]),
+    ]
+
+
+def _rows(expenditures) -> Iterator[list]:
+    labels = dict(Eligibility.choices)
+    queryset = expenditures.select_related("goal", "intervention").with_eligibility()
+    for expenditure in queryset.iterator(chunk_size=2000):
+        yield _values(expenditure, labels)
+
+
+class _Line:
+    """A file-like object that hands back what is written to it, for streaming."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(expenditures) -> Iterable[str]:
+    """The expenditures as ;-separated lines, dates as dd-mm-jjjj. Amounts keep their decimal
+    point (1234.56, -300.00): as numbers they pass the safe-export function untouched, where a
+    text "-300,00" would be taken for a formula and prefixed; the import reads both."""
+    writer = csv_writer(_Line())
+    yield "\ufeff" + writer.writerow([*EXPENDITURE_COLUMNS, ELIGIBILITY_COLUMN])
+    for values in _rows(expenditures):
+        day, *rest = values
+        yield writer.writerow([day.strftime("%d-%m-%Y"), *rest])
+
+
+def xlsx_file(expenditures):
+    """The expenditures as a workbook in a temporary file (opened for reading), amounts as
+    numbers in euro format and dates as dates, so the sheet can add them up."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Expenditures"))
+    sheet.append(xlsx_row(sheet, [*EXPENDITURE_COLUMNS, ELIGIBILITY_COLUMN]))
+    for values in _rows(expenditures):
+        day, amount, *rest = values
+        date_cell, amount_cell = WriteOnlyCell(sheet, value=day), WriteOnlyCell(sheet, value=amount)
+        date_cell.number_format = "DD-MM-YYYY"
+        amount_cell.number_format = "#,##0.00"
+        sheet.append([date_cell, amount_cell, *xlsx_row(sheet, rest)])
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    workbook.save(stream)
+    stream.seek(0)
+    return stream

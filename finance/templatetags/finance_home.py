@@ -1,0 +1,39 @@
+from django import template
+
+from finance import permissions, selectors
+from finance.models import ExpenditureImport, ImportStatus
+
+register = template.Library()
+
+
+@register.inclusion_tag("finance/includes/home_next_steps.html", takes_context=True)
+def finance_next_steps(context):
+    """The home page's money card for a municipality's officers: what is at risk, what lowers
+    it, interventions still without spending and imports that did not go through."""
+    user = context["user"]
+    municipality = user.municipality
+    if municipality is None or not permissions.can_view_finances(user, municipality):
+        return {"user": user, "totals": None}
+    totals = selectors.finance_totals(municipality=municipality)
+    latest_done = (
+        ExpenditureImport.objects.for_user(user)
+        .filter(municipality=municipality, status=ImportStatus.DONE)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    failed = ExpenditureImport.objects.for_user(user).filter(
+        municipality=municipality, status__in=[ImportStatus.FAILED, ImportStatus.REJECTED]
+    )
+    if latest_done:
+        failed = failed.filter(created_at__gt=latest_done)
+    return {
+        "user": user,
+        "municipality": municipality,
+        "totals": totals,
+        "unspent_interventions": [
+            row for row in totals.interventions if not row.spent and row.budget
+        ][:5],
+        "failed_imports": list(failed.order_by("-created_at")[:3]),
+        "can_record": permissions.can_record_finances(user, municipality),
+    }
