@@ -143,7 +143,9 @@ def change_password(*, request, user: User, new_password: str) -> None:
     """Set the new password; the user's other sessions are signed out, this one stays."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    update_session_auth_hash(request, user)
+    old_key = request.session.session_key
+    update_session_auth_hash(request, user)  # gives this session a new key
+    UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
     end_all_sessions(user=user, keep=request.session.session_key)
     record(actor=user, subject=user, action=AccountEvent.Action.PASSWORD_CHANGED)
 
