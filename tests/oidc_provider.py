@@ -80,7 +80,7 @@ def running_provider(*, redirect_uris: list[str], logout_uris: list[str] = ()):
         ),
     }
     process = subprocess.Popen(
-        ["node", str(HERE / "provider.mjs")],
+        [shutil.which("node") or "node", str(HERE / "provider.mjs")],
         cwd=HERE,
         env=env,
         stdout=subprocess.PIPE,

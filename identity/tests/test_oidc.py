@@ -237,7 +237,7 @@ def test_the_portal_accepts_its_own_real_token(provider):
 
 def test_a_token_for_another_audience_is_refused(provider):
     token, nonce = real_id_token(provider.issuer, OTHER_CLIENT_ID)
-    with pytest.raises(SuspiciousOperation, match="(?i)audience"):
+    with pytest.raises(SuspiciousOperation, match=r"(?i)audience"):
         verify(provider, token, nonce)
 
 
