@@ -28,6 +28,14 @@ def world(db) -> World:
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_required_only_where_tested(request, settings):
+    """Tests sign finance officers and administrators in with `force_login` or the password
+    form alone; tests marked `two_factor` get the portal's rule that these roles need one."""
+    if not request.node.get_closest_marker("two_factor"):
+        settings.TWO_FACTOR_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager_unless_real_worker(request):
     """Unit tests run tasks in-process; only `celery_worker` tests use the broker."""
     if request.node.get_closest_marker("celery_worker"):

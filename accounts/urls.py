@@ -2,18 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
-from accounts.forms import LoginForm, PasswordResetRequestForm
+from accounts.forms import PasswordResetRequestForm
+from identity import views as identity_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "inloggen/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inloggen/", identity_views.LoginView.as_view(), name="login"),
+    path("uitloggen/", identity_views.logout, name="logout"),
     path(
         "wachtwoord-vergeten/",
         auth_views.PasswordResetView.as_view(

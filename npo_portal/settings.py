@@ -60,6 +60,7 @@ CSRF_FAILURE_VIEW = "npo_portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "accounts",
+    "identity",
     "schools",
     "plans",
     "finance",
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -91,12 +95,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "npo_portal.middleware.QueueUnavailableMiddleware",
+    # The code (or its set-up) before any page, for accounts that have or need a second factor.
+    "identity.middleware.SecondFactorMiddleware",
     # Lets the audit trail record who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "identity.middleware.ProviderLogoutFormActionMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -143,6 +151,8 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Users signed in through their organisation's OpenID Connect provider.
+    "identity.oidc.OrganisationOIDCBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -165,12 +175,21 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Failures are reset only when the whole sign-in succeeded, including the second factor
+# (identity.signals); resetting at the password would make wrong codes free to guess.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # The client's address as the trusted proxy saw it (X-Forwarded-For), not the proxy's own:
 # otherwise one user's typos would lock out everyone behind the same proxy address.
 PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "npo_portal.client_ip.client_ip"
+
+# Two-factor authentication (TOTP with recovery codes, django-otp): required for these roles'
+# local accounts, optional for the others; users of an organisation's provider are not asked.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["financien", "beheerder"])
+OTP_TOTP_ISSUER = "NPO Portal"
+# Seconds to wait for an organisation's OpenID Connect provider.
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
 
 # Dutch first; dates as dd-mm-jjjj and amounts as € 1.234,56 (formats/ per language).
 LANGUAGE_CODE = "nl"

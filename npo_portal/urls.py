@@ -5,6 +5,7 @@ from npo_portal.health import health
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("identity.urls")),
     path("scholen/", include("schools.urls")),
     path("plan/", include("plans.urls")),
     path("financien/<str:code>/api-tokens/", include("api.pages_urls")),

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from api.tests import isolation as api_isolation
 from finance.tests import isolation as finance_isolation
+from identity.tests import isolation as identity_isolation
 from insight.tests import isolation as insight_isolation
 from plans.tests import isolation as plans_isolation
 from reporting.tests import isolation as reporting_isolation
@@ -28,6 +29,7 @@ APP_ISOLATION = [
     reporting_isolation,
     api_isolation,
     insight_isolation,
+    identity_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
 # namespace and checks every endpoint with every token.
@@ -42,6 +44,8 @@ PUBLIC_VIEWS = {
     "health": "polled by load balancers and container health checks; shows no data",
     "set_language": "the language choice of an anonymous visitor",
 }
+for app in APP_ISOLATION:
+    PUBLIC_VIEWS.update(getattr(app, "PUBLIC_VIEWS", {}))
 
 # Views behind login that show no organisation's objects by URL parameter; their content is
 # checked for leaks of the other organisation below.
@@ -135,6 +139,26 @@ def test_pages_without_parameters_do_not_show_the_other_organisation(client, wor
         world.vlissingen.policy_officer.username,
     ):
         assert marker not in body, f"{role} sees {marker!r} on {name}"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_key_users_reach_no_other_organisations_objects(client, world, method):
+    """Key users manage their own organisation's people: every parameterised view, pointed
+    at the other organisation's objects, is refused to a key user of each organisation."""
+    checked = 0
+    for mine, other in ((world.middelburg, world.vlissingen), (world.vlissingen, world.middelburg)):
+        for key_user in (mine.policy_officer, mine.board_user):
+            User.objects.filter(pk=key_user.pk).update(is_key_user=True)
+            client.force_login(User.objects.get(pk=key_user.pk))
+            for name, kwargs_for in OTHER_ORGANISATION_KWARGS.items():
+                response = getattr(client, method)(reverse(name, kwargs=kwargs_for(other)))
+                allowed = REFUSED | ({405} if method == "post" else set())
+                assert response.status_code in allowed, (
+                    f"key user {key_user.username} {method.upper()} {name}: {response.status_code}"
+                )
+                checked += 1
+    assert checked == 2 * 2 * len(OTHER_ORGANISATION_KWARGS)
+    assert User.objects.filter(is_active=False).count() == 0
 
 
 def test_owners_do_reach_their_own_objects(client, world):

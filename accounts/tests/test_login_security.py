@@ -60,7 +60,7 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, wo
     assert "unsafe-inline" not in directives["style-src"]
 
 
-def test_pages_forbid_sniffing_framing_and_cross_site_referrers(client):
+def test_pages_forbid_sniffing_framing_and_cross_site_referrers(client, db):
     response = client.get(reverse("login"))
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
