@@ -343,6 +343,8 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
     Read from the spending summary (`finance.summary`) in one query, whose rows follow the
     months and the plan, not the number of expenditures. A month the programme's period
     starts or ends inside of is split by day, so it is added up from the expenditures."""
+    if programme is None:
+        return []
     first_full = _month(programme.start)
     if programme.start.day != 1:
         first_full = _next_month(first_full)
