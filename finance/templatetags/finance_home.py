@@ -14,6 +14,8 @@ def finance_next_steps(context):
     municipality = user.municipality
     if municipality is None or not permissions.can_view_finances(user, municipality):
         return {"user": user, "totals": None}
+    if selectors.finance_programme() is None:  # no programme loaded: nothing to add up yet
+        return {"user": user, "totals": None}
     totals = selectors.finance_totals(municipality=municipality)
     latest_done = (
         ExpenditureImport.objects.for_user(user)
