@@ -102,7 +102,9 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         unsorted.pop("sorteer", None)
         return super().get_context_data(
             page=page,
-            list_totals=selectors.expenditure_list_totals(expenditures=queryset),
+            list_totals=selectors.expenditure_list_totals(
+                municipality=self.municipality, filters=filters, expenditures=queryset
+            ),
             filters=filters,
             filter_query=query.urlencode(),
             unsorted_query=unsorted.urlencode(),
