@@ -72,10 +72,6 @@ def test_footer_is_an_artifact_and_all_other_text_is_in_the_structure_tree(repor
     assert any(line.endswith("pagina 1 van " + str(len(pdf.pages))) for line in lines)
 
 
-@pytest.mark.xfail(
-    reason="merged late in session 4; fails after the merge of the round-2 branches, to be fixed next session (see the issue note)",
-    strict=False,
-)
 def test_the_charts_bounding_box_lies_on_its_page_in_points(report_pdf):
     pdf, _report = report_pdf
     figures = [e for e in structure_elements(pdf).values() if e.get("/S") == "/Figure"]
