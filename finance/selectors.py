@@ -457,7 +457,11 @@ class ListTotals:
 
 
 def expenditure_list_totals(
-    *, municipality: Municipality, filters: ExpenditureFilters, expenditures
+    *,
+    municipality: Municipality,
+    filters: ExpenditureFilters,
+    expenditures,
+    programme: Programme | None = None,
 ) -> ListTotals:
     """The total of a filtered expenditure list, split into what is charged to the grant and
     what is not. Without a search text the filters (year, goal, intervention, eligibility)
@@ -487,7 +491,7 @@ def expenditure_list_totals(
             narrow &= Q(intervention__code=filters.intervention)
         rows = _spending_groups(
             [municipality],
-            finance_programme(),
+            programme or finance_programme(),
             year=filters.year or None,
             narrow=narrow,
             per_goal=False,

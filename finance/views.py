@@ -103,7 +103,10 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         return super().get_context_data(
             page=page,
             list_totals=selectors.expenditure_list_totals(
-                municipality=self.municipality, filters=filters, expenditures=queryset
+                municipality=self.municipality,
+                filters=filters,
+                expenditures=queryset,
+                programme=self.programme,
             ),
             filters=filters,
             filter_query=query.urlencode(),
