@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from npo_portal.widgets import DATE_HINT, DateInput
 
 
 class GrantForm(forms.Form):
@@ -20,10 +21,10 @@ class GrantForm(forms.Form):
         required=False,
         help_text=_("For a new auditor: they receive an e-mail to set their password."),
     )
-    valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("From"), widget=DateInput(), help_text=DATE_HINT)
     valid_until = forms.DateField(
         label=_("Until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("The last day of access, included. After it the access ends by itself."),
     )
 

@@ -16,7 +16,8 @@ OWN_ACCOUNT_VIEWS = {
     "identity:recovery-codes",
 }
 # What issue 16 gives an auditor: finance (expenditures, payments, the dashboard and its
-# exports), reports with their files and dossier, and the history of money and plan.
+# exports, the golden thread), reports with their files and dossier, and the history of
+# money and plan.
 READ_ONLY_VIEWS = {
     "home",
     "auditing:home",
@@ -35,6 +36,9 @@ READ_ONLY_VIEWS = {
     "reporting:report-dossier",
     "reporting:report-dossier-xlsx",
     "plans:history",
+    # The golden thread traces each euro back to the need it answers (issue 21).
+    "insight:golden-thread",
+    "insight:golden-thread-xlsx",
 }
 SAFE_METHODS = {"GET", "HEAD"}
 
