@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
+from auditing.permissions import can_manage_auditor_access
 from finance import charts, exports, permissions, selectors, services
 from finance.forms import ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
@@ -66,6 +67,7 @@ class MunicipalityFinanceMixin(MunicipalityFromURLMixin):
         return super().get_context_data(
             municipality=self.municipality,
             can_record=permissions.can_record_finances(self.request.user, self.municipality),
+            can_manage_auditors=can_manage_auditor_access(self.request.user, self.municipality),
             **kwargs,
         )
 

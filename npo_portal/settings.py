@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reporting",
     "api",
     "insight",
+    "auditing",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "npo_portal.middleware.QueueUnavailableMiddleware",
     # The code (or its set-up) before any page, for accounts that have or need a second factor.
     "identity.middleware.SecondFactorMiddleware",
+    # An auditor's every request: logged, and only read-only pages within the access window.
+    "auditing.middleware.AuditorAccessMiddleware",
     # Lets the audit trail record who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("verantwoording/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
+    path("accountant/", include("auditing.urls")),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

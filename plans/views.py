@@ -317,6 +317,7 @@ class PlanHistoryView(PlanAccessMixin, TemplateView):
     """Who changed what in the plan, its interventions, budgets and consultations."""
 
     template_name = "plans/history.html"
+    permission = staticmethod(permissions.can_view_plan_history)
 
     def get_context_data(self, **kwargs):
         page = selectors.plan_history(plan=self.plan, page_number=self.request.GET.get("pagina"))
