@@ -126,6 +126,11 @@ def run_phase(args) -> None:
         # Warm up with a small upload: the first request imports the URL configuration and
         # every view's modules (weasyprint, openpyxl), some 40 MB that are no upload's cost.
         request_phase(Path(args.warmup), args.session, args.csrf, args.code)
+    else:
+        # Each task imports into an empty municipality (a second run is no re-import).
+        from import_expenditures import clear
+
+        clear(ExpenditureImport.objects.get(pk=args.job).municipality)
     if traced:
         tracemalloc.start()
     before = peak_rss_mb()

@@ -988,7 +988,32 @@ def fail_stuck_imports(*, now: datetime.datetime | None = None) -> list[int]:
             failed.append(job.pk)
     if failed:
         logger.warning("Expenditure imports marked failed after the timeout: %s", failed)
+    delete_orphaned_uploads(before=limit)
     return failed
+
+
+def delete_orphaned_uploads(*, before: datetime.datetime) -> list[str]:
+    """Delete files under imports/ older than `before` that no import refers to (an upload
+    whose record was rolled back, or whose process died between file and record)."""
+    storage = ExpenditureImport._meta.get_field("upload").storage
+    try:
+        _folders, names = storage.listdir("imports")
+    except FileNotFoundError:
+        return []
+    referred = set(
+        ExpenditureImport.objects.filter(upload__startswith="imports/").values_list(
+            "upload", flat=True
+        )
+    )
+    deleted = []
+    for name in names:
+        path = f"imports/{name}"
+        if path not in referred and storage.get_modified_time(path) < before:
+            storage.delete(path)
+            deleted.append(path)
+    if deleted:
+        logger.warning("Uploads without an import deleted: %s", deleted)
+    return deleted
 
 
 def _local_time(moment: datetime.datetime) -> str:
