@@ -12,6 +12,10 @@ upload, what its zip entries unpack to, the rows and columns it declares or hold
 length of one field (the IMPORT_MAX_* settings). A file over a limit, with control
 characters, broken quoting or damaged sheet XML is refused with one message that names the
 row and column; a refusal echoes a value only as a short excerpt.
+
+A file is given as its bytes or as the path of a file on disk (an upload waiting for the
+import worker, a file given to a command). Either way it is read in chunks, once per pass,
+and never copied or decoded whole: a 24 MB upload costs the worker a few MB.
 """
 
 from __future__ import annotations

@@ -181,10 +181,6 @@ def broker_down(settings):
         celery_app.amqp._producer_pool = None
 
 
-@pytest.mark.xfail(
-    reason="merged late in session 4; fails after the merge of the round-2 branches, to be fixed next session (see the issue note)",
-    strict=False,
-)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
 def test_with_the_broker_down_a_report_ends_failed_and_the_page_says_so(client, world, settings):
