@@ -27,8 +27,9 @@ def invite_users(*, users: list[User]) -> int:
 
     require_broker()
     for user in users:
-        # Nothing is recorded before the task runs (it sets invited_at), so should the
-        # broker fail between the check and the commit there is nothing to undo.
+        # The task records invited_at. Should the broker fail in the moment between the
+        # check and the commit, the user exists uninvited and the page says the queue is
+        # down; the admin's action invites them again.
         send_after_commit(lambda pk=user.pk: send_invitation.delay(pk), on_failure=lambda: None)
     return len(users)
 
