@@ -211,9 +211,9 @@ class ExpenditureBulkView(ApiView):
         if any(errors):
             # Name the rules' problems of the well-formed rows too, not only the malformed.
             for found in finance_services.expenditure_row_problems(
-                municipality=self.municipality, rows=rows
+                municipality=self.municipality, rows=rows, positions=positions
             ):
-                errors[positions[found.row]].setdefault(found.column, []).append(found.message)
+                errors[found.row].setdefault(found.column, []).append(found.message)
             raise exceptions.ValidationError({"rijen": errors})
         outcomes = _record(request, rows, bulk=True)
         created = sum(1 for outcome in outcomes if outcome.created)
