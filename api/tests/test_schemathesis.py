@@ -33,11 +33,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.tests.conftest import make_token
-from finance.factories import ExpenditureFactory, PaymentFactory
+from api.tests.conftest import make_token, marked_data
 from npo_portal.wsgi import application
-from reporting.factories import AccountabilityReportFactory
-from schools.factories import NeedsAnswerFactory, NeedsRoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,21 +49,12 @@ CHECKS = [
 
 
 def _data(organisation, marker):
-    municipality = organisation.municipality
-    expenditure = ExpenditureFactory(
-        municipality=municipality, description=f"{marker} zomerschool", invoice_number=marker
-    )
-    PaymentFactory(municipality=municipality, reference=marker)
-    report = AccountabilityReportFactory(municipality=municipality, done=True, is_final=True)
-    needs_round = NeedsRoundFactory(municipality=municipality, title=f"{marker} peiling")
-    NeedsAnswerFactory(
-        round=needs_round, school=organisation.school, submitted=True, free_text=marker
-    )
+    made = marked_data(organisation, marker)
     return {
-        "/api/v1/uitgaven/{id}/": expenditure.pk,
-        "/api/v1/verantwoordingen/{id}/": report.pk,
-        "/api/v1/verantwoordingen/{id}/{kind}/": report.pk,
-        "/api/v1/behoeftepeilingen/{id}/": needs_round.pk,
+        "/api/v1/uitgaven/{id}/": made.expenditure.pk,
+        "/api/v1/verantwoordingen/{id}/": made.report.pk,
+        "/api/v1/verantwoordingen/{id}/{kind}/": made.report.pk,
+        "/api/v1/behoeftepeilingen/{id}/": made.needs_round.pk,
     }
 
 
