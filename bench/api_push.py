@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
+# One file of all the rows for the comparison, beyond the upload limit of 50,000 rows (the
+# API server inherits it, but reads no files).
+os.environ.setdefault("IMPORT_MAX_ROWS", "200000")
 
 import import_expenditures as file_bench  # noqa: E402 - sets up Django
 import requests  # noqa: E402
