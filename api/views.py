@@ -208,11 +208,17 @@ class ExpenditureBulkView(ApiView):
         shape = serializers.BulkShapeSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         rows, positions, errors = [], [], []
+        # One serializer for all rows, as DRF's ListSerializer does: a serializer copies its
+        # fields when made, which for 1,000 rows was 40% of the request's time.
+        given = serializers.ExpenditureInputSerializer()
         for position, raw in enumerate(shape.validated_data["rijen"]):
-            given = serializers.ExpenditureInputSerializer(data=raw)
-            errors.append({} if given.is_valid() else dict(given.errors))
-            if not errors[-1]:
-                rows.append(given.as_row(given.validated_data))
+            try:
+                values = given.run_validation(raw)
+            except exceptions.ValidationError as invalid:
+                errors.append(dict(invalid.detail))
+            else:
+                errors.append({})
+                rows.append(given.as_row(values))
                 positions.append(position)
         if any(errors):
             # Name the rules' problems of the well-formed rows too, not only the malformed.
