@@ -1150,13 +1150,16 @@ EXTERN_ID_MAX = 100
 
 
 def _check_rows(
-    municipality: Municipality, programme: Programme, rows: list[dict]
+    municipality: Municipality,
+    programme: Programme,
+    rows: list[dict],
+    positions: list[int] | None = None,
 ) -> tuple[list[tuple[dict | None, str | None]], list[RowProblem]]:
     lookups = _lookups(municipality, programme)
     problems: list[RowProblem] = []
     parsed: list[tuple[dict | None, str | None]] = []
     row_of_extern: dict[str, int] = {}
-    for index, row in enumerate(rows):
+    for index, row in zip(positions or range(len(rows)), rows, strict=True):
         values, row_problems = _parse_expenditure(row, lookups)
         extern_id = tables.text(row.get("extern_id") or "") or None
         if extern_id and len(extern_id) > EXTERN_ID_MAX:
@@ -1178,9 +1181,15 @@ def _check_rows(
     return parsed, problems
 
 
-def expenditure_row_problems(*, municipality: Municipality, rows: list[dict]) -> list[RowProblem]:
-    """What `record_expenditures` would refuse in these rows, without recording anything."""
-    return _check_rows(municipality, finance_programme(), rows)[1]
+def expenditure_row_problems(
+    *, municipality: Municipality, rows: list[dict], positions: list[int] | None = None
+) -> list[RowProblem]:
+    """What `record_expenditures` would refuse in these rows, without recording anything.
+
+    `positions` are the rows' places in the request when some rows were left out (the
+    malformed ones), so that every problem and every "already appears in row N" names the
+    row the sender knows."""
+    return _check_rows(municipality, finance_programme(), rows, positions)[1]
 
 
 @transaction.atomic

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from npo_portal.health import health
 
+# problem+json under /api/, the portal's 400 page elsewhere.
+handler400 = "api.problems.bad_request"
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("identity.urls")),
