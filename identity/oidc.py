@@ -41,6 +41,7 @@ from identity.signals import (
     SESSION_METHOD,
     SESSION_PROVIDER,
 )
+from npo_portal import encryption
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +241,13 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_USER_ENDPOINT = config.get("userinfo_endpoint")
         self.OIDC_OP_JWKS_ENDPOINT = config["jwks_uri"]
         self.OIDC_RP_CLIENT_ID = provider.client_id
-        self.OIDC_RP_CLIENT_SECRET = provider.client_secret
+        try:
+            self.OIDC_RP_CLIENT_SECRET = provider.client_secret
+        except encryption.UnreadableSecret as exc:
+            raise LoginRefused(
+                _("Your organisation's sign-in is not set up correctly."),
+                f"{provider.issuer}: the stored client secret cannot be decrypted",
+            ) from exc
         self.OIDC_RP_SIGN_ALGO = "RS256"
         self.OIDC_RP_IDP_SIGN_KEY = None
 
@@ -252,7 +259,7 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
             tokens = self.get_token(
                 {
                     "client_id": provider.client_id,
-                    "client_secret": provider.client_secret,
+                    "client_secret": self.OIDC_RP_CLIENT_SECRET,
                     "grant_type": "authorization_code",
                     "code": code,
                     "redirect_uri": absolutify(request, reverse("identity:oidc-callback")),
