@@ -38,8 +38,12 @@ def same_organisation(key_user: User, colleague: User) -> bool:
 
 
 def roles_a_key_user_may_give(key_user: User) -> list[str]:
-    """The roles of the key user's kind of organisation; never administrator or monitor."""
+    """The roles of the key user's kind of organisation, and for a municipality also its
+    auditor (read-only, never a key user); never administrator or monitor."""
     if key_user.organisation is None:
         return []
-    roles = roles_of_organisation_kind(municipality=key_user.municipality_id is not None)
+    municipality = key_user.municipality_id is not None
+    roles = roles_of_organisation_kind(municipality=municipality)
+    if municipality:
+        roles = [*roles, Role.AUDITOR]
     return [r.value for r in roles if r not in (Role.FUNCTIONAL_ADMIN, Role.MONITOR)]
