@@ -14,7 +14,7 @@ class IdentityProviderForm(forms.ModelForm):
     """The client secret is written here and stored encrypted; it is never shown back."""
 
     client_secret = forms.CharField(
-        label=_("client secret"),
+        label=_("New client secret"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -23,7 +23,7 @@ class IdentityProviderForm(forms.ModelForm):
         ),
     )
     remove_client_secret = forms.BooleanField(
-        label=_("remove the stored client secret"), required=False
+        label=_("Remove the stored client secret"), required=False
     )
 
     class Meta:
@@ -103,7 +103,7 @@ class IdentityProviderAdmin(admin.ModelAdmin):
         ("Claims", {"fields": ("subject_claim", "email_claim", "role_claim")}),
     )
 
-    @admin.display(description=_("client secret"))
+    @admin.display(description=_("Stored client secret"))
     def client_secret_hint(self, provider):
         return provider.client_secret_hint if provider.pk else "—"
 
