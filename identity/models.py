@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MUNICIPAL_ROLES, Municipality, Role, SchoolBoard
+from accounts.models import MUNICIPAL_ROLES, Municipality, OwnedByOrganisation, Role, SchoolBoard
 from npo_portal import encryption
 
 
@@ -16,7 +16,7 @@ def roles_of_organisation_kind(*, municipality: bool) -> list[Role]:
     return list(MUNICIPAL_ROLES) if municipality else [Role.SCHOOL_BOARD]
 
 
-class IdentityProvider(models.Model):
+class IdentityProvider(OwnedByOrganisation):
     """An organisation's own OpenID Connect provider through which its staff sign in."""
 
     name = models.CharField(
@@ -95,10 +95,6 @@ class IdentityProvider(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def organisation(self) -> Municipality | SchoolBoard | None:
-        return self.municipality or self.school_board
 
     @property
     def allowed_roles(self) -> list[Role]:
@@ -230,7 +226,7 @@ class UserSession(models.Model):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class AccountEvent(models.Model):
+class AccountEvent(OwnedByOrganisation):
     """The audit trail of who changed which account: key users, provisioning, 2FA, sessions."""
 
     class Action(models.TextChoices):

@@ -34,6 +34,7 @@ from mozilla_django_oidc.utils import (
 from mozilla_django_oidc.views import get_next_url
 
 from accounts.models import Role, User
+from identity import services
 from identity.models import AccountEvent, ExternalIdentity, IdentityProvider, SignInMethod
 from identity.signals import (
     SESSION_ID_TOKEN,
@@ -386,13 +387,11 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
         user.set_unusable_password()
         user.save()
         ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
-        AccountEvent.objects.create(
+        services.record(
             actor=None,
             subject=user,
             action=AccountEvent.Action.PROVISIONED,
             detail=f"{provider.name} · {Role(role).label}",
-            municipality_id=user.municipality_id,
-            school_board_id=user.school_board_id,
         )
         return user
 

@@ -30,11 +30,8 @@ def can_manage_people(user: User) -> tuple[bool, str]:
 
 
 def same_organisation(key_user: User, colleague: User) -> bool:
-    if key_user.municipality_id is not None:
-        return colleague.municipality_id == key_user.municipality_id
-    if key_user.school_board_id is not None:
-        return colleague.school_board_id == key_user.school_board_id
-    return False
+    lookup = key_user.organisation_lookup()
+    return lookup is not None and lookup == colleague.organisation_lookup()
 
 
 def roles_a_key_user_may_give(key_user: User) -> list[str]:
