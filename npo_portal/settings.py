@@ -193,6 +193,9 @@ TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["financien", 
 OTP_TOTP_ISSUER = "NPO Portal"
 # Seconds to wait for an organisation's OpenID Connect provider.
 OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+# Fernet keys for secrets kept in the database (npo_portal.encryption): the first encrypts,
+# all decrypt. Empty: one derived from SECRET_KEY (development only; see the README).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 
 # Dutch first; dates as dd-mm-jjjj and amounts as € 1.234,56 (formats/ per language).
 LANGUAGE_CODE = "nl"
