@@ -7,9 +7,26 @@ computed from the stale summary in between would stay. `weight` lets `compact_mo
 fold many log rows of a municipality into one carrying their number.
 """
 
+import importlib
+
 from django.db import migrations, models
 
 TABLE = "finance_spendingsummary"
+FIRST = importlib.import_module("insight.migrations.0001_monitor_figures")
+
+
+def drop_first_sqlite_triggers(apps, schema_editor):
+    """SQLite rebuilds the log's table to add a column; triggers writing into it would point
+    at the table it drops, so 0001's are dropped first and made again afterwards."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in FIRST.sqlite_triggers()[1]:
+            schema_editor.execute(statement)
+
+
+def make_first_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in FIRST.sqlite_triggers()[0]:
+            schema_editor.execute(statement)
 
 
 def create_triggers(apps, schema_editor):
@@ -60,10 +77,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_first_sqlite_triggers, make_first_sqlite_triggers),
         migrations.AddField(
             model_name="moneychange",
             name="weight",
             field=models.PositiveBigIntegerField(db_default=1),
         ),
+        migrations.RunPython(make_first_sqlite_triggers, drop_first_sqlite_triggers),
         migrations.RunPython(create_triggers, drop_triggers),
     ]
