@@ -7,7 +7,6 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
 from insight import charts, exports, permissions, selectors
-from plans.models import Programme
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,22 +36,13 @@ class GoldenThreadXlsxView(MunicipalityFromURLMixin, View):
         return _xlsx(exports.golden_thread_xlsx(thread), f"draad-{self.municipality.code}")
 
 
-def monitor_years() -> list[int]:
-    """The reporting years the monitor offers: the programme's, up to its final accounting."""
-    programme = Programme.objects.order_by("pk").first()
-    if programme is None:
-        return []
-    last = programme.final_accounting_last_year or programme.end.year
-    return list(range(programme.start.year, last + 1))
-
-
 class MonitorMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not permissions.can_view_monitor(request.user):
             raise PermissionDenied
-        self.years = monitor_years()
+        self.years = selectors.monitor_years()
         today = timezone.localdate()
         default = max((y for y in self.years if y < today.year), default=today.year)
         try:
