@@ -7,6 +7,8 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
 from insight import charts, exports, permissions, selectors
+from plans.models import Plan
+from plans.permissions import can_record_reach
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,7 +27,12 @@ class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         thread = selectors.golden_thread(municipality=self.municipality)
-        return super().get_context_data(municipality=self.municipality, thread=thread, **kwargs)
+        plans = Plan.objects.filter(pk__in={r.intervention.plan_id for r in thread.interventions})
+        # The plans whose interventions' reach per school this user may record (a link each).
+        reach_plans = {p.pk for p in plans if can_record_reach(self.request.user, p)}
+        return super().get_context_data(
+            municipality=self.municipality, thread=thread, reach_plans=reach_plans, **kwargs
+        )
 
 
 class GoldenThreadXlsxView(MunicipalityFromURLMixin, View):

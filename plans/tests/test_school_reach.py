@@ -101,3 +101,14 @@ def test_the_plan_page_links_to_the_reach_of_each_intervention(client, world, su
     client.force_login(world.middelburg.policy_officer)
     page = client.get(reverse("plans:detail", kwargs={"pk": summer.plan.pk})).content.decode()
     assert url(summer) in page
+
+
+def test_the_golden_thread_links_the_policy_officer_to_the_reach_per_school(
+    client, world, summer
+):
+    thread = reverse("insight:golden-thread", kwargs={"code": world.middelburg.municipality.code})
+    client.force_login(world.middelburg.policy_officer)
+    assert url(summer) in client.get(thread).content.decode()
+    client.force_login(world.middelburg.finance_officer)
+    page = client.get(thread)
+    assert page.status_code == 200 and url(summer) not in page.content.decode()
