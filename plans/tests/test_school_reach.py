@@ -103,9 +103,7 @@ def test_the_plan_page_links_to_the_reach_of_each_intervention(client, world, su
     assert url(summer) in page
 
 
-def test_the_golden_thread_links_the_policy_officer_to_the_reach_per_school(
-    client, world, summer
-):
+def test_the_golden_thread_links_the_policy_officer_to_the_reach_per_school(client, world, summer):
     thread = reverse("insight:golden-thread", kwargs={"code": world.middelburg.municipality.code})
     client.force_login(world.middelburg.policy_officer)
     assert url(summer) in client.get(thread).content.decode()
