@@ -279,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.tasks.fail_stuck_imports",
         "schedule": 5 * 60,
     },
+    # The national monitor's figures recomputed where money changed and its change log
+    # folded, at night, so that the ministry's first visitor does not wait (insight/).
+    "refresh-national-monitor": {
+        "task": "insight.tasks.refresh_monitor",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLINE", 3)
 # An expenditure import still waiting or running after this long (its worker died) may be

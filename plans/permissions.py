@@ -78,3 +78,9 @@ def can_record_council_informed(user: User, plan: Plan) -> bool:
 def can_manage_consultations(user: User, plan: Plan) -> bool:
     """Add, change or remove consultation moments, until the plan is closed."""
     return _is_own_policy_officer(user, plan.municipality_id) and plan.status != PlanStatus.CLOSED
+
+
+def can_record_reach(user: User, plan: Plan) -> bool:
+    """Record an intervention's reach per school, until the plan is closed: the planned reach
+    only while the plan may be edited (see can_edit_plan), the reported reach throughout."""
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status != PlanStatus.CLOSED
