@@ -207,6 +207,21 @@ class ExpenditureObjectMixin(RecordingMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(expenditure=self.get_expenditure(), **kwargs)
 
+    def closed_year_refusal(self):
+        """Back to the list with the reason when the expenditure lies in a closed year, so a
+        typed-in address offers no form that cannot be saved."""
+        year = self.get_expenditure().date.year
+        if year not in selectors.closed_years(municipality=self.municipality):
+            return None
+        messages.error(self.request, services.closed_year_message(year))
+        return redirect(self.success_url_for_list())
+
+    def get(self, request, *args, **kwargs):
+        return self.closed_year_refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.closed_year_refusal() or super().post(request, *args, **kwargs)
+
 
 class ExpenditureUpdateView(ExpenditureObjectMixin, ExpenditureCreateView):
     def get_initial(self):
@@ -230,6 +245,8 @@ class ExpenditureDeleteView(ExpenditureObjectMixin, TemplateView):
     template_name = "finance/expenditure_confirm_delete.html"
 
     def post(self, request, *args, **kwargs):
+        if refusal := self.closed_year_refusal():
+            return refusal
         try:
             services.delete_expenditure(expenditure=self.get_expenditure(), user=request.user)
         except ValidationError as error:
