@@ -263,6 +263,10 @@ NL = {
     "To the NP Onderwijs plan": "Naar het plan NP Onderwijs",
     "Progress": "Voortgang",
     "Progress of %(name)s": "Voortgang van %(name)s",
+    # Session 5 (issue 17): budget-year warning, Dutch empty choices.
+    "The intervention runs from %(start)s to %(end)s; this budget for %(year)s lies outside that period. Check the year or the intervention's dates.": "De interventie loopt van %(start)s tot en met %(end)s; deze begroting voor %(year)s valt buiten die looptijd. Controleer het jaar of de datums van de interventie.",
+    "Choose a spending goal": "Kies een bestedingsdoel",
+    "No intervention from the menu": "Geen interventie van de menukaart",
 }
 
 PLURALS = {
