@@ -149,7 +149,7 @@ def test_share_outside_0_to_100_is_refused(client, world, needs_round):
 def test_after_the_deadline_boards_can_no_longer_submit(world):
     needs_round = NeedsRoundFactory(municipality=world.middelburg.municipality, past_deadline=True)
     answer = NeedsAnswerFactory(round=needs_round, school=world.middelburg.school)
-    with pytest.raises(ValidationError, match="deadline is verstreken"):
+    with pytest.raises(ValidationError, match="uiterste datum is verstreken"):
         services.submit_answer(answer=answer, user=world.middelburg.board_user)
 
 
