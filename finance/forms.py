@@ -22,12 +22,15 @@ class ExpenditureForm(VersionedFormMixin, forms.Form):
         help_text=_("Negative for a credit note or a correction, e.g. -1.250,00."),
     )
     goal = forms.ModelChoiceField(
-        label=_("Spending goal or category"), queryset=SpendingGoal.objects.none()
+        label=_("Spending goal or category"),
+        queryset=SpendingGoal.objects.none(),
+        empty_label=_("Choose a spending goal or category"),
     )
     intervention = forms.ModelChoiceField(
         label=_("Intervention of the plan"),
         queryset=Intervention.objects.none(),
         required=False,
+        empty_label=_("No intervention"),
         help_text=_("Optional; when chosen, its goal must be the goal above."),
     )
     description = forms.CharField(label=_("Description"), max_length=300)

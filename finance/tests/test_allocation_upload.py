@@ -84,3 +84,13 @@ def test_the_import_template_is_the_finance_officers_alone(client, world):
     url = reverse("finance:import-template", kwargs={"code": municipality.code, "fmt": "csv"})
     client.force_login(world.middelburg.policy_officer)
     assert client.get(url).status_code == 403
+
+
+def test_the_expenditure_form_offers_dutch_empty_choices(client, world):
+    municipality = world.middelburg.municipality
+    client.force_login(world.middelburg.finance_officer)
+    body = client.get(
+        reverse("finance:expenditure-create", kwargs={"code": municipality.code})
+    ).content.decode()
+    assert "---------" not in body
+    assert "Kies een bestedingsdoel of categorie" in body and "Geen interventie" in body
