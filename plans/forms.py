@@ -137,6 +137,10 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
         self.fields["goal"].queryset = programme.goals.all()
         self.fields["goal"].empty_label = _("Choose a spending goal")
         self.fields["menu_item"].empty_label = _("No intervention from the menu")
+        self.fields["menu_item"].help_text = _(
+            "An item of the menukaart, the national menu of evidence-informed interventions; "
+            "leave it empty for a measure of the municipality's own."
+        )
         stored_groups = set(self.instance.target_groups or []) if self.instance.pk else set()
         if not stored_groups & rules.FOLLOW_ON_EDUCATION:
             # mbo and hbo students are no target group of the grant: not offered as boxes. The
@@ -324,7 +328,12 @@ class CouncilInformedForm(forms.Form):
         label=_("Date the council was informed"), widget=date_input(), help_text=DATE_HINT
     )
     reference = forms.CharField(
-        label=_("Reference of the council information letter (RIB)"), max_length=200
+        label=_("Reference of the council information letter (RIB)"),
+        max_length=200,
+        help_text=_(
+            "The raadsinformatiebrief (RIB) with which the college informed the council of the "
+            "plan, e.g. RIB 2021-058."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -94,3 +94,13 @@ def test_the_expenditure_form_offers_dutch_empty_choices(client, world):
     ).content.decode()
     assert "---------" not in body
     assert "Kies een bestedingsdoel of categorie" in body and "Geen interventie" in body
+
+
+def test_the_dashboard_explains_sisa_and_eindverantwoording(client, world, settings):
+    settings.PORTAL_HELP_CONTACT = ""
+    municipality = world.middelburg.municipality
+    client.force_login(world.middelburg.finance_officer)
+    body = client.get(reverse("finance:dashboard", kwargs={"code": municipality.code}))
+    body = body.content.decode()
+    assert "<dt>SiSa</dt>" in body and "<dt>Eindverantwoording</dt>" in body
+    assert "Vragen?" not in body

@@ -69,3 +69,14 @@ def test_the_empty_choices_are_dutch_not_dashes(client, world, plan):
     body = body.decode()
     assert "---------" not in body
     assert "Kies een bestedingsdoel" in body and "Geen interventie van de menukaart" in body
+
+
+def test_the_plan_page_explains_menukaart_and_rib_with_the_configured_contact(
+    client, world, plan, settings
+):
+    settings.PORTAL_HELP_CONTACT = "Functioneel beheer NPO, npo@middelburg.example"
+    client.force_login(world.middelburg.policy_officer)
+    body = client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).content.decode()
+    assert "Wat betekenen deze termen?" in body
+    assert "<dt>RIB</dt>" in body and "<dt>Menukaart</dt>" in body
+    assert "Vragen? Functioneel beheer NPO, npo@middelburg.example" in body
