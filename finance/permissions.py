@@ -40,3 +40,9 @@ def can_abandon_import(user: User, municipality: Municipality) -> bool:
     """Aborting a stuck expenditure import is for those who upload: the municipality's own
     finance officers."""
     return can_record_finances(user, municipality)
+
+
+def can_import_allocations(user: User) -> bool:
+    """The allocations of every municipality are set by the functional administrator alone,
+    from the grant decision's file."""
+    return user.is_authenticated and user.is_active and user.is_functional_admin

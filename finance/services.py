@@ -112,7 +112,8 @@ def _closed_years(municipality: Municipality) -> set[int]:
     return set(YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True))
 
 
-def _closed_year_message(year: int) -> str:
+def closed_year_message(year: int) -> str:
+    """Why nothing dated in `year` can be recorded, changed or deleted any more."""
     return _(
         "The year %(year)s is closed: its accountability report is final. "
         "Record a correction in a later year instead."
@@ -122,7 +123,7 @@ def _closed_year_message(year: int) -> str:
 def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
     closed = _closed_years(municipality).intersection(years)
     if closed:
-        raise ValidationError({"date": _closed_year_message(min(closed))})
+        raise ValidationError({"date": closed_year_message(min(closed))})
 
 
 def _existence_problem(
@@ -613,7 +614,7 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
         if outside:
             problems.append(("datum", outside))
         elif date.year in lookups.closed_years:
-            problems.append(("datum", _closed_year_message(date.year)))
+            problems.append(("datum", closed_year_message(date.year)))
     except ValueError as error:
         problems.append(("datum", str(error)))
     try:

@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "npo_portal.context_processors.help_contact",
             ],
             "libraries": {"portal": "npo_portal.templatetags.portal"},
         },
@@ -189,6 +190,8 @@ AXES_CLIENT_IP_CALLABLE = "npo_portal.client_ip.client_ip"
 
 # Two-factor authentication (TOTP with recovery codes, django-otp): required for these roles'
 # local accounts, optional for the others; users of an organisation's provider are not asked.
+# Who users ask about the portal and the regulation's terms (footer and help texts).
+PORTAL_HELP_CONTACT = env_str("PORTAL_HELP_CONTACT")
 TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["financien", "beheerder"])
 OTP_TOTP_ISSUER = "NPO Portal"
 # Seconds to wait for an organisation's OpenID Connect provider.

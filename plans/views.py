@@ -369,6 +369,8 @@ class InterventionFormView(PlanFormMixin, FormView):
         messages.success(
             self.request, _("Intervention %(code)s saved.") % {"code": intervention.code}
         )
+        for warning in form.budget_warnings().values():
+            messages.warning(self.request, warning)
 
 
 class InterventionCreateView(InterventionFormView):
