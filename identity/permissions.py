@@ -35,12 +35,10 @@ def same_organisation(key_user: User, colleague: User) -> bool:
 
 
 def roles_a_key_user_may_give(key_user: User) -> list[str]:
-    """The roles of the key user's kind of organisation, and for a municipality also its
-    auditor (read-only, never a key user); never administrator or monitor."""
+    """The roles of the key user's kind of organisation; never administrator or monitor, and
+    never auditor: an auditor's access is granted for a period by the municipality's finance
+    officer or the administrator (auditing.services.grant_auditor_access, issue 16)."""
     if key_user.organisation is None:
         return []
-    municipality = key_user.municipality_id is not None
-    roles = roles_of_organisation_kind(municipality=municipality)
-    if municipality:
-        roles = [*roles, Role.AUDITOR]
+    roles = roles_of_organisation_kind(municipality=key_user.municipality_id is not None)
     return [r.value for r in roles if r not in (Role.FUNCTIONAL_ADMIN, Role.MONITOR)]
