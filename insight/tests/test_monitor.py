@@ -61,6 +61,9 @@ def test_national_figures_equal_the_sum_of_every_municipalitys_own_finance_total
         assert sum((g.spent_cumulative for g in groups), Decimal(0)) == (
             monitor.total.spent_cumulative
         )
+    # The generated allocations carry the pupils they count, so no size class is unknown.
+    assert "onbekend" not in {g.name for g in monitor.size_classes}
+    assert "unknown" not in {g.name for g in monitor.size_classes}
     amsterdam = next(r for r in monitor.rows if r.municipality.code == "GM0363")
     assert amsterdam.predecessors == ["Weesp"]
     assert amsterdam.province == "Noord-Holland"
