@@ -16,6 +16,7 @@ from finance.models import (
     PaymentScheduleEntry,
     YearClosing,
 )
+from npo_portal.admin import year_column
 
 
 @admin.register(PaymentScheduleEntry)
@@ -55,7 +56,13 @@ class ExpenditureAdmin(SimpleHistoryAdmin):
 
 @admin.register(YearClosing)
 class YearClosingAdmin(admin.ModelAdmin):
-    list_display = ["municipality", "year", "closed_at", "closed_by", "note"]
+    list_display = [
+        "municipality",
+        year_column(YearClosing, "year"),
+        "closed_at",
+        "closed_by",
+        "note",
+    ]
     list_filter = ["year"]
     autocomplete_fields = ["municipality"]
     readonly_fields = ["closed_at", "closed_by"]
@@ -74,7 +81,7 @@ class YearClosingAdmin(admin.ModelAdmin):
 class ExpenditureImportAdmin(admin.ModelAdmin):
     list_display = ["municipality", "file_name", "status", "created_at", "created_count"]
     list_filter = ["status"]
-    exclude = ["content"]
+    exclude = ["upload"]
 
     def has_add_permission(self, request):
         return False

@@ -15,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from finance.models import Eligibility, Expenditure
 from finance.services import EXPENDITURE_COLUMNS
-from npo_portal.exports import csv_writer, xlsx_row
+from npo_portal.exports import append_row, csv_writer, xlsx_row
 
 ELIGIBILITY_COLUMN = "subsidiabel"
 
@@ -56,6 +56,31 @@ def csv_lines(expenditures) -> Iterable[str]:
     for values in _rows(expenditures):
         day, *rest = values
         yield writer.writerow([day.strftime("%d-%m-%Y"), *rest])
+
+
+def import_template_csv() -> str:
+    """The import's header row alone, ;-separated with a byte-order mark so Excel reads UTF-8."""
+    return "\ufeff" + csv_writer(_Line()).writerow(EXPENDITURE_COLUMNS)
+
+
+def import_template_xlsx():
+    """A workbook holding the import's header row, the date and amount columns formatted as
+    the import reads them, in a temporary file opened for reading."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Expenditures")
+    append_row(sheet, EXPENDITURE_COLUMNS)
+    for column, number_format in ((1, "DD-MM-YYYY"), (2, "#,##0.00")):
+        for row in range(2, 501):
+            sheet.cell(row=row, column=column).number_format = number_format
+    for column in "AB":
+        sheet.column_dimensions[column].width = 14
+    for column in "CDEFG":
+        sheet.column_dimensions[column].width = 20
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    workbook.save(stream)
+    stream.seek(0)
+    return stream
 
 
 def xlsx_file(expenditures):

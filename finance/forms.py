@@ -22,12 +22,15 @@ class ExpenditureForm(VersionedFormMixin, forms.Form):
         help_text=_("Negative for a credit note or a correction, e.g. -1.250,00."),
     )
     goal = forms.ModelChoiceField(
-        label=_("Spending goal or category"), queryset=SpendingGoal.objects.none()
+        label=_("Spending goal or category"),
+        queryset=SpendingGoal.objects.none(),
+        empty_label=_("Choose a spending goal or category"),
     )
     intervention = forms.ModelChoiceField(
         label=_("Intervention of the plan"),
         queryset=Intervention.objects.none(),
         required=False,
+        empty_label=_("No intervention"),
         help_text=_("Optional; when chosen, its goal must be the goal above."),
     )
     description = forms.CharField(label=_("Description"), max_length=300)
@@ -84,10 +87,36 @@ class ImportForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Import")))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.")
-                % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        return upload
+        return _checked_upload(self.cleaned_data["file"])
+
+
+class AllocationImportForm(forms.Form):
+    """The allocations file the command `import_allocations` reads, uploaded in the portal."""
+
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    decision_reference = forms.CharField(
+        label=_("Decision reference"),
+        required=False,
+        max_length=100,
+        help_text=_("Set on every allocation of the file, e.g. the number of the grant decision."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "First row: gemeentecode;gemeente;bedrag, optionally leerlingen;achterstandspunten. "
+            "At most %(size)s MB."
+        ) % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Import allocations")))
+
+    def clean_file(self):
+        return _checked_upload(self.cleaned_data["file"])
+
+
+def _checked_upload(upload):
+    if upload.size > MAX_IMPORT_BYTES:
+        raise forms.ValidationError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
+    return upload

@@ -7,6 +7,11 @@ app_name = "finance"
 urlpatterns = [
     path("", views.index, name="index"),
     path("toekenningen/", views.AllocationListView.as_view(), name="allocation-list"),
+    path(
+        "toekenningen/importeren/",
+        views.AllocationImportView.as_view(),
+        name="allocation-import",
+    ),
     path("<str:code>/", views.DashboardView.as_view(), name="dashboard"),
     path("<str:code>/uitgaven/", views.ExpenditureListView.as_view(), name="expenditure-list"),
     path(
@@ -30,6 +35,11 @@ urlpatterns = [
         name="expenditure-delete",
     ),
     path("<str:code>/uitgaven/importeren/", views.ImportView.as_view(), name="import"),
+    path(
+        "<str:code>/uitgaven/importeren/sjabloon.<str:fmt>",
+        views.ImportTemplateView.as_view(),
+        name="import-template",
+    ),
     path(
         "<str:code>/uitgaven/importeren/<int:pk>/",
         views.ImportDetailView.as_view(),

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +12,9 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
+from auditing.permissions import can_manage_auditor_access
 from finance import charts, exports, permissions, selectors, services
-from finance.forms import ExpenditureForm, ImportForm, PaymentForm
+from finance.forms import AllocationImportForm, ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
 from npo_portal.audit import offer_current_version
 from plans.models import Allocation, Intervention, SpendingGoal
@@ -55,6 +56,43 @@ class AllocationListView(LoginRequiredMixin, ListView):
         )
 
 
+class AllocationImportView(LoginRequiredMixin, FormView):
+    """Upload the allocations file in the portal: every row or none, as the command does."""
+
+    template_name = "finance/allocation_import.html"
+    form_class = AllocationImportForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.can_import_allocations(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            result = services.import_allocations(
+                data=form.cleaned_data["file"].read(),
+                decision_reference=form.cleaned_data["decision_reference"],
+            )
+        except services.ImportRejected as rejected:
+            return self.render_to_response(
+                self.get_context_data(form=form, rejected=rejected.errors)
+            )
+        messages.success(
+            self.request,
+            _(
+                "Allocations imported: %(created)s new, %(updated)s changed, %(unchanged)s "
+                "unchanged; %(municipalities)s municipalities added."
+            )
+            % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "municipalities": len(result.new_municipalities),
+            },
+        )
+        return redirect("finance:allocation-list")
+
+
 class MunicipalityFinanceMixin(MunicipalityFromURLMixin):
     permission = staticmethod(permissions.can_view_finances)
 
@@ -66,6 +104,7 @@ class MunicipalityFinanceMixin(MunicipalityFromURLMixin):
         return super().get_context_data(
             municipality=self.municipality,
             can_record=permissions.can_record_finances(self.request.user, self.municipality),
+            can_manage_auditors=can_manage_auditor_access(self.request.user, self.municipality),
             **kwargs,
         )
 
@@ -102,7 +141,9 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         unsorted.pop("sorteer", None)
         return super().get_context_data(
             page=page,
-            list_totals=selectors.expenditure_list_totals(expenditures=queryset),
+            list_totals=selectors.expenditure_list_totals(
+                municipality=self.municipality, filters=filters, expenditures=queryset
+            ),
             filters=filters,
             filter_query=query.urlencode(),
             unsorted_query=unsorted.urlencode(),
@@ -207,6 +248,21 @@ class ExpenditureObjectMixin(RecordingMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(expenditure=self.get_expenditure(), **kwargs)
 
+    def closed_year_refusal(self):
+        """Back to the list with the reason when the expenditure lies in a closed year, so a
+        typed-in address offers no form that cannot be saved."""
+        year = self.get_expenditure().date.year
+        if year not in selectors.closed_years(municipality=self.municipality):
+            return None
+        messages.error(self.request, services.closed_year_message(year))
+        return redirect(self.success_url_for_list())
+
+    def get(self, request, *args, **kwargs):
+        return self.closed_year_refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.closed_year_refusal() or super().post(request, *args, **kwargs)
+
 
 class ExpenditureUpdateView(ExpenditureObjectMixin, ExpenditureCreateView):
     def get_initial(self):
@@ -230,6 +286,8 @@ class ExpenditureDeleteView(ExpenditureObjectMixin, TemplateView):
     template_name = "finance/expenditure_confirm_delete.html"
 
     def post(self, request, *args, **kwargs):
+        if refusal := self.closed_year_refusal():
+            return refusal
         try:
             services.delete_expenditure(expenditure=self.get_expenditure(), user=request.user)
         except ValidationError as error:
@@ -293,7 +351,7 @@ class ImportView(RecordingMixin, FormView):
             imports=ExpenditureImport.objects.for_user(self.request.user)
             .filter(municipality=self.municipality)
             .select_related("uploaded_by")
-            .defer("content", "messages")[:10],
+            .defer("messages")[:10],
             **kwargs,
         )
 
@@ -303,9 +361,30 @@ class ImportView(RecordingMixin, FormView):
             municipality=self.municipality,
             user=self.request.user,
             file_name=upload.name,
-            data=upload.read(),
+            data=upload,
         )
         return redirect("finance:import-detail", code=self.municipality.code, pk=job.pk)
+
+
+class ImportTemplateView(RecordingMixin, View):
+    """An empty import file with the columns the import expects, as CSV or XLSX."""
+
+    def get(self, request, *args, fmt, **kwargs):
+        name = "uitgaven-importsjabloon"
+        if fmt == "csv":
+            response = HttpResponse(
+                exports.import_template_csv(), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        if fmt == "xlsx":
+            return FileResponse(
+                exports.import_template_xlsx(),
+                as_attachment=True,
+                filename=f"{name}.xlsx",
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        raise Http404
 
 
 class ImportDetailView(RecordingMixin, TemplateView):
@@ -313,9 +392,9 @@ class ImportDetailView(RecordingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         job = get_object_or_404(
-            ExpenditureImport.objects.for_user(self.request.user)
-            .filter(municipality=self.municipality)
-            .defer("content"),
+            ExpenditureImport.objects.for_user(self.request.user).filter(
+                municipality=self.municipality
+            ),
             pk=self.kwargs["pk"],
         )
         return super().get_context_data(
@@ -333,9 +412,7 @@ class ImportAbandonView(MunicipalityFinanceMixin, View):
 
     def post(self, request, *args, **kwargs):
         job = get_object_or_404(
-            ExpenditureImport.objects.for_user(request.user)
-            .filter(municipality=self.municipality)
-            .defer("content"),
+            ExpenditureImport.objects.for_user(request.user).filter(municipality=self.municipality),
             pk=kwargs["pk"],
         )
         try:

@@ -12,3 +12,15 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return bool(user.is_active and user.is_authenticated and user.is_functional_admin)
+
+
+def year_column(model, field_name: str):
+    """A list column that shows a year as 2024; as a number the admin would write 2.024."""
+
+    @admin.display(description=model._meta.get_field(field_name).verbose_name, ordering=field_name)
+    def column(obj):
+        value = getattr(obj, field_name)
+        return "" if value is None else str(value)
+
+    column.__name__ = f"{field_name}_as_year"
+    return column

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from npo_portal.admin import year_column
 from plans.models import (
     Allocation,
     ConsultationMoment,
@@ -30,8 +31,8 @@ class ProgrammeAdmin(admin.ModelAdmin):
         "name",
         "start",
         "end",
-        "final_accounting_first_year",
-        "final_accounting_last_year",
+        year_column(Programme, "final_accounting_first_year"),
+        year_column(Programme, "final_accounting_last_year"),
     ]
     inlines = [ProgrammeAmendmentInline]
 

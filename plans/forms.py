@@ -135,6 +135,22 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
         programme = plan.programme
         self.years = rules.programme_years(programme)
         self.fields["goal"].queryset = programme.goals.all()
+        self.fields["goal"].empty_label = _("Choose a spending goal")
+        self.fields["menu_item"].empty_label = _("No intervention from the menu")
+        self.fields["menu_item"].help_text = _(
+            "An item of the menukaart, the national menu of evidence-informed interventions; "
+            "leave it empty for a measure of the municipality's own."
+        )
+        stored_groups = set(self.instance.target_groups or []) if self.instance.pk else set()
+        if not stored_groups & rules.FOLLOW_ON_EDUCATION:
+            # mbo and hbo students are no target group of the grant: not offered as boxes. The
+            # field still accepts them, so a value sent anyway meets the rule's explanation
+            # (rules.target_group_problems); one stored earlier stays visible with it.
+            self.fields["target_groups"].widget.choices = [
+                (value, label)
+                for value, label in TargetGroup.choices
+                if value not in rules.FOLLOW_ON_EDUCATION
+            ]
         self.fields["menu_item"].queryset = MenuItem.objects.select_related("area").filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=programme.end),
             Q(valid_until__isnull=True) | Q(valid_until__gte=programme.start),
@@ -162,6 +178,12 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
         self.add_version_field(version=self.instance.version if self.instance.pk else None)
+        if self.instance.pk and not self.is_bound:
+            self.show_budget_warnings(
+                rules.budget_outside_period_warnings(
+                    start=self.instance.start, end=self.instance.end, budgets=budgets
+                )
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "version",
@@ -210,6 +232,18 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
     def budgets(self) -> dict[int, Decimal | None]:
         return {year: self.cleaned_data.get(self.budget_field(year)) for year in self.years}
 
+    def budget_warnings(self) -> dict[int, str]:
+        """Budget years outside the intervention's own period, as entered (see rules)."""
+        return rules.budget_outside_period_warnings(
+            start=self.cleaned_data.get("start"),
+            end=self.cleaned_data.get("end"),
+            budgets=self.budgets(),
+        )
+
+    def show_budget_warnings(self, warnings: dict[int, str]) -> None:
+        for year, warning in warnings.items():
+            self.fields[self.budget_field(year)].help_text = warning
+
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
         clash = Intervention.objects.filter(plan=self.plan, code=code).exclude(pk=self.instance.pk)
@@ -235,6 +269,7 @@ class InterventionForm(VersionedFormMixin, forms.ModelForm):
             self.add_error("menu_item", problem)
         if Partner.OTHER in cleaned.get("partners", []) and not cleaned.get("other_partners"):
             self.add_error("other_partners", _("Name the other partners."))
+        self.show_budget_warnings(self.budget_warnings())
         return cleaned
 
     def _post_clean(self):
@@ -293,7 +328,12 @@ class CouncilInformedForm(forms.Form):
         label=_("Date the council was informed"), widget=date_input(), help_text=DATE_HINT
     )
     reference = forms.CharField(
-        label=_("Reference of the council information letter (RIB)"), max_length=200
+        label=_("Reference of the council information letter (RIB)"),
+        max_length=200,
+        help_text=_(
+            "The raadsinformatiebrief (RIB) with which the college informed the council of the "
+            "plan, e.g. RIB 2021-058."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

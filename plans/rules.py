@@ -107,6 +107,29 @@ def budget_year_problems(*, programme: Programme, years: Iterable[int]) -> list[
     ]
 
 
+def budget_outside_period_warnings(
+    *,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    budgets: dict[int, Decimal | None],
+) -> dict[int, str]:
+    """A warning, not a refusal, for each year with money budgeted that the intervention's own
+    period does not touch: the money may be meant for follow-up, but more often a year or a date
+    is mistyped."""
+    if not start or not end or start > end:
+        return {}
+    period = {"start": _day(start), "end": _day(end)}
+    return {
+        year: _(
+            "The intervention runs from %(start)s to %(end)s; this budget for %(year)s lies "
+            "outside that period. Check the year or the intervention's dates."
+        )
+        % {**period, "year": year}
+        for year, amount in sorted(budgets.items())
+        if amount and not start.year <= year <= end.year
+    }
+
+
 def menu_item_problems(
     *, menu_item: MenuItem | None, start: datetime.date | None, end: datetime.date | None
 ) -> list[str]:

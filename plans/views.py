@@ -320,6 +320,7 @@ class PlanHistoryView(PlanAccessMixin, TemplateView):
     """Who changed what in the plan, its interventions, budgets and consultations."""
 
     template_name = "plans/history.html"
+    permission = staticmethod(permissions.can_view_plan_history)
 
     def get_context_data(self, **kwargs):
         page = selectors.plan_history(plan=self.plan, page_number=self.request.GET.get("pagina"))
@@ -368,6 +369,8 @@ class InterventionFormView(PlanFormMixin, FormView):
         messages.success(
             self.request, _("Intervention %(code)s saved.") % {"code": intervention.code}
         )
+        for warning in form.budget_warnings().values():
+            messages.warning(self.request, warning)
 
 
 class InterventionCreateView(InterventionFormView):

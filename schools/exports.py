@@ -92,10 +92,10 @@ def tables(picture: NeedsPicture) -> Iterator[Table]:
 
 def filename(picture: NeedsPicture, extension: str) -> str:
     needs_round = picture.needs_round
-    return (
-        f"behoeftebeeld-{needs_round.municipality.code}-"
-        f"{slugify(needs_round.title)[:40]}-{needs_round.school_year}.{extension}"
-    )
+    title = slugify(needs_round.title)[:40].strip("-")
+    if needs_round.school_year not in title:
+        title = f"{title}-{needs_round.school_year}"
+    return f"behoeftebeeld-{needs_round.municipality.code}-{title}.{extension}"
 
 
 def picture_xlsx(picture: NeedsPicture) -> bytes:

@@ -164,6 +164,13 @@ class NeedsRound(models.Model):
         ordering = ["-opened_at", "-pk"]
 
     def __str__(self) -> str:
+        return self.full_title
+
+    @property
+    def full_title(self) -> str:
+        """The title with its school year, unless the title already names it."""
+        if self.school_year in self.title:
+            return self.title
         return f"{self.title} ({self.school_year})"
 
     @property

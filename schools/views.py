@@ -227,6 +227,26 @@ def send_reminders(request, pk):
     return redirect("schools:non-reporters", needs_round.pk)
 
 
+def _after_saving(request, answer: NeedsAnswer, *, submit: bool):
+    """The draft is saved; submit it when asked. A refused submit says that the draft was kept
+    and why it was not submitted, on a freshly loaded form."""
+    if submit:
+        try:
+            services.submit_answer(answer=answer, user=request.user)
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("Your answer has been saved as a draft, but not submitted: %(reason)s")
+                % {"reason": _error_text(error)},
+            )
+        else:
+            messages.success(request, _("The answer has been submitted to the municipality."))
+            return redirect("schools:answer-detail", answer.pk)
+    else:
+        messages.success(request, _("The draft has been saved."))
+    return redirect("schools:answer-edit", answer.round_id, answer.school_id)
+
+
 @login_required
 def answer_edit(request, pk, school_pk):
     needs_round = _round_for(request, pk)
@@ -250,10 +270,6 @@ def answer_edit(request, pk, school_pk):
             answer = services.save_answer(
                 needs_round=needs_round, school=school, user=request.user, data=forms.to_input()
             )
-            if "submit" in request.POST:
-                services.submit_answer(answer=answer, user=request.user)
-                messages.success(request, _("The answer has been submitted to the municipality."))
-                return redirect("schools:answer-detail", answer.pk)
         except EditConflict as conflict:
             offer_current_version(forms.form, conflict)
             for message in conflict.messages:
@@ -261,8 +277,7 @@ def answer_edit(request, pk, school_pk):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, _("The draft has been saved."))
-            return redirect("schools:answer-edit", needs_round.pk, school.pk)
+            return _after_saving(request, answer, submit="submit" in request.POST)
     return render(
         request,
         "schools/answer_form.html",

@@ -9,7 +9,12 @@ from tests.world import Organisation
 
 # index redirects to the user's own dashboard; allocation-list is the functional
 # administrator's alone (everyone else gets 403).
-UNPARAMETERISED_VIEWS: set[str] = {"finance:index", "finance:allocation-list"}
+# allocation-import likewise (403 for the municipal roles).
+UNPARAMETERISED_VIEWS: set[str] = {
+    "finance:index",
+    "finance:allocation-list",
+    "finance:allocation-import",
+}
 
 
 def _expenditure(other: Organisation) -> dict:
@@ -40,6 +45,7 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "finance:expenditure-update": _expenditure,
     "finance:expenditure-delete": _expenditure,
     "finance:import": _municipality,
+    "finance:import-template": lambda other: {"code": other.municipality.code, "fmt": "csv"},
     "finance:import-detail": _import,
     "finance:import-abandon": _import,
     "finance:payment-list": _municipality,

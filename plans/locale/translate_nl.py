@@ -263,6 +263,12 @@ NL = {
     "To the NP Onderwijs plan": "Naar het plan NP Onderwijs",
     "Progress": "Voortgang",
     "Progress of %(name)s": "Voortgang van %(name)s",
+    # Session 5 (issue 17): budget-year warning, Dutch empty choices.
+    "The intervention runs from %(start)s to %(end)s; this budget for %(year)s lies outside that period. Check the year or the intervention's dates.": "De interventie loopt van %(start)s tot en met %(end)s; deze begroting voor %(year)s valt buiten die looptijd. Controleer het jaar of de datums van de interventie.",
+    "Choose a spending goal": "Kies een bestedingsdoel",
+    "No intervention from the menu": "Geen interventie van de menukaart",
+    "An item of the menukaart, the national menu of evidence-informed interventions; leave it empty for a measure of the municipality's own.": "Een onderdeel van de menukaart, het landelijke menu van bewezen effectieve interventies; laat leeg voor een eigen maatregel van de gemeente.",
+    "The raadsinformatiebrief (RIB) with which the college informed the council of the plan, e.g. RIB 2021-058.": "De raadsinformatiebrief (RIB) waarmee het college de raad over het plan heeft geïnformeerd, bijvoorbeeld RIB 2021-058.",
 }
 
 PLURALS = {

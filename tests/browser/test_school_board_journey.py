@@ -119,3 +119,30 @@ def test_needs_report_form_fits_a_320_px_screen(page, world):
     expect(page.get_by_role("alert").first).to_have_text("Het concept is opgeslagen.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     check(page, "needs-form-320px")
+
+
+def test_a_need_row_is_added_without_a_reload_and_saved(page, world):
+    middelburg = world.middelburg
+    NeedsRoundFactory(municipality=middelburg.municipality, title="Behoeftepeiling 2022-2023")
+    log_in(page, middelburg.board_user.username, TEST_PASSWORD)
+    page.goto("/scholen/")
+    page.get_by_role("link", name="Invullen Basisschool Middelburg (Z.)").click()
+    rows = page.locator("#behoeften > fieldset")
+    expect(rows).to_have_count(2)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Behoefte toevoegen").click()
+    expect(rows).to_have_count(3)
+    assert page.evaluate("window.notReloaded === true")
+    expect(page.get_by_role("group", name="Behoefte 3")).to_be_visible()
+    page.get_by_label("Wat de school van de gemeente nodig heeft").nth(2).fill(
+        "Taalklas na schooltijd"
+    )
+    page.get_by_role("group", name="Behoefte 3").get_by_label(
+        "1. Bovenschoolse maatregelen"
+    ).check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Concept opslaan").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Het concept is opgeslagen")
+    expect(page.get_by_label("Wat de school van de gemeente nodig heeft").first).to_have_value(
+        "Taalklas na schooltijd"
+    )
