@@ -443,6 +443,8 @@ def _allocations_and_payments(ctx: _Context) -> None:
                 programme=ctx.programme,
                 municipality=m,
                 amount=amount,
+                # The count the amount is based on: the monitor's size classes read it.
+                pupils=ctx.pupils.get(m.pk) or None,
                 decision_reference=f"OCW/NPO/{m.code}",
             )
         )

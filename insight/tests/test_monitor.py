@@ -61,6 +61,13 @@ def test_national_figures_equal_the_sum_of_every_municipalitys_own_finance_total
         assert sum((g.spent_cumulative for g in groups), Decimal(0)) == (
             monitor.total.spent_cumulative
         )
+    # The generated allocations carry the pupils they count, so every municipality with a
+    # grant has a size class (the register's others have none to count).
+    granted = {r.municipality.code for r in monitor.rows if r.allocation}
+    assert {"GM0363", "GM1992"} <= granted
+    assert granted == {
+        r.municipality.code for r in monitor.rows if r.size_class not in {"onbekend", "unknown"}
+    }
     amsterdam = next(r for r in monitor.rows if r.municipality.code == "GM0363")
     assert amsterdam.predecessors == ["Weesp"]
     assert amsterdam.province == "Noord-Holland"
