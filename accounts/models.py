@@ -173,6 +173,27 @@ class SchoolBoard(models.Model):
         return f"{self.name} ({self.number})"
 
 
+class OwnedByOrganisation(models.Model):
+    """A row of one municipality or one school board, through the fields `municipality` and
+    `school_board` that each subclass declares (their deletion rules differ)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def organisation(self) -> Municipality | SchoolBoard | None:
+        return self.municipality or self.school_board
+
+    def organisation_lookup(self) -> dict[str, int] | None:
+        """The filter for rows of this row's own organisation (not its predecessors); None
+        for a row of no organisation, which then matches nothing."""
+        if self.municipality_id is not None:
+            return {"municipality_id": self.municipality_id}
+        if self.school_board_id is not None:
+            return {"school_board_id": self.school_board_id}
+        return None
+
+
 class Role(models.TextChoices):
     POLICY_OFFICER = "beleid", _("Policy officer")
     FINANCE_OFFICER = "financien", _("Finance officer")
@@ -198,7 +219,7 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(AbstractUser, OwnedByOrganisation):
     """A person who works in the portal for one organisation, in one role."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -281,6 +302,9 @@ class User(AbstractUser):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
     def clean(self):
         super().clean()
         if (
@@ -318,10 +342,3 @@ class User(AbstractUser):
     @property
     def is_monitor(self) -> bool:
         return self.role == Role.MONITOR
-
-    @property
-    def organisation(self) -> Municipality | SchoolBoard | None:
-        return self.municipality or self.school_board
-
-    def __str__(self) -> str:
-        return self.get_full_name() or self.username

@@ -21,6 +21,9 @@ def home(request):
     if user.is_monitor:
         # The programme office belongs to no municipality: its home is the national monitor.
         return redirect("insight:monitor")
+    if user.is_auditor:
+        # The external auditor reads within the access the municipality granted.
+        return redirect("auditing:home")
     context = {"organisation": user.organisation}
     if user.is_functional_admin:
         context["counts"] = selectors.portal_counts(user=user)

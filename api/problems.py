@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -108,3 +109,19 @@ def problem_exception_handler(exc, context):
     return Response(
         body, status=response.status_code, headers=dict(response.items()), content_type=PROBLEM_JSON
     )
+
+
+def bad_request(request, exception):
+    """The project's 400 answer: problem+json under /api/, the portal's page elsewhere.
+
+    Django answers a request it refuses before any view (a NUL byte in the address, a body
+    over DATA_UPLOAD_MAX_MEMORY_SIZE) with its `handler400`, which would be HTML to an API
+    client."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    body = problem(
+        status_code=status.HTTP_400_BAD_REQUEST,
+        detail=_("The request could not be read."),
+        instance=request.path,
+    )
+    return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_JSON)

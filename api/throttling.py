@@ -1,4 +1,7 @@
-"""Requests per token per period (API_THROTTLE_RATE); too many gives 429 with Retry-After."""
+"""Requests per token per period (API_THROTTLE_RATE); too many gives 429 with Retry-After.
+
+The counts live in the default cache: shared by every process when CACHE_URL names a Redis
+database, per process otherwise (`manage.py check --deploy` warns of that)."""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle

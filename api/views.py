@@ -8,6 +8,7 @@ import time
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -29,6 +30,11 @@ from plans.models import Intervention, SpendingGoal
 from reporting.models import AccountabilityReport, ReportStatus
 from schools.models import NeedsRound
 from schools.selectors import municipal_picture
+
+REPORT_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class TokenScope(permissions.BasePermission):
@@ -202,18 +208,24 @@ class ExpenditureBulkView(ApiView):
         shape = serializers.BulkShapeSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         rows, positions, errors = [], [], []
+        # One serializer for all rows, as DRF's ListSerializer does: a serializer copies its
+        # fields when made, which for 1,000 rows was 40% of the request's time.
+        given = serializers.ExpenditureInputSerializer()
         for position, raw in enumerate(shape.validated_data["rijen"]):
-            given = serializers.ExpenditureInputSerializer(data=raw)
-            errors.append({} if given.is_valid() else dict(given.errors))
-            if not errors[-1]:
-                rows.append(given.as_row(given.validated_data))
+            try:
+                values = given.run_validation(raw)
+            except exceptions.ValidationError as invalid:
+                errors.append(dict(invalid.detail))
+            else:
+                errors.append({})
+                rows.append(given.as_row(values))
                 positions.append(position)
         if any(errors):
             # Name the rules' problems of the well-formed rows too, not only the malformed.
             for found in finance_services.expenditure_row_problems(
-                municipality=self.municipality, rows=rows
+                municipality=self.municipality, rows=rows, positions=positions
             ):
-                errors[positions[found.row]].setdefault(found.column, []).append(found.message)
+                errors[found.row].setdefault(found.column, []).append(found.message)
             raise exceptions.ValidationError({"rijen": errors})
         outcomes = _record(request, rows, bulk=True)
         created = sum(1 for outcome in outcomes if outcome.created)
@@ -274,9 +286,30 @@ def _intervention(expenditure: Expenditure, code: str | None) -> Intervention | 
     return found
 
 
-SERVICE_FIELDS = {"date": "datum", "amount": "bedrag", "goal": "bestedingsdoel"}
-SERVICE_FIELDS.update(intervention="interventie", description="omschrijving")
-SERVICE_FIELDS.update(supplier="leverancier", invoice_number="factuurnummer")
+SERVICE_FIELDS = {
+    "date": "datum",
+    "amount": "bedrag",
+    "goal": "bestedingsdoel",
+    "intervention": "interventie",
+    "description": "omschrijving",
+    "supplier": "leverancier",
+    "invoice_number": "factuurnummer",
+}
+
+
+def _change(operation_id: str, summary: str, *, partial: bool):
+    """PUT and PATCH of an expenditure: one update, documented twice."""
+
+    @extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        request=serializers.ExpenditureUpdateSerializer,
+        responses=serializers.ExpenditureSerializer,
+    )
+    def change(self, request, pk):
+        return self._update(request, partial=partial)
+
+    return change
 
 
 class ExpenditureDetailView(ApiView):
@@ -320,23 +353,10 @@ class ExpenditureDetailView(ApiView):
             raise Conflict() from error
         return Response(serializers.ExpenditureSerializer(self.get_object()).data)
 
-    @extend_schema(
-        operation_id="uitgave_wijzigen",
-        summary=_("Change an expenditure"),
-        request=serializers.ExpenditureUpdateSerializer,
-        responses=serializers.ExpenditureSerializer,
+    put = _change("uitgave_wijzigen", _("Change an expenditure"), partial=False)
+    patch = _change(
+        "uitgave_deels_wijzigen", _("Change some fields of an expenditure"), partial=True
     )
-    def put(self, request, pk):
-        return self._update(request, partial=False)
-
-    @extend_schema(
-        operation_id="uitgave_deels_wijzigen",
-        summary=_("Change some fields of an expenditure"),
-        request=serializers.ExpenditureUpdateSerializer,
-        responses=serializers.ExpenditureSerializer,
-    )
-    def patch(self, request, pk):
-        return self._update(request, partial=True)
 
     @extend_schema(
         operation_id="uitgave_verwijderen",
@@ -367,6 +387,15 @@ def _raise_service_error(error):
     raise exceptions.ValidationError({"non_field_errors": error.messages}) from error
 
 
+def _own(model, request) -> QuerySet:
+    """`model`'s rows of the token's municipality and of those that merged into it."""
+    return (
+        model.objects.for_user(request.user)
+        .filter(municipality__in=municipality_and_predecessors(request.auth.municipality_id))
+        .select_related("municipality")
+    )
+
+
 class PaymentListView(ApiView):
     @extend_schema(
         operation_id="betalingen_lijst",
@@ -374,12 +403,7 @@ class PaymentListView(ApiView):
         responses=serializers.PaymentSerializer(many=True),
     )
     def get(self, request):
-        payments = (
-            Payment.objects.for_user(request.user)
-            .filter(municipality__in=municipality_and_predecessors(self.municipality.pk))
-            .select_related("municipality")
-            .order_by("-date", "-id")
-        )
+        payments = _own(Payment, request).order_by("-date", "-id")
         return Response(serializers.PaymentSerializer(payments, many=True).data)
 
 
@@ -395,14 +419,6 @@ class TotalsView(ApiView):
         return Response(serializers.TotalsSerializer(totals).data)
 
 
-def _reports(request):
-    return (
-        AccountabilityReport.objects.for_user(request.user)
-        .filter(municipality__in=municipality_and_predecessors(request.auth.municipality_id))
-        .select_related("municipality")
-    )
-
-
 def report_file_available(report: AccountabilityReport, kind: str) -> bool:
     """Files of final reports only: what the municipality filed."""
     return report.is_final and report.status == ReportStatus.DONE and bool(getattr(report, kind))
@@ -416,7 +432,7 @@ class ReportListView(ApiView):
         responses=serializers.ReportSerializer(many=True),
     )
     def get(self, request):
-        reports = _reports(request).order_by("-year", "-version")
+        reports = _own(AccountabilityReport, request).order_by("-year", "-version")
         return Response(
             serializers.ReportSerializer(reports, many=True, context={"request": request}).data
         )
@@ -429,7 +445,7 @@ class ReportDetailView(ApiView):
         responses=serializers.ReportSerializer,
     )
     def get(self, request, pk):
-        report = get_object_or_404(_reports(request), pk=pk)
+        report = get_object_or_404(_own(AccountabilityReport, request), pk=pk)
         return Response(serializers.ReportSerializer(report, context={"request": request}).data)
 
 
@@ -438,29 +454,22 @@ class ReportFileView(ApiView):
         operation_id="verantwoording_bestand",
         summary=_("Download a final report's PDF or spreadsheet"),
         parameters=[
-            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["pdf", "xlsx"]),
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(REPORT_FILE_TYPES)),
         ],
         responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
-            (
-                200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY)
+            for content_type in REPORT_FILE_TYPES.values()
         },
     )
     def get(self, request, pk, kind):
-        report = get_object_or_404(_reports(request), pk=pk)
-        if kind not in ("pdf", "xlsx") or not report_file_available(report, kind):
+        report = get_object_or_404(_own(AccountabilityReport, request), pk=pk)
+        if kind not in REPORT_FILE_TYPES or not report_file_available(report, kind):
             raise Http404
-        content_type = {
-            "pdf": "application/pdf",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }[kind]
         return FileResponse(
             getattr(report, kind).open("rb"),
             as_attachment=True,
             filename=f"{report.identifier}.{kind}",
-            content_type=content_type,
+            content_type=REPORT_FILE_TYPES[kind],
         )
 
 

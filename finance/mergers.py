@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Municipality, User
 from finance.models import Expenditure, Payment, YearClosing
-from finance.services import key_for
+from finance.services import EXTERN_ID_MAX, key_for
 from finance.summary import refresh_spending_summary
 from schools.models import School
 
@@ -134,7 +134,51 @@ def _moving_expenditures(
     recorded = Expenditure.objects.filter(municipality=successor, duplicate_key__in=list(keys))
     for key in recorded.values_list("duplicate_key", flat=True):
         problems.append(_twice(keys[key], successor))
-    return moving, problems
+    return moving, problems + _qualify_references(successor, moving)
+
+
+def _qualify_references(successor: Municipality, moving: list[Expenditure]) -> list[str]:
+    """Give each moving expenditure an `extern_id` that is free at the successor.
+
+    A reference is unique per municipality (a retried push must find its booking), and two
+    financial systems may well both have used "2022-0001". A reference the successor does not
+    use moves as it is, so its system can go on referring to it; one it does use is
+    qualified with the predecessor's code ("GM0457:2022-0001"). Both bookings are kept: they
+    are not the same expenditure, or the duplicate key would have refused the merger."""
+    given = [e for e in moving if e.extern_id]
+    candidates = {e.extern_id for e in given} | {_qualified(e) for e in given}
+    taken = set(
+        Expenditure.objects.filter(municipality=successor, extern_id__in=candidates)
+        .exclude(pk__in=[e.pk for e in moving])
+        .values_list("extern_id", flat=True)
+    )
+    problems = []
+    for expenditure in given:
+        if expenditure.extern_id in taken:
+            qualified = _qualified(expenditure)
+            if qualified in taken or len(qualified) > EXTERN_ID_MAX:
+                problems.append(
+                    _(
+                        "Expenditure %(description)s of %(date)s (%(name)s) has the reference "
+                        "%(reference)s, which %(successor)s already uses, also as "
+                        "%(qualified)s. Delete one of them first."
+                    )
+                    % {
+                        "description": expenditure.description,
+                        "date": _day(expenditure.date),
+                        "name": expenditure.municipality.name,
+                        "reference": expenditure.extern_id,
+                        "successor": successor.name,
+                        "qualified": qualified,
+                    }
+                )
+            expenditure.extern_id = qualified
+        taken.add(expenditure.extern_id)
+    return problems
+
+
+def _qualified(expenditure: Expenditure) -> str:
+    return f"{expenditure.municipality.code}:{expenditure.extern_id}"
 
 
 def _twice(expenditure: Expenditure, other: Municipality) -> str:
@@ -201,7 +245,7 @@ def merge_municipalities(
     bulk_update_with_history(
         moving,
         Expenditure,
-        ["municipality", "duplicate_key", "version"],
+        ["municipality", "duplicate_key", "extern_id", "version"],
         default_user=user,
         default_change_reason=reason,
     )

@@ -2,6 +2,7 @@
 the action asks it. Anything not granted here is refused (fail closed)."""
 
 from accounts.models import Municipality, User
+from auditing.permissions import auditor_may_read
 
 
 def _own_municipality(user: User, municipality: Municipality) -> bool:
@@ -21,6 +22,8 @@ def can_view_finances(user: User, municipality: Municipality) -> bool:
         return False
     if user.is_functional_admin:
         return True
+    if user.is_auditor:
+        return auditor_may_read(user, municipality)
     # After a merger the successor's officers read the predecessors' books too.
     return municipality.is_held_by(user.municipality_id) and (
         user.is_finance_officer or user.is_policy_officer

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
+from auditing.permissions import can_manage_auditor_access
 from finance import charts, exports, permissions, selectors, services
 from finance.forms import AllocationImportForm, ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
@@ -103,6 +104,7 @@ class MunicipalityFinanceMixin(MunicipalityFromURLMixin):
         return super().get_context_data(
             municipality=self.municipality,
             can_record=permissions.can_record_finances(self.request.user, self.municipality),
+            can_manage_auditors=can_manage_auditor_access(self.request.user, self.municipality),
             **kwargs,
         )
 
@@ -139,7 +141,9 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         unsorted.pop("sorteer", None)
         return super().get_context_data(
             page=page,
-            list_totals=selectors.expenditure_list_totals(expenditures=queryset),
+            list_totals=selectors.expenditure_list_totals(
+                municipality=self.municipality, filters=filters, expenditures=queryset
+            ),
             filters=filters,
             filter_query=query.urlencode(),
             unsorted_query=unsorted.urlencode(),
@@ -347,7 +351,7 @@ class ImportView(RecordingMixin, FormView):
             imports=ExpenditureImport.objects.for_user(self.request.user)
             .filter(municipality=self.municipality)
             .select_related("uploaded_by")
-            .defer("content", "messages")[:10],
+            .defer("messages")[:10],
             **kwargs,
         )
 
@@ -357,7 +361,7 @@ class ImportView(RecordingMixin, FormView):
             municipality=self.municipality,
             user=self.request.user,
             file_name=upload.name,
-            data=upload.read(),
+            data=upload,
         )
         return redirect("finance:import-detail", code=self.municipality.code, pk=job.pk)
 
@@ -388,9 +392,9 @@ class ImportDetailView(RecordingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         job = get_object_or_404(
-            ExpenditureImport.objects.for_user(self.request.user)
-            .filter(municipality=self.municipality)
-            .defer("content"),
+            ExpenditureImport.objects.for_user(self.request.user).filter(
+                municipality=self.municipality
+            ),
             pk=self.kwargs["pk"],
         )
         return super().get_context_data(
@@ -408,9 +412,7 @@ class ImportAbandonView(MunicipalityFinanceMixin, View):
 
     def post(self, request, *args, **kwargs):
         job = get_object_or_404(
-            ExpenditureImport.objects.for_user(request.user)
-            .filter(municipality=self.municipality)
-            .defer("content"),
+            ExpenditureImport.objects.for_user(request.user).filter(municipality=self.municipality),
             pk=kwargs["pk"],
         )
         try:

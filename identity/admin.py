@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from identity.models import AccountEvent, ExternalIdentity, IdentityProvider, RoleMapping
 
@@ -8,8 +10,65 @@ class RoleMappingInline(admin.TabularInline):
     extra = 1
 
 
+class IdentityProviderForm(forms.ModelForm):
+    """The client secret is written here and stored encrypted; it is never shown back."""
+
+    client_secret = forms.CharField(
+        label=_("New client secret"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Stored encrypted. Leave empty to keep the stored secret; the portal never shows it."
+        ),
+    )
+    remove_client_secret = forms.BooleanField(
+        label=_("Remove the stored client secret"), required=False
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = [
+            "name",
+            "slug",
+            "enabled",
+            "municipality",
+            "school_board",
+            "issuer",
+            "client_id",
+            "client_secret_variable",
+            "scopes",
+            "subject_claim",
+            "email_claim",
+            "role_claim",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = bool(self.instance.client_secret_encrypted) and not cleaned.get(
+            "remove_client_secret"
+        )
+        if not (cleaned.get("client_secret") or stored or cleaned.get("client_secret_variable")):
+            raise forms.ValidationError(
+                _("Enter the client secret, or the environment variable that holds it.")
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        provider = super().save(commit=False)
+        if self.cleaned_data.get("client_secret"):
+            provider.set_client_secret(self.cleaned_data["client_secret"])
+        elif self.cleaned_data.get("remove_client_secret"):
+            provider.set_client_secret("")
+        if commit:
+            provider.save()
+            self.save_m2m()
+        return provider
+
+
 @admin.register(IdentityProvider)
 class IdentityProviderAdmin(admin.ModelAdmin):
+    form = IdentityProviderForm
     list_display = [
         "name",
         "slug",
@@ -24,11 +83,29 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality", "school_board"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RoleMappingInline]
+    readonly_fields = ["client_secret_hint"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "enabled", "municipality", "school_board")}),
-        ("OpenID Connect", {"fields": ("issuer", "client_id", "client_secret_variable", "scopes")}),
+        (
+            "OpenID Connect",
+            {
+                "fields": (
+                    "issuer",
+                    "client_id",
+                    "client_secret_hint",
+                    "client_secret",
+                    "remove_client_secret",
+                    "client_secret_variable",
+                    "scopes",
+                )
+            },
+        ),
         ("Claims", {"fields": ("subject_claim", "email_claim", "role_claim")}),
     )
+
+    @admin.display(description=_("Stored client secret"))
+    def client_secret_hint(self, provider):
+        return provider.client_secret_hint if provider.pk else "—"
 
 
 @admin.register(ExternalIdentity)

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MUNICIPAL_ROLES, Municipality, Role, SchoolBoard
+from accounts.models import MUNICIPAL_ROLES, Municipality, OwnedByOrganisation, Role, SchoolBoard
+from npo_portal import encryption
 
 
 def roles_of_organisation_kind(*, municipality: bool) -> list[Role]:
@@ -15,7 +16,7 @@ def roles_of_organisation_kind(*, municipality: bool) -> list[Role]:
     return list(MUNICIPAL_ROLES) if municipality else [Role.SCHOOL_BOARD]
 
 
-class IdentityProvider(models.Model):
+class IdentityProvider(OwnedByOrganisation):
     """An organisation's own OpenID Connect provider through which its staff sign in."""
 
     name = models.CharField(
@@ -46,12 +47,19 @@ class IdentityProvider(models.Model):
         ),
     )
     client_id = models.CharField(_("client id"), max_length=200)
+    client_secret_encrypted = models.TextField(
+        _("client secret (encrypted)"),
+        blank=True,
+        editable=False,
+        help_text=_("Encrypted with FIELD_ENCRYPTION_KEYS; never shown back."),
+    )
     client_secret_variable = models.CharField(
         _("environment variable with the client secret"),
         max_length=100,
+        blank=True,
         help_text=_(
-            "The secret itself is never stored in the database: set it in this "
-            "environment variable of the portal's processes."
+            "Instead of storing the secret: the environment variable of the portal's "
+            "processes that holds it."
         ),
     )
     scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
@@ -89,16 +97,38 @@ class IdentityProvider(models.Model):
         return self.name
 
     @property
-    def organisation(self) -> Municipality | SchoolBoard | None:
-        return self.municipality or self.school_board
-
-    @property
     def allowed_roles(self) -> list[Role]:
         return roles_of_organisation_kind(municipality=self.municipality_id is not None)
 
     @property
     def client_secret(self) -> str:
-        return os.environ.get(self.client_secret_variable, "")
+        """The secret stored (decrypted here, only when it is sent to the provider), else the
+        one in the named environment variable."""
+        if self.client_secret_encrypted:
+            return encryption.decrypt(self.client_secret_encrypted)
+        if self.client_secret_variable:
+            return os.environ.get(self.client_secret_variable, "")
+        return ""
+
+    def set_client_secret(self, secret: str) -> None:
+        """Store `secret` encrypted (the empty string removes the stored one)."""
+        self.client_secret_encrypted = encryption.encrypt(secret) if secret else ""
+
+    @property
+    def client_secret_hint(self) -> str:
+        """What may be shown of the secret: where it comes from, never the secret itself."""
+        if self.client_secret_encrypted:
+            try:
+                return _("stored encrypted (%(hint)s)") % {
+                    "hint": encryption.hint(self.client_secret)
+                }
+            except encryption.UnreadableSecret:
+                return _("stored, but no configured key decrypts it")
+        if self.client_secret_variable:
+            return _("from the environment variable %(name)s") % {
+                "name": self.client_secret_variable
+            }
+        return _("no client secret")
 
 
 class RoleMapping(models.Model):
@@ -196,7 +226,7 @@ class UserSession(models.Model):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class AccountEvent(models.Model):
+class AccountEvent(OwnedByOrganisation):
     """The audit trail of who changed which account: key users, provisioning, 2FA, sessions."""
 
     class Action(models.TextChoices):

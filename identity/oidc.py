@@ -34,6 +34,7 @@ from mozilla_django_oidc.utils import (
 from mozilla_django_oidc.views import get_next_url
 
 from accounts.models import Role, User
+from identity import services
 from identity.models import AccountEvent, ExternalIdentity, IdentityProvider, SignInMethod
 from identity.signals import (
     SESSION_ID_TOKEN,
@@ -41,6 +42,7 @@ from identity.signals import (
     SESSION_METHOD,
     SESSION_PROVIDER,
 )
+from npo_portal import encryption
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +242,13 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_USER_ENDPOINT = config.get("userinfo_endpoint")
         self.OIDC_OP_JWKS_ENDPOINT = config["jwks_uri"]
         self.OIDC_RP_CLIENT_ID = provider.client_id
-        self.OIDC_RP_CLIENT_SECRET = provider.client_secret
+        try:
+            self.OIDC_RP_CLIENT_SECRET = provider.client_secret
+        except encryption.UnreadableSecret as exc:
+            raise LoginRefused(
+                _("Your organisation's sign-in is not set up correctly."),
+                f"{provider.issuer}: the stored client secret cannot be decrypted",
+            ) from exc
         self.OIDC_RP_SIGN_ALGO = "RS256"
         self.OIDC_RP_IDP_SIGN_KEY = None
 
@@ -252,7 +260,7 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
             tokens = self.get_token(
                 {
                     "client_id": provider.client_id,
-                    "client_secret": provider.client_secret,
+                    "client_secret": self.OIDC_RP_CLIENT_SECRET,
                     "grant_type": "authorization_code",
                     "code": code,
                     "redirect_uri": absolutify(request, reverse("identity:oidc-callback")),
@@ -379,13 +387,11 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
         user.set_unusable_password()
         user.save()
         ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
-        AccountEvent.objects.create(
+        services.record(
             actor=None,
             subject=user,
             action=AccountEvent.Action.PROVISIONED,
             detail=f"{provider.name} · {Role(role).label}",
-            municipality_id=user.municipality_id,
-            school_board_id=user.school_board_id,
         )
         return user
 

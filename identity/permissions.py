@@ -30,16 +30,17 @@ def can_manage_people(user: User) -> tuple[bool, str]:
 
 
 def same_organisation(key_user: User, colleague: User) -> bool:
-    if key_user.municipality_id is not None:
-        return colleague.municipality_id == key_user.municipality_id
-    if key_user.school_board_id is not None:
-        return colleague.school_board_id == key_user.school_board_id
-    return False
+    lookup = key_user.organisation_lookup()
+    return lookup is not None and lookup == colleague.organisation_lookup()
 
 
 def roles_a_key_user_may_give(key_user: User) -> list[str]:
-    """The roles of the key user's kind of organisation; never administrator or monitor."""
+    """The roles of the key user's kind of organisation, and for a municipality also its
+    auditor (read-only, never a key user); never administrator or monitor."""
     if key_user.organisation is None:
         return []
-    roles = roles_of_organisation_kind(municipality=key_user.municipality_id is not None)
+    municipality = key_user.municipality_id is not None
+    roles = roles_of_organisation_kind(municipality=municipality)
+    if municipality:
+        roles = [*roles, Role.AUDITOR]
     return [r.value for r in roles if r not in (Role.FUNCTIONAL_ADMIN, Role.MONITOR)]

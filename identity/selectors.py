@@ -6,21 +6,15 @@ from identity.models import AccountEvent, UserSession
 
 def colleagues_of(*, key_user: User) -> QuerySet[User]:
     """The people of the key user's own organisation (none for anyone else)."""
-    if key_user.municipality_id is not None:
-        return User.objects.filter(municipality_id=key_user.municipality_id)
-    if key_user.school_board_id is not None:
-        return User.objects.filter(school_board_id=key_user.school_board_id)
-    return User.objects.none()
+    lookup = key_user.organisation_lookup()
+    return User.objects.filter(**lookup) if lookup else User.objects.none()
 
 
 def organisation_events(*, key_user: User) -> QuerySet[AccountEvent]:
     """The account audit trail of the key user's organisation, newest first."""
+    lookup = key_user.organisation_lookup()
     events = AccountEvent.objects.select_related("actor", "subject")
-    if key_user.municipality_id is not None:
-        return events.filter(municipality_id=key_user.municipality_id)
-    if key_user.school_board_id is not None:
-        return events.filter(school_board_id=key_user.school_board_id)
-    return events.none()
+    return events.filter(**lookup) if lookup else events.none()
 
 
 def sessions_of(*, user: User) -> QuerySet[UserSession]:

@@ -3,11 +3,11 @@
 Each municipality's money comes from `finance_totals`, one municipality at a time (about 17
 queries each): for 342 municipalities that is too slow for one page. So the monitor keeps each
 municipality's figures per year in `MonitorFigures`, computed by `finance_totals`, together with
-the number of `MoneyChange` rows that existed for its grant when they were computed. Database
-triggers (migration 0001) append a `MoneyChange` row in the same transaction as every statement
-that writes an expenditure, a payment or an allocation (with COPY and bulk inserts, which no
-Django signal sees), and a row for municipality 0 when the register, the programme, its goals or
-the payment schedule change. Figures whose count differs are recomputed before they are shown.
+the number of `MoneyChange` statements logged for its grant when they were computed. Database
+triggers (migrations 0001 and 0002) append a `MoneyChange` row in the same transaction as every
+statement that writes an expenditure, the spending summary, a payment or an allocation (with
+COPY and bulk inserts, which no Django signal sees), and a row for municipality 0 when the
+register, the programme, its goals or the payment schedule change. Figures whose count differs are recomputed before they are shown.
 """
 
 from django.db import models
@@ -21,12 +21,16 @@ class MoneyChange(models.Model):
     """One writing statement on a municipality's money, appended by a trigger.
 
     Append-only on purpose: a counter row updated in place would lock every writer of the
-    municipality until an import's transaction ends. Counting the committed rows per
-    municipality is exact: a row only ever appears, and it appears when its statement commits.
+    municipality until an import's transaction ends. Adding up the committed rows' weights per
+    municipality is exact: a row appears when its statement commits, and compaction replaces
+    rows by one of the same total weight in one statement.
     """
 
     # A plain integer, not a foreign key: the trigger must never fail on it.
     municipality_id = models.BigIntegerField(db_index=True)
+    # How many statements the row stands for: 1 as a trigger writes it, more once
+    # `compact_money_changes` has folded a municipality's rows into one.
+    weight = models.PositiveBigIntegerField(db_default=1)
 
     class Meta:
         verbose_name = _("money change")

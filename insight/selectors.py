@@ -25,7 +25,15 @@ from finance.selectors import (
 )
 from insight.services import fresh_figures, months_of
 from insight.shares import largest_remainder
-from plans.models import Allocation, Intervention, Plan, PlanStatus, SchoolReach, SpendingGoal
+from plans.models import (
+    Allocation,
+    Intervention,
+    Plan,
+    PlanStatus,
+    Programme,
+    SchoolReach,
+    SpendingGoal,
+)
 from schools.models import (
     AnswerStatus,
     DelayAssessment,
@@ -329,6 +337,15 @@ class NationalMonitor:
     size_classes: list[MonitorGroup]
     # (first day of the month, cumulative eligible spending, cumulative payments expected)
     months: list[tuple[datetime.date, Decimal, Decimal]]
+
+
+def monitor_years() -> list[int]:
+    """The reporting years the monitor offers: the programme's, up to its final accounting."""
+    programme = Programme.objects.order_by("pk").first()
+    if programme is None:
+        return []
+    last = programme.final_accounting_last_year or programme.end.year
+    return list(range(programme.start.year, last + 1))
 
 
 def national_monitor(*, year: int) -> NationalMonitor:

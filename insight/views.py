@@ -7,7 +7,8 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
 from insight import charts, exports, permissions, selectors
-from plans.models import Programme
+from plans.models import Plan
+from plans.permissions import can_record_reach
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,7 +27,12 @@ class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         thread = selectors.golden_thread(municipality=self.municipality)
-        return super().get_context_data(municipality=self.municipality, thread=thread, **kwargs)
+        plans = Plan.objects.filter(pk__in={r.intervention.plan_id for r in thread.interventions})
+        # The plans whose interventions' reach per school this user may record (a link each).
+        reach_plans = {p.pk for p in plans if can_record_reach(self.request.user, p)}
+        return super().get_context_data(
+            municipality=self.municipality, thread=thread, reach_plans=reach_plans, **kwargs
+        )
 
 
 class GoldenThreadXlsxView(MunicipalityFromURLMixin, View):
@@ -37,22 +43,13 @@ class GoldenThreadXlsxView(MunicipalityFromURLMixin, View):
         return _xlsx(exports.golden_thread_xlsx(thread), f"draad-{self.municipality.code}")
 
 
-def monitor_years() -> list[int]:
-    """The reporting years the monitor offers: the programme's, up to its final accounting."""
-    programme = Programme.objects.order_by("pk").first()
-    if programme is None:
-        return []
-    last = programme.final_accounting_last_year or programme.end.year
-    return list(range(programme.start.year, last + 1))
-
-
 class MonitorMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not permissions.can_view_monitor(request.user):
             raise PermissionDenied
-        self.years = monitor_years()
+        self.years = selectors.monitor_years()
         today = timezone.localdate()
         default = max((y for y in self.years if y < today.year), default=today.year)
         try:

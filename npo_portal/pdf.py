@@ -26,8 +26,13 @@ def render_pdf(template_name: str, context: dict, *, base_url: str, request=None
 
 
 def finish_tagging(document, pdf: pydyf.PDF) -> None:
-    """Two corrections to WeasyPrint 70's PDF/UA tagging, made before the file is written.
+    """Three corrections to WeasyPrint 70's PDF/UA tagging, made before the file is written.
 
+    - Decoration: WeasyPrint tags every `<svg>` as a /Figure and takes its /Alt from the svg's
+      `<title>`; it ignores `aria-hidden`. A figure without alternative text fails PDF/UA-1
+      (ISO 14289-1, 7.3), and the portal's only such figures are decoration (the colour
+      swatches of a chart's legend, whose text stands beside them). They leave the structure
+      tree and become artifacts, like the furniture below.
     - Page furniture: the text of margin boxes (running header and footer, page numbers) is
       marked as tagged content (`/Span <</MCID n>> BDC`) whose structure elements WeasyPrint
       keeps out of the structure tree ("only allowed in PDF 2.0", weasyprint/pdf/tags.py).
@@ -38,6 +43,7 @@ def finish_tagging(document, pdf: pydyf.PDF) -> None:
     """
     objects = pdf.objects
     root = objects[_number(pdf.catalog["StructTreeRoot"])]
+    decorative = _detach_figures_without_alt(objects, _reachable_elements(objects, root))
     reachable = _reachable_elements(objects, root)
     parent_tree = objects[_number(root["ParentTree"])]["Nums"]
     pages = [objects[_number(reference)] for reference in pdf.page_references]
@@ -52,7 +58,13 @@ def finish_tagging(document, pdf: pydyf.PDF) -> None:
         }
         if furniture:
             stream = objects[_number(pages[page_index]["Contents"])]
-            _mark_as_artifacts(stream, furniture)
+            _mark_as_artifacts(
+                stream,
+                {
+                    mcid: "/Layout" if _number(elements[mcid]) in decorative else "/Pagination"
+                    for mcid in furniture
+                },
+            )
             for mcid in furniture:
                 elements[mcid] = "null"
     for number in reachable:
@@ -87,8 +99,28 @@ def _reachable_elements(objects: list, root: pydyf.Dictionary) -> set[int]:
     return found
 
 
-def _mark_as_artifacts(stream: pydyf.Stream, mcids: set[int]) -> None:
-    """Turn the marked-content sequences with these MCIDs into pagination artifacts."""
+def _detach_figures_without_alt(objects: list, reachable: set[int]) -> set[int]:
+    """Take the figures without /Alt out of their parents; return their object numbers."""
+    detached = set()
+    for number in reachable:
+        element = objects[number]
+        if (
+            isinstance(element, pydyf.Dictionary)
+            and element.get("S") == "/Figure"
+            and "Alt" not in element
+        ):
+            parent = objects[_number(element["P"])]
+            kids = parent.get("K")
+            if isinstance(kids, pydyf.Array):
+                parent["K"] = pydyf.Array(
+                    kid for kid in kids if not (isinstance(kid, bytes) and _number(kid) == number)
+                )
+            detached.add(number)
+    return detached
+
+
+def _mark_as_artifacts(stream: pydyf.Stream, mcids: dict[int, str]) -> None:
+    """Turn the marked-content sequences with these MCIDs into artifacts of the given type."""
     items = stream.stream
     for position in range(1, len(items) - 1):
         properties = items[position]
@@ -98,7 +130,7 @@ def _mark_as_artifacts(stream: pydyf.Stream, mcids: set[int]) -> None:
             and items[position + 1] == b"BDC"
         ):
             items[position - 1] = "/Artifact"
-            items[position] = pydyf.Dictionary({"Type": "/Pagination"})
+            items[position] = pydyf.Dictionary({"Type": mcids[properties["MCID"]]})
 
 
 def _page_points(box, media_box) -> pydyf.Array:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reporting",
     "api",
     "insight",
+    "auditing",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "npo_portal.middleware.QueueUnavailableMiddleware",
     # The code (or its set-up) before any page, for accounts that have or need a second factor.
     "identity.middleware.SecondFactorMiddleware",
+    # An auditor's every request: logged, and only read-only pages within the access window.
+    "auditing.middleware.AuditorAccessMiddleware",
     # Lets the audit trail record who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -193,6 +196,9 @@ TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["financien", 
 OTP_TOTP_ISSUER = "NPO Portal"
 # Seconds to wait for an organisation's OpenID Connect provider.
 OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+# Fernet keys for secrets kept in the database (npo_portal.encryption): the first encrypts,
+# all decrypt. Empty: one derived from SECRET_KEY (development only; see the README).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 
 # Dutch first; dates as dd-mm-jjjj and amounts as € 1.234,56 (formats/ per language).
 LANGUAGE_CODE = "nl"
@@ -276,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.tasks.fail_stuck_imports",
         "schedule": 5 * 60,
     },
+    # The national monitor's figures recomputed where money changed and its change log
+    # folded, at night, so that the ministry's first visitor does not wait (insight/).
+    "refresh-national-monitor": {
+        "task": "insight.tasks.refresh_monitor",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLINE", 3)
 # An expenditure import still waiting or running after this long (its worker died) may be
@@ -297,6 +309,22 @@ IMPORT_MAX_REPORTED_ERRORS = env_int("IMPORT_MAX_REPORTED_ERRORS", 100)
 REPORT_INELIGIBLE_LINES = env_int("REPORT_INELIGIBLE_LINES", 25)
 # The audit dossier's page shows this many rows per list; its spreadsheet holds them all.
 DOSSIER_PAGE_ROWS = env_int("DOSSIER_PAGE_ROWS", 100)
+# The cache all processes share: the API's request counts per token and the sign-in
+# providers' discovery documents. Without CACHE_URL each process counts in its own memory,
+# so that behind N gunicorn workers a token gets N times API_THROTTLE_RATE. A Redis
+# database of its own, not the broker's: clearing a Redis cache empties its whole database.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "npo",
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # The API for the municipality's own systems (api/): tokens, limits and the OpenAPI schema.
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 2 * 1024 * 1024)

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from npo_portal.health import health
 
+# problem+json under /api/, the portal's 400 page elsewhere.
+handler400 = "api.problems.bad_request"
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("identity.urls")),
@@ -13,6 +16,7 @@ urlpatterns = [
     path("verantwoording/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
+    path("accountant/", include("auditing.urls")),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

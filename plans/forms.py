@@ -353,3 +353,37 @@ class ConsultationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
+
+
+class SchoolReachForm(forms.Form):
+    """Planned and reported children per school of an intervention; the planned column is
+    read-only once the plan is adopted (the service keeps it as it was)."""
+
+    def __init__(self, *args, schools, stored: dict, may_plan: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for school in schools:
+            row = stored.get(school.pk)
+            for kind, label in (("planned", _("Planned")), ("reported", _("Reported"))):
+                self.fields[f"{kind}_{school.pk}"] = forms.IntegerField(
+                    label=_("%(kind)s reach at %(school)s (children)")
+                    % {"kind": label, "school": school.name},
+                    min_value=0,
+                    max_value=100_000,
+                    required=False,
+                    initial=getattr(row, kind) if row else None,
+                    disabled=kind == "planned" and not may_plan,
+                    widget=forms.NumberInput(
+                        attrs={"class": "form-control", "inputmode": "numeric"}
+                    ),
+                )
+            self.rows.append((school, self[f"planned_{school.pk}"], self[f"reported_{school.pk}"]))
+
+    def reach(self) -> dict[int, tuple[int | None, int | None]]:
+        return {
+            school.pk: (
+                self.cleaned_data[f"planned_{school.pk}"],
+                self.cleaned_data[f"reported_{school.pk}"],
+            )
+            for school, _planned, _reported in self.rows
+        }

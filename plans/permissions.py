@@ -8,6 +8,7 @@ nothing of plans. Every function fails closed.
 from __future__ import annotations
 
 from accounts.models import Municipality, User
+from auditing.permissions import auditor_may_read
 from plans.models import Plan, PlanStatus
 
 EDITABLE = {PlanStatus.CONCEPT, PlanStatus.CONSULTATION}
@@ -35,6 +36,13 @@ def can_view_plan(user: User, plan: Plan) -> bool:
         user.municipality_id == plan.municipality_id
         or plan.municipality.is_held_by(user.municipality_id)
     )
+
+
+def can_view_plan_history(user: User, plan: Plan) -> bool:
+    """The plan's audit trail: whoever reads the plan, and an auditor within their access."""
+    if getattr(user, "is_auditor", False):
+        return auditor_may_read(user, plan.municipality)
+    return can_view_plan(user, plan)
 
 
 def can_create_plan(user: User, municipality: Municipality | None) -> bool:
@@ -69,4 +77,10 @@ def can_record_council_informed(user: User, plan: Plan) -> bool:
 
 def can_manage_consultations(user: User, plan: Plan) -> bool:
     """Add, change or remove consultation moments, until the plan is closed."""
+    return _is_own_policy_officer(user, plan.municipality_id) and plan.status != PlanStatus.CLOSED
+
+
+def can_record_reach(user: User, plan: Plan) -> bool:
+    """Record an intervention's reach per school, until the plan is closed: the planned reach
+    only while the plan may be edited (see can_edit_plan), the reported reach throughout."""
     return _is_own_policy_officer(user, plan.municipality_id) and plan.status != PlanStatus.CLOSED

@@ -24,6 +24,7 @@ from plans.models import (
     PlanTransition,
     PlanVersion,
     Programme,
+    SchoolReach,
     TransitionKind,
 )
 from schools.models import School
@@ -142,6 +143,38 @@ def set_intervention_status(*, intervention: Intervention, status: str, user: Us
         intervention.version = lock_current(intervention, version=None).version + 1
         intervention.save(update_fields=["status", "version"])
     return intervention
+
+
+def record_school_reach(
+    *, intervention: Intervention, reach: dict[int, tuple[int | None, int | None]], user: User
+) -> None:
+    """Record per school of the intervention (school id: (planned, reported) children) how
+    many it plans to reach and has reached; a school with neither keeps no row. The planned
+    reach is part of the plan and changes only while the plan may be edited; all or nothing."""
+    plan = intervention.plan
+    if not permissions.can_record_reach(user, plan):
+        raise PermissionDenied
+    may_plan = permissions.can_edit_plan(user, plan)
+    with transaction.atomic():
+        # One writer per intervention at a time, so two saves cannot interleave their rows.
+        Intervention.objects.select_for_update().filter(pk=intervention.pk).first()
+        schools = set(intervention.schools.values_list("pk", flat=True))
+        if set(reach) - schools:
+            raise ValidationError(_("Reach can only be recorded for the intervention's schools."))
+        stored = {r.school_id: r for r in SchoolReach.objects.filter(intervention=intervention)}
+        for school_id, (planned, reported) in reach.items():
+            row = stored.get(school_id)
+            if not may_plan:
+                planned = row.planned if row else None
+            if planned is None and reported is None:
+                if row is not None:
+                    row.delete()
+                continue
+            SchoolReach.objects.update_or_create(
+                intervention=intervention,
+                school_id=school_id,
+                defaults={"planned": planned, "reported": reported},
+            )
 
 
 def delete_intervention(*, intervention: Intervention, user: User) -> None:

@@ -32,6 +32,11 @@ urlpatterns = [
         name="intervention-status",
     ),
     path(
+        "interventies/<int:pk>/bereik/",
+        views.InterventionReachView.as_view(),
+        name="intervention-reach",
+    ),
+    path(
         "interventies/<int:pk>/verwijderen/",
         views.InterventionDeleteView.as_view(),
         name="intervention-delete",

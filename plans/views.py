@@ -26,6 +26,7 @@ from plans.forms import (
     PlanCreateForm,
     PlanTextsForm,
     RevisionForm,
+    SchoolReachForm,
     TransitionForm,
 )
 from plans.models import (
@@ -35,6 +36,7 @@ from plans.models import (
     Plan,
     PlanStatus,
     PlanVersion,
+    SchoolReach,
     TargetGroup,
 )
 from schools.selectors import needs_summary
@@ -49,6 +51,7 @@ def plan_flags(user, plan: Plan) -> dict[str, bool]:
         "can_inform_council": permissions.can_record_council_informed(user, plan),
         "can_consult": permissions.can_manage_consultations(user, plan),
         "can_update_progress": permissions.can_update_progress(user, plan),
+        "can_record_reach": permissions.can_record_reach(user, plan),
     }
 
 
@@ -317,6 +320,7 @@ class PlanHistoryView(PlanAccessMixin, TemplateView):
     """Who changed what in the plan, its interventions, budgets and consultations."""
 
     template_name = "plans/history.html"
+    permission = staticmethod(permissions.can_view_plan_history)
 
     def get_context_data(self, **kwargs):
         page = selectors.plan_history(plan=self.plan, page_number=self.request.GET.get("pagina"))
@@ -398,6 +402,36 @@ class InterventionStatusView(PlanFormMixin, FormView):
         messages.success(
             self.request, _("Intervention %(code)s saved.") % {"code": self.object.code}
         )
+
+
+class InterventionReachView(PlanFormMixin, FormView):
+    """How many children an intervention plans to reach and has reached per school: the
+    golden thread shares the intervention's spending over its schools by the planned reach."""
+
+    model = Intervention
+    permission = staticmethod(permissions.can_record_reach)
+    form_class = SchoolReachForm
+    template_name = "plans/school_reach.html"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "schools": self.object.schools.order_by("name", "pk"),
+            "stored": {
+                r.school_id: r for r in SchoolReach.objects.filter(intervention=self.object)
+            },
+            "may_plan": permissions.can_edit_plan(self.request.user, self.plan),
+        }
+
+    def get_context_data(self, **kwargs):
+        heading = _("Reach per school of %(code)s") % {"code": self.object.code}
+        return super().get_context_data(**{**kwargs, "heading": heading})
+
+    def perform(self, form):
+        services.record_school_reach(
+            intervention=self.object, reach=form.reach(), user=self.request.user
+        )
+        messages.success(self.request, _("Reach of %(code)s saved.") % {"code": self.object.code})
 
 
 class InterventionDeleteView(PlanFormMixin, TemplateView):

@@ -2,6 +2,7 @@
 does the action (pages, downloads, the status JSON) asks it. Fail closed."""
 
 from accounts.models import Municipality, User
+from auditing.permissions import auditor_may_read
 
 
 def _active(user: User) -> bool:
@@ -17,12 +18,14 @@ def _own_municipality(user: User, municipality: Municipality) -> bool:
 
 
 def can_view_reports(user: User, municipality: Municipality) -> bool:
-    """The municipality's finance and policy officers, and the functional administrator.
-    School boards see no reports."""
+    """The municipality's finance and policy officers, the functional administrator, and an
+    auditor within their access. School boards see no reports."""
     if not _active(user):
         return False
     if user.is_functional_admin:
         return True
+    if user.is_auditor:
+        return auditor_may_read(user, municipality)
     # After a merger the successor's officers read the predecessors' reports too.
     return municipality.is_held_by(user.municipality_id) and (
         user.is_finance_officer or user.is_policy_officer

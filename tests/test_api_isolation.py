@@ -22,10 +22,8 @@ from django.utils import timezone
 
 from api.models import ApiToken, Scope
 from api.services import issue_token, revoke_token
-from finance.factories import ExpenditureFactory, PaymentFactory
+from api.tests.conftest import marked_data
 from finance.models import Expenditure
-from reporting.factories import AccountabilityReportFactory
-from schools.factories import NeedsAnswerFactory, NeedsRoundFactory
 from tests.test_isolation import API_NAMESPACE
 
 PUBLIC_ENDPOINTS = {
@@ -110,21 +108,13 @@ def _tokens(organisation) -> dict[str, str]:
 def _side(organisation) -> Side:
     municipality = organisation.municipality
     marker = f"GEHEIM-{municipality.code}"
-    expenditure = ExpenditureFactory(
-        municipality=municipality, description=f"{marker} zomerschool", invoice_number=marker
-    )
-    PaymentFactory(municipality=municipality, reference=marker)
-    report = AccountabilityReportFactory(municipality=municipality, done=True, is_final=True)
-    needs_round = NeedsRoundFactory(municipality=municipality, title=f"{marker} peiling")
-    NeedsAnswerFactory(
-        round=needs_round, school=organisation.school, submitted=True, free_text=marker
-    )
+    made = marked_data(organisation, marker)
     return Side(
         marker=marker,
         code=municipality.code,
-        expenditure=expenditure,
-        report_pk=report.pk,
-        round_pk=needs_round.pk,
+        expenditure=made.expenditure,
+        report_pk=made.report.pk,
+        round_pk=made.needs_round.pk,
         secrets=_tokens(organisation),
     )
 

@@ -11,9 +11,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from api.tests import isolation as api_isolation
+from auditing import middleware as auditing_middleware
+from auditing.factories import AuditorGrantFactory
+from auditing.models import AuditorGrant
+from auditing.tests import isolation as auditing_isolation
 from finance.tests import isolation as finance_isolation
 from identity.tests import isolation as identity_isolation
 from insight.tests import isolation as insight_isolation
@@ -30,6 +35,7 @@ APP_ISOLATION = [
     api_isolation,
     insight_isolation,
     identity_isolation,
+    auditing_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
 # namespace and checks every endpoint with every token.
@@ -181,3 +187,117 @@ def test_downloads_and_exports_are_in_the_suite():
         "finance:import-detail",
     }
     assert downloads <= set(OTHER_ORGANISATION_KWARGS)
+
+
+# The auditor (issue 16): one municipality, one time window, read-only ----------------------
+
+AUDITOR_READS = auditing_middleware.READ_ONLY_VIEWS
+AUDITOR_OWN_ACCOUNT = auditing_middleware.OWN_ACCOUNT_VIEWS
+
+
+def auditor_with_access(world: World, **traits) -> User:
+    """Middelburg's auditor, with an access that holds today unless `traits` say otherwise."""
+    return AuditorGrantFactory(municipality=world.middelburg.municipality, **traits).auditor
+
+
+def own_cases(world: World) -> list[tuple[str, dict]]:
+    """Every view of the portal pointed at Middelburg's own objects."""
+    cases = [
+        (name, kwargs_for(world.middelburg))
+        for name, kwargs_for in OTHER_ORGANISATION_KWARGS.items()
+    ]
+    return cases + [(name, {}) for name in sorted(UNPARAMETERISED_VIEWS - {"logout"})]
+
+
+def row_counts() -> dict[str, int]:
+    """The rows of every model of the portal's own apps, but the auditor's access log."""
+    from django.apps import apps
+
+    apps_of_portal = {
+        "accounts",
+        "identity",
+        "schools",
+        "plans",
+        "finance",
+        "reporting",
+        "api",
+        "insight",
+        "auditing",
+    }
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in apps_of_portal and model._meta.label != "auditing.AuditorAccess"
+    }
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_auditor_reaches_nothing_of_another_municipality(client, world, method):
+    client.force_login(auditor_with_access(world))
+    checked = 0
+    for name, kwargs_for in OTHER_ORGANISATION_KWARGS.items():
+        response = getattr(client, method)(reverse(name, kwargs=kwargs_for(world.vlissingen)))
+        allowed = REFUSED | ({405} if method == "post" else set())
+        assert response.status_code in allowed, (
+            f"auditor {method.upper()} {name}: {response.status_code}"
+        )
+        checked += 1
+    assert checked == len(OTHER_ORGANISATION_KWARGS)
+
+
+def test_within_the_window_an_auditor_reads_finance_reports_dossier_and_history_only(client, world):
+    client.force_login(auditor_with_access(world))
+    read, refused = [], []
+    for name, kwargs in own_cases(world):
+        if name in AUDITOR_OWN_ACCOUNT:
+            continue
+        status = client.get(reverse(name, kwargs=kwargs)).status_code
+        if name in AUDITOR_READS:
+            assert status in (200, 302), f"auditor cannot read {name}: {status}"
+            read.append(name)
+        else:
+            assert status in REFUSED, f"auditor reaches {name}: {status}"
+            refused.append(name)
+    names = {name for name, _kwargs in own_cases(world)}
+    assert set(read) == AUDITOR_READS & names == AUDITOR_READS
+    assert len(read) + len(refused) == len(names - AUDITOR_OWN_ACCOUNT)
+
+
+def test_an_auditor_changes_nothing_of_their_own_municipality(client, world):
+    client.force_login(auditor_with_access(world))
+    cases = own_cases(world)
+    before = row_counts()
+    checked = 0
+    for name, kwargs in cases:
+        if name in AUDITOR_OWN_ACCOUNT:
+            continue
+        response = client.post(reverse(name, kwargs=kwargs), {"year": 2022, "reason": "x"})
+        assert response.status_code in REFUSED | {405}, (
+            f"auditor POST {name}: {response.status_code}"
+        )
+        checked += 1
+    assert row_counts() == before
+    assert checked == len([name for name, _ in cases if name not in AUDITOR_OWN_ACCOUNT])
+
+
+@pytest.mark.parametrize("window", ["expired", "not_yet", "revoked"])
+def test_outside_the_window_an_auditor_reads_nothing(client, world, window):
+    if window == "revoked":
+        grant = AuditorGrantFactory(municipality=world.middelburg.municipality)
+        AuditorGrant.objects.filter(pk=grant.pk).update(
+            revoked_at=timezone.now(), revoked_by=grant.granted_by
+        )
+        auditor = grant.auditor
+    else:
+        auditor = auditor_with_access(world, **{window: True})
+    client.force_login(auditor)
+    checked = 0
+    for name, kwargs in own_cases(world):
+        if name in AUDITOR_OWN_ACCOUNT:
+            continue
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code in REFUSED, (
+            f"{window} auditor reaches {name}: {response.status_code}"
+        )
+        checked += 1
+    assert checked == len([name for name, _ in own_cases(world) if name not in AUDITOR_OWN_ACCOUNT])

@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
@@ -6,6 +7,12 @@ from django.utils import timezone
 
 from api.models import Scope
 from api.services import issue_token
+from finance.factories import ExpenditureFactory, PaymentFactory
+from finance.models import Expenditure
+from reporting.factories import AccountabilityReportFactory
+from reporting.models import AccountabilityReport
+from schools.factories import NeedsAnswerFactory, NeedsRoundFactory
+from schools.models import NeedsRound
 
 
 def make_token(organisation, *, scopes=(Scope.READ, Scope.WRITE_EXPENDITURES), name="Key2"):
@@ -56,3 +63,27 @@ def row(**overrides):
         "factuurnummer": "F-2023-001",
         **overrides,
     }
+
+
+@dataclass
+class Marked:
+    expenditure: Expenditure
+    report: AccountabilityReport
+    needs_round: NeedsRound
+
+
+def marked_data(organisation, marker: str) -> Marked:
+    """One of each thing the API shows of the municipality (expenditure, payment, final
+    report, needs round with an answer), each carrying `marker`: a response of another
+    municipality's token that contains it has leaked."""
+    municipality = organisation.municipality
+    expenditure = ExpenditureFactory(
+        municipality=municipality, description=f"{marker} zomerschool", invoice_number=marker
+    )
+    PaymentFactory(municipality=municipality, reference=marker)
+    report = AccountabilityReportFactory(municipality=municipality, done=True, is_final=True)
+    needs_round = NeedsRoundFactory(municipality=municipality, title=f"{marker} peiling")
+    NeedsAnswerFactory(
+        round=needs_round, school=organisation.school, submitted=True, free_text=marker
+    )
+    return Marked(expenditure=expenditure, report=report, needs_round=needs_round)

@@ -135,6 +135,27 @@ def test_one_extern_id_twice_in_a_request_is_refused(api):
     assert errors_of(response) == {(1, "extern_id")}
 
 
+def test_a_repeated_extern_id_names_the_row_of_the_request_when_malformed_rows_precede(api):
+    response = api(
+        "post",
+        BULK,
+        {
+            "rijen": [
+                row(datum="geen datum", extern_id="A"),
+                row(bedrag="veel", extern_id="B"),
+                row(extern_id="X"),
+                row(extern_id="X", bedrag="1.00"),
+            ]
+        },
+    )
+    assert response.status_code == 400
+    assert errors_of(response) == {(0, "datum"), (1, "bedrag"), (3, "extern_id")}
+    (repeated,) = [e for e in response.json()["errors"] if e["field"] == "extern_id"]
+    assert repeated["pointer"] == "#/rijen/3/extern_id"
+    assert repeated["detail"].endswith("rij 2")
+    assert not Expenditure.objects.exists()
+
+
 def test_the_same_row_twice_in_a_request_is_recorded_once(api):
     response = api("post", BULK, {"rijen": [row(), row()]})
     assert response.status_code == 201

@@ -1,10 +1,14 @@
 import datetime
+import os
 import re
+import uuid
 
 import pytest
+import redis
 from django.urls import reverse
 from django.utils import timezone
 
+from api.checks import throttle_cache_is_shared
 from api.models import ApiRequest, ApiToken, Scope
 from reporting.factories import AccountabilityReportFactory
 
@@ -35,6 +39,53 @@ def test_the_throttle_counts_per_token(api, world, settings):
     assert api("get", "/api/v1/totalen/").status_code == 429
     other = make_token(world.middelburg, name="Exact")
     assert api("get", "/api/v1/totalen/", secret=other.secret).status_code == 200
+
+
+def test_the_throttle_counts_in_the_shared_cache_when_one_is_configured(api, settings):
+    """Two gunicorn workers are two processes: the count must live in Redis, not in one
+    worker's memory, or a token gets the rate once per worker."""
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run this test: set REDIS_URL.")
+        pytest.skip("Needs a Redis server (REDIS_URL).")
+    prefix = f"npo-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.API_THROTTLE_RATE = "1/minute"
+    server = redis.Redis.from_url(redis_url)
+    try:
+        assert api("get", "/api/v1/totalen/").status_code == 200
+        assert server.keys(f"{prefix}:*"), "the count is not in Redis"
+        assert api("get", "/api/v1/totalen/").status_code == 429
+    finally:
+        for key in server.keys(f"{prefix}:*"):
+            server.delete(key)
+
+
+def test_the_deployment_check_warns_when_the_throttle_counts_per_process(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [warning.id for warning in throttle_cache_is_shared(None)] == ["api.W001"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/1",
+        }
+    }
+    assert throttle_cache_is_shared(None) == []
+
+
+def test_an_address_django_refuses_before_any_view_is_problem_json_under_the_api(api, client):
+    response = api("get", "/api/v1/uitgaven/?q=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 400
+    assert "text/html" in client.get("/gemeenten/?q=%00")["Content-Type"]
 
 
 def test_a_request_larger_than_the_limit_is_refused_unread(api, settings):

@@ -213,6 +213,53 @@ def test_merging_again_changes_nothing(weesp_and_amsterdam):
     )
 
 
+def test_a_moving_reference_the_successor_already_uses_is_qualified_with_the_old_code(
+    weesp_and_amsterdam,
+):
+    weesp, amsterdam = weesp_and_amsterdam
+    staying = Expenditure.objects.get(municipality=weesp, date=datetime.date(2022, 2, 10))
+    on_merger_day = Expenditure.objects.get(municipality=weesp, date=MERGER_DAY)
+    later = Expenditure.objects.get(municipality=weesp, date=datetime.date(2022, 6, 1))
+    amsterdams = Expenditure.objects.get(municipality=amsterdam, date=datetime.date(2022, 5, 1))
+    for expenditure, reference in (
+        (staying, "W-0001"),
+        (later, "2022-0001"),
+        (on_merger_day, "W-0009"),
+        (amsterdams, "2022-0001"),
+    ):
+        expenditure.extern_id = reference
+        expenditure.save()
+
+    merge(weesp, amsterdam)
+
+    for expenditure in (staying, on_merger_day, later, amsterdams):
+        expenditure.refresh_from_db()
+    assert (staying.municipality, staying.extern_id) == (weesp, "W-0001")
+    assert (on_merger_day.municipality, on_merger_day.extern_id) == (amsterdam, "W-0009")
+    assert (later.municipality, later.extern_id) == (amsterdam, "GM0457:2022-0001")
+    assert amsterdams.extern_id == "2022-0001"
+    assert later.history.first().extern_id == "GM0457:2022-0001"
+
+
+def test_a_merger_whose_references_cannot_be_kept_apart_is_refused(weesp_and_amsterdam):
+    weesp, amsterdam = weesp_and_amsterdam
+    later = Expenditure.objects.get(municipality=weesp, date=datetime.date(2022, 6, 1))
+    later.extern_id = "2022-0001"
+    later.save()
+    for day, reference in (
+        (datetime.date(2022, 5, 1), "2022-0001"),
+        (datetime.date(2021, 11, 1), "GM0457:2022-0001"),
+    ):
+        Expenditure.objects.filter(municipality=amsterdam, date=day).update(extern_id=reference)
+
+    with pytest.raises(ValidationError) as refused:
+        merge(weesp, amsterdam)
+
+    assert "GM0457:2022-0001" in " ".join(refused.value.messages)
+    later.refresh_from_db()
+    assert (later.municipality, later.extern_id) == (weesp, "2022-0001")
+
+
 def test_a_moved_user_sees_the_successor_and_nothing_else(weesp_and_amsterdam, client, world):
     weesp, amsterdam = weesp_and_amsterdam
     officer = UserFactory(municipality=weesp, finance=True)

@@ -65,6 +65,43 @@ def test_school_board_key_user_invites_school_board_users_only(client, world):
     assert colleague.school_board == world.middelburg.board and colleague.municipality is None
 
 
+def test_municipal_key_user_invites_an_auditor_for_their_own_municipality_only(
+    client, world, key_user
+):
+    client.force_login(key_user)
+    page = client.get(reverse("identity:invite")).content.decode()
+    assert '<option value="accountant">Accountant</option>' in page
+    assert invite(client, Role.AUDITOR, email="controle@accountants.example").status_code == 302
+    auditor = User.objects.get(email="controle@accountants.example")
+    assert (auditor.role, auditor.municipality, auditor.school_board) == (
+        Role.AUDITOR,
+        world.middelburg.municipality,
+        None,
+    )
+    assert not auditor.is_key_user and not auditor.is_staff
+    assert AccountEvent.objects.filter(
+        subject=auditor, actor=key_user, action=AccountEvent.Action.INVITED
+    ).exists()
+    # Vlissingen's key user does not see Middelburg's auditor, and cannot deactivate them.
+    other = world.vlissingen.policy_officer
+    User.objects.filter(pk=other.pk).update(is_key_user=True)
+    other_client = client.__class__()
+    other_client.force_login(other)
+    people = other_client.get(reverse("identity:people")).content.decode()
+    assert "controle@accountants.example" not in people
+    response = other_client.post(reverse("identity:deactivate", kwargs={"pk": auditor.pk}))
+    assert response.status_code == 404
+    assert User.objects.get(pk=auditor.pk).is_active
+
+
+def test_school_board_key_user_cannot_invite_an_auditor(client, world):
+    board_user = world.middelburg.board_user
+    User.objects.filter(pk=board_user.pk).update(is_key_user=True)
+    client.force_login(board_user)
+    assert invite(client, Role.AUDITOR).status_code == 200
+    assert not User.objects.filter(email="nieuw@middelburg.nl").exists()
+
+
 def test_key_user_deactivates_a_colleague_whose_sessions_end(client, world, key_user):
     colleague = world.middelburg.finance_officer
     other_client = client.__class__()

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.factories import UserFactory
 from accounts.models import Role
+from auditing.factories import AuditorGrantFactory
 from finance.factories import ExpenditureFactory
 from insight.selectors import golden_thread
 from plans.factories import InterventionFactory, PlanFactory, goal
@@ -193,6 +194,7 @@ def test_the_auditor_reads_the_golden_thread_and_a_school_board_does_not(client,
     auditor = UserFactory(
         username="mdb-accountant", role=Role.AUDITOR, municipality=world.middelburg.municipality
     )
+    AuditorGrantFactory(municipality=world.middelburg.municipality, auditor=auditor)
     client.force_login(auditor)
     assert client.get(reverse("insight:golden-thread", args=["GM0687"])).status_code == 200
     client.force_login(world.middelburg.board_user)

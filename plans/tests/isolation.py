@@ -48,6 +48,7 @@ OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "plans:intervention-edit": lambda other: {"pk": intervention(other).pk},
     "plans:intervention-status": lambda other: {"pk": intervention(other).pk},
     "plans:intervention-delete": lambda other: {"pk": intervention(other).pk},
+    "plans:intervention-reach": lambda other: {"pk": intervention(other).pk},
     "plans:consultation-create": lambda other: {"pk": plan(other).pk},
     "plans:consultation-edit": lambda other: {"pk": consultation(other).pk},
     "plans:consultation-delete": lambda other: {"pk": consultation(other).pk},

@@ -9,7 +9,7 @@ from django.urls import reverse
 from plans.models import Programme
 from reporting import services
 from reporting.models import AccountabilityReport, ReportStatus
-from reporting.tests.conftest import hand_made_data
+from reporting.tests.conftest import hand_made_data, reload_sisa_defaults
 from tests.world import build_world
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -23,9 +23,9 @@ def reference_data(transactional_db):
         for module in (
             "plans.migrations.0003_reference_data",
             "finance.migrations.0002_payment_schedule",
-            "reporting.migrations.0002_sisa_defaults",
         ):
             import_module(module).load(apps, None)
+    reload_sisa_defaults()
 
 
 def test_a_report_is_built_by_the_real_worker_and_downloaded(

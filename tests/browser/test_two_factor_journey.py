@@ -25,11 +25,10 @@ def fits(page, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.evaluate(WIDEST)
 
 
-@pytest.mark.skip(
-    reason="merged late in session 4; fails after the merge of the round-2 branches, to be fixed next session (see the issue note)"
-)
 @pytest.mark.two_factor
-def test_finance_officer_sets_up_an_authenticator_before_reaching_the_portal(page, world):
+def test_finance_officer_sets_up_an_authenticator_before_reaching_the_portal(
+    page, reference_data, world
+):
     officer = world.middelburg.finance_officer
     log_in(page, officer.username, TEST_PASSWORD)
     assert "/profiel/tweestapsverificatie/" in page.url
@@ -73,10 +72,7 @@ def test_finance_officer_sets_up_an_authenticator_before_reaching_the_portal(pag
     assert "herstelcode gebruikt" in page.content()
 
 
-@pytest.mark.skip(
-    reason="merged late in session 4; fails after the merge of the round-2 branches, to be fixed next session (see the issue note)"
-)
-def test_key_user_invites_and_deactivates_colleagues(page, world):
+def test_key_user_invites_and_deactivates_colleagues(page, reference_data, world):
     key_user = world.middelburg.policy_officer
     User.objects.filter(pk=key_user.pk).update(is_key_user=True)
     log_in(page, key_user.username, TEST_PASSWORD)
