@@ -80,6 +80,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "CELERY_QUEUE": queue,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        # Uploads wait for the import worker as files under MEDIA_ROOT.
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     worker = subprocess.Popen(
         [

@@ -91,9 +91,7 @@ class UserAdmin(DjangoUserAdmin):
                 messages.ERROR,
             )
             return
-        for user in queryset:
-            services.invite_user(user=user)
-        count = queryset.count()
+        count = services.invite_users(users=list(queryset))
         self.message_user(
             request,
             ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", count)

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -9,13 +8,30 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from npo_portal.queueing import require_broker, send_after_commit
 
 
 def invite_user(*, user: User) -> None:
-    """Queue the invitation e-mail with which a new user sets their own password."""
+    """Queue the invitation e-mail with which a new user sets their own password.
+
+    The broker is asked first: when it is down this raises QueueUnavailable inside the
+    caller's transaction, so a user created for the invitation is not saved either, and the
+    page says so in Dutch."""
+    invite_users(users=[user])
+
+
+def invite_users(*, users: list[User]) -> int:
+    """Queue an invitation for each of `users` after the commit: all of them, or (the broker
+    being down) none, with QueueUnavailable."""
     from accounts.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(user.pk))
+    require_broker()
+    for user in users:
+        # The task records invited_at. Should the broker fail in the moment between the
+        # check and the commit, the user exists uninvited and the page says the queue is
+        # down; the admin's action invites them again.
+        send_after_commit(lambda pk=user.pk: send_invitation.delay(pk), on_failure=lambda: None)
+    return len(users)
 
 
 def send_invitation_mail(*, user: User) -> str:

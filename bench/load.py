@@ -172,7 +172,12 @@ def main() -> None:
     plan_file = Path(tempfile.mkstemp(prefix="npo-load-", suffix=".json")[1])
     plan_file.write_text(json.dumps(load_plan(args.scenario, args.municipalities)))
     workers = os.environ.get("GUNICORN_WORKERS", "3")
-    env = {**os.environ, "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60")}
+    env = {
+        **os.environ,
+        "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
+        # The sessions come from force_login, without a second factor; no role needs one here.
+        "TWO_FACTOR_REQUIRED_ROLES": os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "geen"),
+    }
     bin_dir = Path(sys.executable).parent
     server = subprocess.Popen(  # noqa: S603 - fixed arguments
         [

@@ -5,6 +5,7 @@
     DATABASE_URL=... REDIS_URL=... CELERY_QUEUE=npo-bench python bench/report.py batch --year 2023
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_scale_bench \
         python bench/report.py --largest     # national data: largest beside median, every year
+    DATABASE_URL=... python bench/report.py one --municipality GM1709 --year 2021 --save x.pdf
 
 The batch needs workers on the same database, broker and queue (see bench/README.md).
 Not part of the test suite.
@@ -180,6 +181,8 @@ def one_report(args) -> None:
         date=timezone.localdate(),
     )
     content = (render_report_pdf if args.format == "pdf" else render_xlsx)(data, meta)
+    if args.save:
+        Path(args.save).write_bytes(content)
     result = {
         "wall": time.perf_counter() - wall,
         "cpu": time.process_time() - cpu,
@@ -207,13 +210,17 @@ def largest(args) -> None:
         .order_by("-n", "municipality__code")
     )
     (big, big_n), (median, median_n) = counts[0], counts[len(counts) // 2]
+    if args.codes:  # e.g. the municipalities an earlier run measured
+        numbers = dict(counts)
+        (big, big_n), (median, median_n) = ((code, numbers.get(code, 0)) for code in args.codes)
     programme = finance_programme()
-    years = range(programme.start.year, programme.end.year + 2)
+    years = args.years or range(programme.start.year, programme.end.year + 2)
     print(f"largest {big} ({big_n:,} expenditures), median {median} ({median_n:,})")
     print(
-        "| Year | Format | Largest wall s | CPU s | RSS MB | Median wall s | CPU s | RSS MB | Wall ratio |"
+        "| Year | Format | Largest wall s | CPU s | RSS MB | Median wall s | CPU s | RSS MB "
+        "| Wall ratio | Pages L / M |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for year in years:
         for fmt in args.formats:
             row = []
@@ -237,6 +244,8 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser()
         parser.add_argument("--largest", action="store_true")
         parser.add_argument("--formats", nargs="+", default=["pdf", "xlsx"])
+        parser.add_argument("--codes", nargs=2, metavar=("LARGE", "MEDIAN"))
+        parser.add_argument("--years", nargs="+", type=int)
         largest(parser.parse_args())
         sys.exit()
     parser = argparse.ArgumentParser()
@@ -245,6 +254,7 @@ if __name__ == "__main__":
     child.add_argument("--municipality", required=True)
     child.add_argument("--year", type=int, required=True)
     child.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+    child.add_argument("--save", help="also write the file here")
     one = sub.add_parser("single")
     one.add_argument("--expenditures", type=int, default=2000)
     one.add_argument("--interventions", type=int, default=40)

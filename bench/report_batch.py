@@ -44,21 +44,29 @@ from reporting.selectors import report_data  # noqa: E402
 from reporting.tasks import build_report  # noqa: E402
 
 
-def start_workers(count: int, tag: str) -> list[subprocess.Popen]:
+def start_workers(count: int, tag: str, pool: str) -> list[subprocess.Popen]:
+    """`solo`: `count` worker processes, one report at a time each. `prefork`: one worker as
+    docker-compose.yml starts it, `count` child processes, each replaced after a task that
+    leaves it above --max-memory-per-child (CELERY_MAX_MEMORY_PER_CHILD KiB, 250000)."""
     workers = []
-    for number in range(count):
+    if pool == "prefork":
+        limit = os.environ.get("CELERY_MAX_MEMORY_PER_CHILD", "250000")
+        options = [[f"--concurrency={count}", f"--max-memory-per-child={limit}"]]
+    else:
+        options = [["--pool=solo"]] * count
+    for number, extra in enumerate(options):
         workers.append(
             subprocess.Popen(  # noqa: S603 - fixed arguments
                 [
                     sys.executable, "-m", "celery", "-A", "npo_portal", "worker",
-                    "--pool=solo", f"-Q{QUEUE}", f"--hostname=scale{tag}-{number}@%h",
+                    *extra, f"-Q{QUEUE}", f"--hostname=scale{tag}-{number}@%h",
                     "--loglevel=WARNING", "--without-gossip", "--without-mingle",
                 ],
                 cwd=ROOT,
                 env={**os.environ, "CELERY_QUEUE": QUEUE},
             )
         )  # fmt: skip
-    names = {f"scale{tag}-{number}" for number in range(count)}
+    names = {f"scale{tag}-{number}" for number in range(len(options))}
     for _ in range(120):
         answered = {name.split("@")[0] for reply in app.control.ping(timeout=1) for name in reply}
         if names <= answered:
@@ -66,11 +74,12 @@ def start_workers(count: int, tag: str) -> list[subprocess.Popen]:
     raise SystemExit("Workers did not start.")
 
 
-def run(workers: int, year: int, limit: int) -> dict:
+def run(workers: int, year: int, limit: int, pool: str = "solo") -> dict:
     municipalities = Municipality.objects.existing_on(datetime.date(year, 12, 31)).order_by("code")[
         :limit
     ]
-    processes = start_workers(workers, f"{workers}w{int(time.time())}")
+    processes = start_workers(workers, f"{workers}w{int(time.time())}", pool)
+    sampled: dict[int, float] = {}
     try:
         with transaction.atomic():
             batch = ReportBatch.objects.create(year=year, created_by=None)
@@ -87,7 +96,9 @@ def run(workers: int, year: int, limit: int) -> dict:
         )
         while pending.exists():
             time.sleep(0.5)
+            sample(processes, sampled)
         wall = time.perf_counter() - started
+        sample(processes, sampled)
     finally:
         for process in processes:
             process.terminate()
@@ -105,7 +116,31 @@ def run(workers: int, year: int, limit: int) -> dict:
         "wall": wall,
         "median": statistics.median(durations),
         "p95": durations[int(len(durations) * 0.95)],
+        "peak_rss_mb": max(sampled.values()) if sampled else 0.0,
+        "processes": len(sampled),
     }
+
+
+def sample(processes: list[subprocess.Popen], peaks: dict[int, float]) -> None:
+    """Each worker process's and pool child's peak resident set so far (VmHWM, in MB, from
+    /proc: the kernel's own high-water mark, not a sample); children replaced during the
+    run are caught at their last look, every half second."""
+    import psutil
+
+    for process in processes:
+        try:
+            family = [psutil.Process(process.pid)]
+            family += family[0].children(recursive=True)
+        except psutil.NoSuchProcess:
+            continue
+        for member in family:
+            try:
+                status = Path(f"/proc/{member.pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[member.pid] = max(peaks.get(member.pid, 0.0), int(line.split()[1]) / 1024)
 
 
 def bare(year: int, limit: int) -> None:
@@ -160,17 +195,21 @@ def main() -> None:
     parser.add_argument(
         "--bare", action="store_true", help="Also time data, HTML and bare WeasyPrint per report."
     )
+    parser.add_argument("--pool", choices=["solo", "prefork"], default="solo")
     args = parser.parse_args()
-    print("| Workers | Reports | Failed | Wall s | Reports/s | Median s | p95 s | Speed-up |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| Workers | Reports | Failed | Wall s | Reports/s | Median s | p95 s | Speed-up "
+        "| Peak RSS MB (max of N processes) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     first = None
     for count in args.workers:
-        r = run(count, args.year, args.municipalities)
+        r = run(count, args.year, args.municipalities, args.pool)
         first = first or r["wall"]
         print(
             f"| {count} | {r['reports']} | {r['failed']} | {r['wall']:.1f} | "
             f"{r['reports'] / r['wall']:.2f} | {r['median']:.2f} | {r['p95']:.2f} | "
-            f"{first / r['wall']:.2f}x |",
+            f"{first / r['wall']:.2f}x | {r['peak_rss_mb']:.0f} ({r['processes']}) |",
             flush=True,
         )
     if args.bare:

@@ -74,7 +74,7 @@ class YearClosingAdmin(admin.ModelAdmin):
 class ExpenditureImportAdmin(admin.ModelAdmin):
     list_display = ["municipality", "file_name", "status", "created_at", "created_count"]
     list_filter = ["status"]
-    exclude = ["content"]
+    exclude = ["upload"]
 
     def has_add_permission(self, request):
         return False

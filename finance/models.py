@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -275,6 +276,11 @@ class ImportStatus(models.TextChoices):
     FAILED = "mislukt", _("Failed")
 
 
+def upload_path(instance, file_name: str) -> str:
+    """A random name: the user's file name is kept only as text, never as a path."""
+    return f"imports/{uuid.uuid4().hex}.upload"
+
+
 class ExpenditureImportQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
@@ -282,8 +288,10 @@ class ExpenditureImportQuerySet(ScopedQuerySet):
 class ExpenditureImport(models.Model):
     """An uploaded expenditure file, imported in the background by a Celery task.
 
-    The file's bytes are kept in the database until the import has run (so that any worker
-    can read them without a shared disk), then cleared; name, size and SHA-256 remain.
+    The file waits under MEDIA_ROOT/imports/ (shared by the web and import workers, never
+    served) with a random name until the import has run, then is deleted; name, size and
+    SHA-256 remain. It is streamed to disk and read from there in chunks, so neither the
+    web process nor the worker holds the file in memory.
     """
 
     municipality = models.ForeignKey(
@@ -303,7 +311,9 @@ class ExpenditureImport(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    content = models.BinaryField(_("content"), editable=False)
+    upload = models.FileField(
+        _("uploaded file"), upload_to=upload_path, blank=True, editable=False, max_length=200
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )

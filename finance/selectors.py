@@ -336,15 +336,27 @@ def _totals(
     return totals
 
 
-def _spending_groups(members: list[Municipality], programme: Programme) -> list[dict]:
+def _spending_groups(
+    members: list[Municipality],
+    programme: Programme,
+    *,
+    year: int | None = None,
+    narrow: Q | None = None,
+    per_goal: bool = True,
+) -> list[dict]:
     """The members' expenditures added up in two shapes: per month and eligibility (`goal_id`
     None), and the eligible ones per year, goal and intervention (`month` is then 1 January).
 
     Read from the spending summary (`finance.summary`) in one query, whose rows follow the
     months and the plan, not the number of expenditures. A month the programme's period
-    starts or ends inside of is split by day, so it is added up from the expenditures."""
+    starts or ends inside of is split by day, so it is added up from the expenditures.
+
+    `year` keeps one calendar year; `narrow` is a condition on the fields the summary and
+    the expenditures share (goal, intervention), for the expenditure list's total;
+    `per_goal=False` leaves out the second shape."""
     if programme is None:
         return []
+    narrow = narrow or Q()
     first_full = _month(programme.start)
     if programme.start.day != 1:
         first_full = _next_month(first_full)
@@ -356,9 +368,16 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
         and month <= programme.end
         and _next_month(month) > programme.start
     }
-    summary = SpendingSummary.objects.filter(municipality__in=members, programme=programme).exclude(
-        month__in=split
+    summary = (
+        SpendingSummary.objects.filter(narrow, municipality__in=members, programme=programme)
+        .exclude(month__in=split)
+        .order_by()
     )
+    if year is not None:
+        summary = summary.filter(
+            month__gte=datetime.date(year, 1, 1), month__lt=datetime.date(year + 1, 1, 1)
+        )
+        split = {month for month in split if month.year == year}
     eligible = Q(month__gte=first_full, month__lt=after_full, goal__programme=programme)
     nothing = Value(None, output_field=IntegerField())
     per_month = (
@@ -371,7 +390,7 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
         .annotate(sum_total=Sum("total"), sum_count=Sum("count"))
         .order_by()
     )
-    per_goal = (
+    goal_groups = (
         summary.filter(eligible)
         .annotate(
             # DATE_TRUNC gives a timestamp on PostgreSQL; the union's column is a date.
@@ -384,6 +403,7 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
         .annotate(sum_total=Sum("total"), sum_count=Sum("count"))
         .order_by()
     )
+    groups = per_month.union(goal_groups, all=True) if per_goal else per_month
     rows = [
         {
             "month": month,
@@ -393,9 +413,7 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
             "total": total,
             "count": count,
         }
-        for month, is_eligible, goal_id, intervention_id, total, count in per_month.union(
-            per_goal, all=True
-        ).values_list(
+        for month, is_eligible, goal_id, intervention_id, total, count in groups.values_list(
             "month", "is_eligible", "group_goal", "group_intervention", "sum_total", "sum_count"
         )
     ]
@@ -404,7 +422,9 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
         for month in split:
             in_split |= Q(date__gte=month, date__lt=_next_month(month))
         for row in (
-            Expenditure.objects.filter(in_split, municipality__in=members, programme=programme)
+            Expenditure.objects.filter(
+                in_split, narrow, municipality__in=members, programme=programme
+            )
             .annotate(is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False)))
             .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
             .annotate(total=Sum("amount"), count=Count("pk"))
@@ -413,7 +433,7 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
             month = datetime.date(row["date__year"], row["date__month"], 1)
             shared = {"is_eligible": row["is_eligible"], "total": row["total"]}
             rows.append({**shared, "month": month, "goal_id": None, "count": row["count"]})
-            if row["is_eligible"]:
+            if row["is_eligible"] and per_goal:
                 rows.append(
                     {
                         **shared,
@@ -426,19 +446,6 @@ def _spending_groups(members: list[Municipality], programme: Programme) -> list[
     return rows
 
 
-def _spending_rows(expenditures) -> list[dict]:
-    """Expenditures summed per month, goal, intervention and eligibility: the one grouping
-    from which the dashboard, the reports and the expenditure list's total are added up."""
-    return list(
-        expenditures.annotate(
-            is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False))
-        )
-        .values("date__year", "date__month", "goal_id", "intervention_id", "is_eligible")
-        .annotate(total=Sum("amount"), count=Count("pk"))
-        .order_by()
-    )
-
-
 @dataclass(frozen=True)
 class ListTotals:
     eligible: Decimal
@@ -449,15 +456,51 @@ class ListTotals:
         return self.eligible + self.ineligible
 
 
-def expenditure_list_totals(*, expenditures) -> ListTotals:
+def expenditure_list_totals(
+    *, municipality: Municipality, filters: ExpenditureFilters, expenditures
+) -> ListTotals:
     """The total of a filtered expenditure list, split into what is charged to the grant and
-    what is not; added up exactly as `finance_totals` adds up the dashboard."""
+    what is not. Without a search text the filters (year, goal, intervention, eligibility)
+    are ones the spending summary knows, so the total comes from `_spending_groups`, the
+    function `finance_totals` adds up the dashboard with, and costs the same for 30 and for
+    30,000 rows; a search text needs the rows themselves (`expenditures`, the list's
+    queryset), added up with the same rule of eligibility."""
     eligible = ineligible = ZERO
-    for row in _spending_rows(expenditures):
+    if expenditures.query.is_empty():  # the user may see none of them
+        return ListTotals(eligible=ZERO, ineligible=ZERO)
+    if filters.search.split():
+        rows = (
+            expenditures.annotate(
+                is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False))
+            )
+            .values("is_eligible")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+    else:
+        narrow = Q()
+        if filters.goal:
+            narrow &= Q(goal__code=filters.goal)
+        if filters.intervention == "-":
+            narrow &= Q(intervention__isnull=True)
+        elif filters.intervention:
+            narrow &= Q(intervention__code=filters.intervention)
+        rows = _spending_groups(
+            [municipality],
+            finance_programme(),
+            year=filters.year or None,
+            narrow=narrow,
+            per_goal=False,
+        )
+    for row in rows:
         if row["is_eligible"]:
             eligible += cents(row["total"])
         else:
             ineligible += cents(row["total"])
+    if filters.eligibility == "ok":
+        ineligible = ZERO
+    elif filters.eligibility == "niet":
+        eligible = ZERO
     return ListTotals(eligible=eligible, ineligible=ineligible)
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
+import io
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -159,9 +164,9 @@ def _refuse_outside_existence(
         raise ValidationError({"date": problem})
 
 
-def _future_problem(day: datetime.date) -> str | None:
+def _future_problem(day: datetime.date, today: datetime.date | None = None) -> str | None:
     """Money is recorded once it was spent or received, so never on a day after today."""
-    if day > timezone.localdate():
+    if day > (today or timezone.localdate()):
         return _("%(date)s lies in the future; record it once it has been paid.") % {
             "date": day.strftime("%d-%m-%Y")
         }
@@ -402,7 +407,7 @@ class AllocationImportResult:
 
 
 def _read_or_reject(
-    data: bytes, columns: list[str], optional: dict[str, tuple[str, ...]] | None = None
+    data: tables.Source, columns: list[str], optional: dict[str, tuple[str, ...]] | None = None
 ) -> Iterator[tuple[int, dict]]:
     try:
         yield from tables.read_table(data, columns=columns, optional=optional)
@@ -577,6 +582,8 @@ class _Lookups:
     goals: dict[str, SpendingGoal]
     interventions: dict[str, Intervention]
     closed_years: set[int]
+    # Once per import, not per row (timezone.localdate costs 0.1 ms a call).
+    today: datetime.date = field(default_factory=timezone.localdate)
 
 
 def _lookups(municipality: Municipality, programme: Programme) -> _Lookups:
@@ -600,7 +607,9 @@ def _parse_expenditure(row: dict, lookups: _Lookups) -> tuple[dict | None, list[
     date = amount = goal = intervention = None
     try:
         date = tables.parse_date(row["datum"])
-        outside = _existence_problem(lookups.municipality, date) or _future_problem(date)
+        outside = _existence_problem(lookups.municipality, date) or _future_problem(
+            date, lookups.today
+        )
         if outside:
             problems.append(("datum", outside))
         elif date.year in lookups.closed_years:
@@ -690,9 +699,9 @@ def _existing_keys(municipality: Municipality, keys: Iterable[str]) -> set[str]:
 
 
 def import_expenditures(
-    *, municipality: Municipality, data: bytes, user: User | None
+    *, municipality: Municipality, data: tables.Source, user: User | None
 ) -> ExpenditureImportResult:
-    """Import expenditures from a CSV or XLSX file: every row or none. Rows already recorded
+    """Import expenditures from a CSV or XLSX file (its bytes or its path): every row or none. Rows already recorded
     (same duplicate key) are skipped and reported, so a re-import doubles nothing."""
     try:
         return _import_expenditures(municipality=municipality, data=data, user=user)
@@ -710,7 +719,7 @@ def import_expenditures(
 
 @transaction.atomic
 def _import_expenditures(
-    *, municipality: Municipality, data: bytes, user: User | None
+    *, municipality: Municipality, data: tables.Source, user: User | None
 ) -> ExpenditureImportResult:
     programme = finance_programme()
     lookups = _lookups(municipality, programme)
@@ -771,56 +780,171 @@ def _import_expenditures(
         raise ImportRejected([_("The file has no rows below its header.")])
 
     # Second pass: the file is valid; insert in batches so memory stays flat.
-    batch: list[Expenditure] = []
     months: set[datetime.date] = set()
-    for _number, row in tables.read_table(data, columns=EXPENDITURE_COLUMNS):
-        values, _problems = _parse_expenditure(row, lookups)
-        key = values["duplicate_key"]
-        if key in skip or first_row_of.pop(key, None) is None:
-            continue
-        if not programme.covers(values["date"]):
-            result.outside_period += 1
-        months.add(values["date"].replace(day=1))
-        batch.append(
-            Expenditure(programme=programme, municipality=municipality, recorded_by=user, **values)
+
+    def new_rows() -> Iterator[dict]:
+        for _number, row in tables.read_table(data, columns=EXPENDITURE_COLUMNS):
+            values, _problems = _parse_expenditure(row, lookups)
+            key = values["duplicate_key"]
+            if key in skip or first_row_of.pop(key, None) is None:
+                continue
+            if not programme.covers(values["date"]):
+                result.outside_period += 1
+            months.add(values["date"].replace(day=1))
+            yield values
+
+    if connection.vendor == "postgresql":
+        result.created = _copy_expenditures(
+            new_rows(), municipality=municipality, programme=programme, user=user
         )
-        if len(batch) >= BATCH_SIZE:
+    else:
+        batch: list[Expenditure] = []
+        for values in new_rows():
+            batch.append(
+                Expenditure(
+                    programme=programme, municipality=municipality, recorded_by=user, **values
+                )
+            )
+            if len(batch) >= BATCH_SIZE:
+                bulk_create_with_history(batch, Expenditure, default_user=user)
+                result.created += len(batch)
+                batch = []
+        if batch:
             bulk_create_with_history(batch, Expenditure, default_user=user)
             result.created += len(batch)
-            batch = []
-    if batch:
-        bulk_create_with_history(batch, Expenditure, default_user=user)
-        result.created += len(batch)
     refresh_spending_summary(municipality_ids=[municipality.pk], months=months)
     return result
 
 
+# The columns an imported expenditure gets from its row; the rest are the same for all.
+_COPIED = ("date", "amount", "description", "supplier", "invoice_number", "duplicate_key")
+
+
+def _copy_expenditures(
+    rows: Iterable[dict], *, municipality: Municipality, programme: Programme, user: User | None
+) -> int:
+    """Write validated rows and their "created" history records on PostgreSQL: COPY into a
+    temporary table per batch of BATCH_SIZE (memory stays flat), then one INSERT … SELECT
+    that inserts the expenditures and, from what it returns, their history rows.
+
+    What `bulk_create_with_history` wrote, without building two model instances and
+    preparing 25 values per row in Python (three quarters of the import's time at 100,000
+    rows). The constraints, foreign keys and statement triggers of the tables apply as to
+    any INSERT; a duplicate key still raises IntegrityError and rolls the import back."""
+    expenditure = Expenditure._meta.db_table
+    history = Expenditure.history.model._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE npo_import_rows (seq serial, date date, amount numeric(14,2),"
+            " description text, supplier text, invoice_number text, duplicate_key text,"
+            " goal_id bigint, intervention_id bigint) ON COMMIT DROP"
+        )
+        columns = ", ".join((*_COPIED, "goal_id", "intervention_id"))
+        buffer, count = io.StringIO(), 0
+        writer = csv.writer(buffer)
+
+        def flush() -> None:
+            buffer.seek(0)
+            # The raw psycopg2 cursor: Django's wrapper has no copy_expert.
+            # An empty field is NULL (a row without intervention), except in the texts.
+            cursor.cursor.copy_expert(
+                f"COPY npo_import_rows ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL"
+                " (description, supplier, invoice_number, duplicate_key))",
+                buffer,
+            )
+            buffer.seek(0)
+            buffer.truncate()
+
+        for values in rows:
+            intervention = values["intervention"]
+            writer.writerow(
+                (
+                    values["date"].isoformat(),
+                    values["amount"],
+                    values["description"],
+                    values["supplier"],
+                    values["invoice_number"],
+                    values["duplicate_key"],
+                    values["goal"].pk,
+                    intervention.pk if intervention else "",
+                )
+            )
+            count += 1
+            if count % BATCH_SIZE == 0:
+                flush()
+        flush()
+        copied = ", ".join(_COPIED)
+        shared = "created_at, goal_id, intervention_id, municipality_id, programme_id"
+        cursor.execute(
+            f"WITH created AS (INSERT INTO {expenditure} ({copied}, {shared}, recorded_by_id,"  # noqa: S608 - table names from the models
+            f" version) SELECT {copied}, %(now)s, goal_id, intervention_id, %(municipality)s,"
+            f" %(programme)s, %(user)s, 1 FROM npo_import_rows ORDER BY seq RETURNING *)"
+            f" INSERT INTO {history} (id, {copied}, {shared}, recorded_by_id, version, extern_id,"
+            f" history_date, history_change_reason, history_type, history_user_id)"
+            f" SELECT id, {copied}, {shared}, recorded_by_id, version, extern_id, %(now)s, NULL,"
+            f" '+', %(user)s FROM created",
+            {
+                "now": now,
+                "municipality": municipality.pk,
+                "programme": programme.pk,
+                "user": user.pk if user else None,
+            },
+        )
+        cursor.execute("DROP TABLE npo_import_rows")
+    return count
+
+
 def start_expenditure_import(
-    *, municipality: Municipality, user: User | None, file_name: str, data: bytes
+    *, municipality: Municipality, user: User | None, file_name: str, data: bytes | File
 ) -> ExpenditureImport:
-    """Queue an uploaded expenditure file; a Celery task imports it after the commit."""
+    """Queue an uploaded expenditure file (an upload or bytes); a Celery task imports it
+    after the commit. The file is copied to storage in chunks (an upload Django already
+    spooled to disk is moved there), never read whole."""
     from finance.tasks import run_expenditure_import as task
 
-    job = ExpenditureImport.objects.create(
+    upload = ContentFile(data) if isinstance(data, bytes) else data
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    job = ExpenditureImport(
         municipality=municipality,
         uploaded_by=user,
         file_name=tables.excerpt(file_name, 254),
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
+        size=upload.size,
+        sha256=digest.hexdigest(),
     )
+    upload.seek(0)
+    job.upload.save("upload", upload, save=False)
+    try:
+        job.save()
+    except BaseException:
+        job.upload.delete(save=False)
+        raise
     send_after_commit(lambda: task.delay(job.pk), on_failure=lambda: _record_not_queued(job.pk))
     return job
 
 
+def _drop_upload(job: ExpenditureImport) -> None:
+    """The file is not needed once the import has ended, whatever the outcome: it is
+    deleted when the outcome is committed (a rollback keeps both as they were)."""
+    name, storage = job.upload.name, job.upload.storage
+    job.upload = ""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def _record_not_queued(import_id: int) -> None:
-    """The broker refused the task: the upload ends failed, not waiting for ever."""
-    ExpenditureImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.FAILED,
-        content=b"",
-        finished_at=timezone.now(),
-        messages=[str(QUEUE_DOWN_MESSAGE)],
-    )
+    """The broker refused the task: the upload ends failed, not waiting for ever, and its
+    file is deleted."""
+    job = ExpenditureImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).first()
+    if job is None:
+        return
+    _drop_upload(job)
+    job.status = ImportStatus.FAILED
+    job.finished_at = timezone.now()
+    job.messages = [str(QUEUE_DOWN_MESSAGE)]
+    job.save(update_fields=["status", "upload", "finished_at", "messages"])
 
 
 def _claim_import(import_id: int) -> ExpenditureImport | None:
@@ -859,8 +983,10 @@ def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
             logger.warning("Expenditure import %s was aborted before it ran", import_id)
             return None
         try:
+            if not job.upload:
+                raise ImportRejected([_("The uploaded file is no longer there; upload it again.")])
             result = import_expenditures(
-                municipality=job.municipality, data=bytes(job.content), user=job.uploaded_by
+                municipality=job.municipality, data=Path(job.upload.path), user=job.uploaded_by
             )
         except ImportRejected as rejected:
             job.status = ImportStatus.REJECTED
@@ -886,7 +1012,7 @@ def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
             job.outside_period_count = result.outside_period
             job.duplicate_count = len(result.duplicates)
             job.messages = result.duplicates[: settings.IMPORT_MAX_REPORTED_ERRORS]
-        job.content = b""
+        _drop_upload(job)
         job.finished_at = timezone.now()
         job.save()
     return job
@@ -913,7 +1039,7 @@ def abandon_import(*, expenditure_import: ExpenditureImport, user: User) -> Expe
         )
     job.status = ImportStatus.FAILED
     job.finished_at = now
-    job.content = b""
+    _drop_upload(job)
     job.messages = [
         _(
             "Aborted by %(user)s on %(time)s: no result after %(minutes)s minutes. Nothing "
@@ -925,7 +1051,7 @@ def abandon_import(*, expenditure_import: ExpenditureImport, user: User) -> Expe
             "minutes": minutes,
         }
     ]
-    job.save(update_fields=["status", "finished_at", "content", "messages"])
+    job.save(update_fields=["status", "finished_at", "upload", "messages"])
     logger.warning("Expenditure import %s aborted by user %s", job.pk, user.pk)
     return job
 
@@ -947,7 +1073,7 @@ def fail_stuck_imports(*, now: datetime.datetime | None = None) -> list[int]:
         for job in stuck:
             job.status = ImportStatus.FAILED
             job.finished_at = now
-            job.content = b""
+            _drop_upload(job)
             job.messages = [
                 _(
                     "Marked failed automatically on %(time)s: no result after %(minutes)s "
@@ -955,11 +1081,36 @@ def fail_stuck_imports(*, now: datetime.datetime | None = None) -> list[int]:
                 )
                 % {"time": _local_time(now), "minutes": minutes}
             ]
-            job.save(update_fields=["status", "finished_at", "content", "messages"])
+            job.save(update_fields=["status", "finished_at", "upload", "messages"])
             failed.append(job.pk)
     if failed:
         logger.warning("Expenditure imports marked failed after the timeout: %s", failed)
+    delete_orphaned_uploads(before=limit)
     return failed
+
+
+def delete_orphaned_uploads(*, before: datetime.datetime) -> list[str]:
+    """Delete files under imports/ older than `before` that no import refers to (an upload
+    whose record was rolled back, or whose process died between file and record)."""
+    storage = ExpenditureImport._meta.get_field("upload").storage
+    try:
+        _folders, names = storage.listdir("imports")
+    except FileNotFoundError:
+        return []
+    referred = set(
+        ExpenditureImport.objects.filter(upload__startswith="imports/").values_list(
+            "upload", flat=True
+        )
+    )
+    deleted = []
+    for name in names:
+        path = f"imports/{name}"
+        if path not in referred and storage.get_modified_time(path) < before:
+            storage.delete(path)
+            deleted.append(path)
+    if deleted:
+        logger.warning("Uploads without an import deleted: %s", deleted)
+    return deleted
 
 
 def _local_time(moment: datetime.datetime) -> str:

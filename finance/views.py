@@ -104,7 +104,9 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         unsorted.pop("sorteer", None)
         return super().get_context_data(
             page=page,
-            list_totals=selectors.expenditure_list_totals(expenditures=queryset),
+            list_totals=selectors.expenditure_list_totals(
+                municipality=self.municipality, filters=filters, expenditures=queryset
+            ),
             filters=filters,
             filter_query=query.urlencode(),
             unsorted_query=unsorted.urlencode(),
@@ -295,7 +297,7 @@ class ImportView(RecordingMixin, FormView):
             imports=ExpenditureImport.objects.for_user(self.request.user)
             .filter(municipality=self.municipality)
             .select_related("uploaded_by")
-            .defer("content", "messages")[:10],
+            .defer("messages")[:10],
             **kwargs,
         )
 
@@ -305,7 +307,7 @@ class ImportView(RecordingMixin, FormView):
             municipality=self.municipality,
             user=self.request.user,
             file_name=upload.name,
-            data=upload.read(),
+            data=upload,
         )
         return redirect("finance:import-detail", code=self.municipality.code, pk=job.pk)
 
@@ -315,9 +317,9 @@ class ImportDetailView(RecordingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         job = get_object_or_404(
-            ExpenditureImport.objects.for_user(self.request.user)
-            .filter(municipality=self.municipality)
-            .defer("content"),
+            ExpenditureImport.objects.for_user(self.request.user).filter(
+                municipality=self.municipality
+            ),
             pk=self.kwargs["pk"],
         )
         return super().get_context_data(
@@ -335,9 +337,7 @@ class ImportAbandonView(MunicipalityFinanceMixin, View):
 
     def post(self, request, *args, **kwargs):
         job = get_object_or_404(
-            ExpenditureImport.objects.for_user(request.user)
-            .filter(municipality=self.municipality)
-            .defer("content"),
+            ExpenditureImport.objects.for_user(request.user).filter(municipality=self.municipality),
             pk=kwargs["pk"],
         )
         try:

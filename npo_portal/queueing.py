@@ -38,10 +38,31 @@ QUEUE_DOWN_MESSAGE = _(
 
 
 class QueueUnavailable(Exception):
-    """The broker did not take the task; the waiting record has been marked failed."""
+    """The broker did not take the task (or does not answer); whatever was to wait for the
+    task has not been saved, or has been marked failed."""
 
     def __init__(self):
         super().__init__(str(QUEUE_DOWN_MESSAGE))
+
+
+def require_broker() -> None:
+    """Raise QueueUnavailable unless the broker answers now: asked before saving what a
+    task would complete (an invited user without an invitation), so a broker that is down
+    leaves nothing behind. Within the short connection timeout of the settings."""
+    from django.conf import settings
+
+    from npo_portal.celery import app
+
+    if app.conf.task_always_eager:
+        return
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(
+                max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT
+            )
+    except BROKER_ERRORS as error:
+        logger.error("The broker does not answer: %s", error)
+        raise QueueUnavailable() from error
 
 
 def send_after_commit(send: Callable[[], object], *, on_failure: Callable[[], None]) -> None:

@@ -12,16 +12,22 @@ upload, what its zip entries unpack to, the rows and columns it declares or hold
 length of one field (the IMPORT_MAX_* settings). A file over a limit, with control
 characters, broken quoting or damaged sheet XML is refused with one message that names the
 row and column; a refusal echoes a value only as a short excerpt.
+
+A file is given as its bytes or as the path of a file on disk (an upload waiting for the
+import worker, a file given to a command). Either way it is read in chunks, once per pass,
+and never copied or decoded whole: a 24 MB upload costs the worker a few MB.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
+import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +36,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 MAX_IMPORT_BYTES = settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+
+# A file to read: its bytes, or the path of the file on disk (an upload waiting for the import
+# worker, a file given to a command). A path is read in chunks and never held whole.
+Source = bytes | os.PathLike
+Opener = Callable[[], io.BufferedIOBase]
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format, and password-protected XLSX
@@ -55,12 +66,16 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Windows-1252 characters that Dutch text hardly uses but that mac_roman, cp437 and
 # shift_jis bytes turn into (mac_roman's é reads as Ž: "CafŽ").
 SUSPECT = "\u201a\u0192\u201e\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2022\u02dc\u0161\u203a\u0153\u017e\u0178"  # ‚ƒ„†‡ˆ‰Š‹ŒŽ•˜š›œžŸ  # noqa: RUF003
-MOJIBAKE = re.compile(rf"[\w\u0080-\uffff][{SUSPECT}]|[{SUSPECT}]\w")
+SUSPECT_CHARACTER = re.compile(f"[{SUSPECT}]")
+SUSPECT_CAPITALS = "\u0160\u017d\u0152\u0178"  # Š Ž Œ Ÿ
+SUSPECT_SMALL = "\u0161\u017e\u0153"  # š ž œ
+CONTEXT_CHARS = 64  # what a chunk of decoded text repeats of the one before
 # UTF-7's encoding of a non-ASCII letter, such as "Caf+AOk-" for "Café".
 UTF7_RUN = re.compile(r"\+A[K-P][A-Za-z0-9+/]*-?")  # U+00A0 to U+00FF, as "+AOk" (é)
 HEADER_SEARCH_ROWS = 10  # a header below a title is looked for this far down
 EXCERPT_CHARS = 40
 SCAN_CHUNK = 1024 * 1024
+HEAD_BYTES = 4096
 
 DUTCH_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$")
 PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
@@ -113,27 +128,77 @@ def column_letter(index: int) -> str:
     return name
 
 
+# Reading the file in chunks -----------------------------------------------------------------
+
+
+def _opener(data: Source) -> Opener:
+    """A function that opens the file afresh for each pass over it (a BytesIO over bytes
+    shares their buffer, so neither kind is copied whole)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return lambda: io.BytesIO(data)
+    return lambda: open(data, "rb")  # each caller closes it
+
+
+def _chunks(open_file: Opener, size: int = SCAN_CHUNK) -> Iterator[bytes]:
+    with open_file() as stream:
+        while chunk := stream.read(size):
+            yield chunk
+
+
+def _contains(open_file: Opener, needle: bytes) -> bool:
+    tail = b""
+    for chunk in _chunks(open_file):
+        if needle in tail + chunk[: len(needle)] or needle in chunk:
+            return True
+        tail = chunk[-len(needle) :]
+    return False
+
+
+def _count_bytes(open_file: Opener, needle: bytes) -> int:
+    # Only single bytes are counted, so no occurrence straddles two chunks.
+    return sum(chunk.count(needle) for chunk in _chunks(open_file))
+
+
+def _head(open_file: Opener, size: int = HEAD_BYTES) -> bytes:
+    with open_file() as stream:
+        return stream.read(size)
+
+
+def _first_line(open_file: Opener) -> bytes:
+    """The first line (without its line break), read no further than SCAN_CHUNK bytes."""
+    line = b""
+    for chunk in _chunks(open_file, HEAD_BYTES):
+        end = chunk.find(b"\n")
+        if end >= 0:
+            return line + chunk[:end]
+        line += chunk
+        if len(line) >= SCAN_CHUNK:
+            break
+    return line
+
+
 # What kind of file --------------------------------------------------------------------------
 
 
-def _zip_names(data: bytes) -> list[str] | None:
+def _zip_names(open_file: Opener) -> list[str] | None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_file() as stream, zipfile.ZipFile(stream) as archive:
             return archive.namelist()
     except (zipfile.BadZipFile, ValueError, OSError):
         return None
 
 
-def _looks_like_xlsx(data: bytes) -> bool:
-    if not data.startswith(ZIP_MAGIC):
+def _looks_like_xlsx(open_file: Opener) -> bool:
+    if not _head(open_file).startswith(ZIP_MAGIC):
         return False
-    return "xl/workbook.xml" in (_zip_names(data) or [])
+    return "xl/workbook.xml" in (_zip_names(open_file) or [])
 
 
-def _refuse_other_kinds(data: bytes) -> None:
+def _refuse_other_kinds(open_file: Opener) -> None:
     """Name what the file is when it is no table at all."""
+    data = _head(open_file)
     if data.startswith(OLE_MAGIC):
-        if ENCRYPTION_INFO in data:
+        if _contains(open_file, ENCRYPTION_INFO):
             raise TableError(
                 _(
                     "The workbook is protected with a password. Remove the password in Excel "
@@ -148,7 +213,7 @@ def _refuse_other_kinds(data: bytes) -> None:
                 % {"kind": kind}
             )
     if data.startswith(ZIP_MAGIC):
-        names = _zip_names(data)
+        names = _zip_names(open_file)
         if names is None:
             raise TableError(_("The file is a damaged zip archive, not an XLSX or CSV file."))
         if "mimetype" in names and data[30:90].find(ODS_MIMETYPE) >= 0:
@@ -170,35 +235,62 @@ def _refuse_other_kinds(data: bytes) -> None:
                 "'CSV UTF-8 (comma delimited)' or as XLSX."
             )
         )
-    head = data[:4096]
-    binary = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r")
-    if binary * 100 > len(head):
+    binary = sum(1 for byte in data if byte < 32 and byte not in b"\t\n\r")
+    if binary * 100 > len(data):
         raise TableError(
             _("The file is not a spreadsheet (XLSX) or CSV file: it holds binary data.")
         )
 
 
-def check_file(data: bytes) -> None:
+def check_file(data: Source) -> None:
     """Refuse what cannot be a table before reading it."""
-    if len(data) > MAX_IMPORT_BYTES:
+    _check_file(_opener(data))
+
+
+def _check_file(open_file: Opener) -> None:
+    with open_file() as stream:
+        size = stream.seek(0, io.SEEK_END)
+    if size > MAX_IMPORT_BYTES:
         raise TableError(
             _("The file is larger than %(size)s MB.") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
         )
-    if not data.strip():
+    if not any(chunk.strip() for chunk in _chunks(open_file)):
         raise TableError(_("The file is empty."))
-    _refuse_other_kinds(data)
+    _refuse_other_kinds(open_file)
 
 
 # Text ---------------------------------------------------------------------------------------
 
 
 def _garbled(text: str) -> str | None:
-    """The first stretch of `text` that reads like mojibake, or None."""
-    match = MOJIBAKE.search(text)
-    if match:
-        start = max(text.rfind(mark, 0, match.start()) for mark in "\n;,\t") + 1
-        return text[max(start, match.start() - 20) : match.end() + 20].strip()
+    """The first stretch of `text` that reads like mojibake, or None.
+
+    Genuine Windows-1252 text holds Š, Ž, š, ž, Œ and œ as letters of names (Škoda, Jože
+    Šušteršič's d.o.o., Œuvre), so those pass where a letter can stand: a capital at the
+    start of a word or inside a word in capitals, a small letter anywhere in a word. What
+    mac_roman and cp437 bytes turn into does not: a capital after a small letter ('CafŽ',
+    mac_roman's é), a capital between a capital and a small letter ('ŽŽn', 'KŠse'), and the
+    signs that are no letters (‚ ƒ „ † ‡ ˆ ‰ ‹ • ˜ ›) against a letter ('Caf‚', cp437's é).
+    """  # noqa: RUF002
+    for match in SUSPECT_CHARACTER.finditer(text):
+        if _misplaced(text, match.start()):
+            start = max(text.rfind(mark, 0, match.start()) for mark in "\n;,\t") + 1
+            return text[max(start, match.start() - 20) : match.end() + 20].strip()
     return None
+
+
+def _misplaced(text: str, index: int) -> bool:
+    char = text[index]
+    before = text[index - 1] if index else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    if char in SUSPECT_SMALL:
+        return before in SUSPECT or after in SUSPECT
+    if char in SUSPECT_CAPITALS:
+        if before in SUSPECT or after in SUSPECT:
+            return True
+        return before.islower() or (before.isupper() and after.islower())
+    # A sign: mojibake where it touches a letter (ƒ 25 or "• item" are genuine).
+    return before.isalpha() or after.isalpha() or before in SUSPECT or after in SUSPECT
 
 
 def _utf7_word(text: str) -> str | None:
@@ -212,54 +304,66 @@ def _utf7_word(text: str) -> str | None:
     return None
 
 
-def _encoding(data: bytes) -> str:
-    """The file's text encoding, checked to read cleanly: the whole text is decoded once
-    here (and dropped), then read as a stream."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+def _decoded_chunks(open_file: Opener, encoding: str) -> Iterator[str]:
+    """The file's text in chunks, each with the end of the one before (so that a pattern
+    across two chunks is seen); raises UnicodeDecodeError where the text does not decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    tail = ""
+    for chunk in _chunks(open_file):
+        text = decoder.decode(chunk)
+        yield tail + text
+        tail = text[-CONTEXT_CHARS:]
+    yield tail + decoder.decode(b"", final=True)
+
+
+def _encoding(open_file: Opener) -> str:
+    """The file's text encoding, checked to read cleanly: the text is decoded chunk by chunk
+    (never held whole), then read as a stream."""
     try:
-        text = body.decode("utf-8")
+        for text in _decoded_chunks(open_file, "utf-8-sig"):
+            word = _utf7_word(text)
+            if word:
+                raise TableError(
+                    _(
+                        "The file's text looks like UTF-7 ('%(example)s'). Save it as "
+                        "'CSV UTF-8 (comma delimited)' or as XLSX."
+                    )
+                    % {"example": excerpt(word)}
+                )
     except UnicodeDecodeError:
         pass
     else:
-        word = _utf7_word(text)
-        if word:
-            raise TableError(
-                _(
-                    "The file's text looks like UTF-7 ('%(example)s'). Save it as "
-                    "'CSV UTF-8 (comma delimited)' or as XLSX."
-                )
-                % {"example": excerpt(word)}
-            )
         return "utf-8-sig"
     try:
-        text = body.decode("cp1252")
+        for text in _decoded_chunks(open_file, "cp1252"):
+            garbled = _garbled(text)
+            if garbled:
+                raise TableError(
+                    _(
+                        "The file's characters do not read as UTF-8 or Windows-1252: it would "
+                        "import as '%(example)s'. Save it as 'CSV UTF-8 (comma delimited)' or "
+                        "as XLSX."
+                    )
+                    % {"example": excerpt(garbled)}
+                )
     except UnicodeDecodeError as error:
         raise TableError(
             _("The file is neither UTF-8 nor Windows-1252 text. Save it as CSV (UTF-8).")
         ) from error
-    garbled = _garbled(text)
-    if garbled:
-        raise TableError(
-            _(
-                "The file's characters do not read as UTF-8 or Windows-1252: it would import "
-                "as '%(example)s'. Save it as 'CSV UTF-8 (comma delimited)' or as XLSX."
-            )
-            % {"example": excerpt(garbled)}
-        )
     return "cp1252"
 
 
-def _csv_rows(data: bytes, limits: Limits) -> Iterator[list]:
-    encoding = _encoding(data)
-    end = data.find(b"\n")
-    first_line = data[: end if end >= 0 else len(data)]
+def _csv_rows(open_file: Opener, limits: Limits) -> Iterator[list]:
+    encoding = _encoding(open_file)
+    first_line = _first_line(open_file)
     delimiter = ";" if first_line.count(b";") >= first_line.count(b",") else ","
 
     def reader():
-        stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-        return csv.reader(stream, delimiter=delimiter, strict=True)
+        with open_file() as raw:
+            stream = io.TextIOWrapper(raw, encoding=encoding, newline="")
+            yield from csv.reader(stream, delimiter=delimiter, strict=True)
 
-    if data.count(b"\n") > limits.rows + HEADER_SEARCH_ROWS:
+    if _count_bytes(open_file, b"\n") > limits.rows + HEADER_SEARCH_ROWS:
         # More lines than rows allowed: count the records (a quoted field may hold line
         # breaks) before any value is looked at.
         for count, _values in enumerate(reader(), start=1):
@@ -338,10 +442,11 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
     return strings // 2
 
 
-def _inspect_archive(data: bytes, limits: Limits) -> None:
+def _inspect_archive(data: Source | Opener, limits: Limits) -> None:
     """What the workbook unpacks to, checked from the zip directory before anything is read."""
+    open_file = data if callable(data) else _opener(data)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_file() as stream, zipfile.ZipFile(stream) as archive:
             infos = archive.infolist()
             if len(infos) > 1000:
                 raise TableError(
@@ -393,20 +498,23 @@ def _refuse_size(rows: int | None, columns: int | None, limits: Limits) -> None:
         )
 
 
-def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list]:
+def _xlsx_rows(open_file: Opener, limits: Limits) -> Iterator[list]:
     from openpyxl import load_workbook
 
-    _inspect_archive(data, limits)
+    _inspect_archive(open_file, limits)
+    stream = open_file()
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        workbook = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
         sheet = workbook.worksheets[0]
         # The declared dimension, checked before any row is read; then forgotten, so that a
         # row is only as wide as its own cells.
         _refuse_size(sheet.max_row, sheet.max_column, limits)
         sheet.reset_dimensions()
     except TableError:
+        stream.close()
         raise
     except Exception as error:  # openpyxl raises many kinds on a damaged file
+        stream.close()
         raise TableError(_("The XLSX file cannot be read: is it damaged?")) from error
     try:
         cells = sheet.iter_rows(values_only=True)
@@ -425,17 +533,22 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list]:
             yield ["" if value is None else value for value in values]
     finally:
         workbook.close()
+        stream.close()
 
 
 # Rows ---------------------------------------------------------------------------------------
 
 
-def _rows(data: bytes) -> Iterator[tuple[int, list]]:
+def _rows(data: Source) -> Iterator[tuple[int, list]]:
     """Every row of the file as (row number, values), each value checked against the limits
     (rows, columns, field length, control characters) before anything reads it."""
-    check_file(data)
+    open_file = _opener(data)
+    _check_file(open_file)
     limits = Limits.from_settings()
-    rows = _xlsx_rows(data, limits) if _looks_like_xlsx(data) else _csv_rows(data, limits)
+    if _looks_like_xlsx(open_file):
+        rows = _xlsx_rows(open_file, limits)
+    else:
+        rows = _csv_rows(open_file, limits)
     for number, values in enumerate(rows, start=1):
         if number > limits.rows + HEADER_SEARCH_ROWS:
             raise TableError(
@@ -496,7 +609,7 @@ def _is_empty(values: list) -> bool:
     return not any(str(value).strip() for value in values)
 
 
-def read_all(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
+def read_all(data: Source) -> tuple[list[str], list[tuple[int, dict]]]:
     """The normalised header and every non-empty row as (row number, {column: value}),
     values stripped of padding; for files whose kind the header tells (DUO's)."""
     rows = _rows(data)
@@ -558,7 +671,7 @@ def _find_header(rows: Iterator[tuple[int, list]], columns: list[str]) -> tuple[
 
 
 def read_table(
-    data: bytes, *, columns: list[str], optional: dict[str, tuple[str, ...]] | None = None
+    data: Source, *, columns: list[str], optional: dict[str, tuple[str, ...]] | None = None
 ) -> Iterator[tuple[int, dict]]:
     """Rows as (row number in the file, {column: value}) below the header.
 

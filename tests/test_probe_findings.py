@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.factories import TEST_PASSWORD
+from accounts.models import Role, User
 from finance.factories import ExpenditureFactory
 from finance.models import Expenditure, ExpenditureImport, ImportStatus
 from finance.services import fail_stuck_imports
 from finance.tasks import fail_stuck_imports as fail_stuck_imports_task
 from finance.tasks import run_expenditure_import
 from finance.tests.test_import_worker import reference_data  # noqa: F401 (a fixture)
+from identity.models import AccountEvent
 from npo_portal.celery import app as celery_app
 from npo_portal.celery import queue_names, route_task
 from plans.factories import InterventionFactory, PlanFactory
@@ -137,7 +139,7 @@ def test_a_stuck_import_is_marked_failed_by_the_beat_task_and_its_page_says_so(
     municipality = world.middelburg.municipality
     stuck, recent = (
         ExpenditureImport.objects.create(
-            municipality=municipality, file_name=name, size=1, sha256="0" * 64, content=b"x"
+            municipality=municipality, file_name=name, size=1, sha256="0" * 64
         )
         for name in ("oud.csv", "nieuw.csv")
     )
@@ -148,7 +150,7 @@ def test_a_stuck_import_is_marked_failed_by_the_beat_task_and_its_page_says_so(
     assert fail_stuck_imports_task.delay().get() == [stuck.pk]
     stuck.refresh_from_db()
     recent.refresh_from_db()
-    assert (stuck.status, bytes(stuck.content)) == (ImportStatus.FAILED, b"")
+    assert (stuck.status, stuck.upload.name) == (ImportStatus.FAILED, "")
     assert recent.status == ImportStatus.QUEUED
     assert fail_stuck_imports() == []  # a second run changes nothing
     client.force_login(world.middelburg.finance_officer)
@@ -218,7 +220,7 @@ def test_with_the_broker_down_an_upload_ends_failed_and_keeps_no_file(client, wo
         response = client.post(page, {"file": upload}, follow=True)
     assert QUEUE_DOWN in response.content.decode()
     job = ExpenditureImport.objects.get()
-    assert (job.status, bytes(job.content)) == (ImportStatus.FAILED, b"")
+    assert (job.status, job.upload.name) == (ImportStatus.FAILED, "")
     assert job.messages[0].startswith(QUEUE_DOWN)
     assert not Expenditure.objects.exists()
 
@@ -239,3 +241,49 @@ def test_with_the_broker_down_reminders_say_so_instead_of_a_server_error(client,
     assert response.status_code == 302
     assert response["Location"].endswith(back)
     assert QUEUE_DOWN in client.get(back).content.decode()
+
+
+def test_with_the_broker_down_an_invitation_saves_no_colleague_and_says_so(client, world, settings):
+    """A key user invites a colleague while the broker is down: no account without an
+    invitation is left behind, no audit event claims one was sent, and the page says why."""
+    key_user = world.middelburg.policy_officer
+    User.objects.filter(pk=key_user.pk).update(is_key_user=True)
+    client.force_login(key_user)
+    page = reverse("identity:invite")
+    with broker_down(settings):
+        started = time.monotonic()
+        response = client.post(
+            page,
+            {
+                "first_name": "Nieuwe",
+                "last_name": "Collega",
+                "email": "nieuw@middelburg.nl",
+                "role": Role.FINANCE_OFFICER,
+            },
+            HTTP_REFERER=f"http://testserver{page}",
+        )
+        elapsed = time.monotonic() - started
+    assert response.status_code == 302
+    assert response["Location"].endswith(page)
+    assert QUEUE_DOWN in client.get(page).content.decode()
+    assert not User.objects.filter(email="nieuw@middelburg.nl").exists()
+    assert not AccountEvent.objects.filter(action=AccountEvent.Action.INVITED).exists()
+    assert elapsed < 10
+
+
+def test_with_the_broker_down_the_admin_queues_no_invitation_and_says_so(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(world.functional_admin)
+    page = reverse("admin:accounts_user_changelist")
+    invitees = [world.vlissingen.finance_officer, world.middelburg.finance_officer]
+    with broker_down(settings), django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(
+            page,
+            {"action": "send_invitations", "_selected_action": [user.pk for user in invitees]},
+            HTTP_REFERER=f"http://testserver{page}",
+        )
+    assert response.status_code == 302
+    assert queued == []  # not one invitation was handed to the broker
+    assert QUEUE_DOWN in client.get(page).content.decode()
+    assert not User.objects.filter(pk__in=[u.pk for u in invitees], invited_at__isnull=False)

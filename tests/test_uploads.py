@@ -1,9 +1,14 @@
 """Uploaded files are judged by content and size, and never land where the web server serves."""
 
+import os
+import time
+from pathlib import Path
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from finance.models import ExpenditureImport, ImportStatus
+from finance.services import fail_stuck_imports, start_expenditure_import
 from schools.forms import SchoolImportForm
 
 NOT_A_TABLE = "Het bestand is een PNG-bestand, geen spreadsheet (XLSX) of CSV-bestand."
@@ -53,6 +58,31 @@ def test_an_image_named_csv_is_rejected_by_the_expenditure_import_and_not_kept(
     job = ExpenditureImport.objects.get()
     assert job.status == ImportStatus.REJECTED
     assert job.messages == [NOT_A_TABLE]
-    assert bytes(job.content) == b""  # the upload's bytes are dropped once it is processed
-    assert not any(tmp_path.iterdir())  # nothing written under MEDIA_ROOT
+    assert not job.upload  # the upload's file is deleted once it is processed
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]  # nothing kept
     assert "uitgaven.csv" in response.content.decode()
+
+
+def test_an_upload_file_no_import_refers_to_is_deleted_by_the_beat_task(world, tmp_path, settings):
+    """A file whose record was rolled back (or whose process died before the record) is
+    swept once it is older than the import timeout; a waiting upload's file stays."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPENDITURE_IMPORT_TIMEOUT_MINUTES = 30
+    # Inside the test's transaction the task is never sent: the upload stays waiting.
+    waiting = start_expenditure_import(
+        municipality=world.middelburg.municipality,
+        user=world.middelburg.finance_officer,
+        file_name="uitgaven.csv",
+        data=b"datum;bedrag\n",
+    )
+    orphan = tmp_path / "imports" / "verweesd.upload"
+    orphan.write_bytes(b"x")
+    recent = tmp_path / "imports" / "net-geschreven.upload"
+    recent.write_bytes(b"x")
+    an_hour_ago = time.time() - 3600
+    for path in (orphan, Path(waiting.upload.path)):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    fail_stuck_imports()
+    assert not orphan.exists()
+    assert recent.exists()  # may belong to an upload being saved right now
+    assert Path(waiting.upload.path).exists()

@@ -133,3 +133,62 @@ def test_another_municipality_cannot_export_the_list(client, world):
     assert client.get(url).status_code == 404
     client.force_login(world.middelburg.board_user)
     assert client.get(url).status_code in (403, 404)
+
+
+def test_the_list_total_from_the_summary_equals_adding_up_the_listed_rows(
+    client, world, django_assert_max_num_queries
+):
+    """Without a search the total comes from the spending summary; for every filter it is
+    the sum of exactly the rows the list shows, also when the period starts mid-month."""
+    from django.db.models import Sum
+
+    from finance.models import ELIGIBLE, Expenditure
+    from finance.selectors import ExpenditureFilters, expenditure_list_totals, expenditures_for
+    from plans.factories import InterventionFactory, PlanFactory, goal, programme
+
+    municipality = world.middelburg.municipality
+    grant = programme()
+    grant.start = datetime.date(2021, 7, 15)  # an amendment would split a month by day
+    grant.save()
+    plan = PlanFactory(municipality=municipality)
+    intervention = InterventionFactory(plan=plan, code="Z-1", goal=goal("bovenschools"))
+    days = [datetime.date(2021, 7, 3), datetime.date(2021, 7, 20), datetime.date(2022, 3, 1)]
+    days += [datetime.date(2025, 7, 31), datetime.date(2025, 8, 2), datetime.date(2023, 12, 31)]
+    for number, day in enumerate(days):
+        ExpenditureFactory(
+            municipality=municipality,
+            date=day,
+            amount=Decimal(100 + number) + Decimal("0.01"),
+            goal=goal("zorg_welzijn" if number % 2 else "bovenschools"),
+            intervention=intervention if number % 3 == 0 else None,
+        )
+    ExpenditureFactory(municipality=world.vlissingen.municipality, date=days[1])
+    officer = world.middelburg.finance_officer
+    for year in (None, 2021, 2022, 2025):
+        for goal_code in (None, "bovenschools", "zorg_welzijn"):
+            for intervention_code in (None, "-", "Z-1"):
+                for eligibility in (None, "ok", "niet"):
+                    filters = ExpenditureFilters(
+                        year=year,
+                        goal=goal_code,
+                        intervention=intervention_code,
+                        eligibility=eligibility,
+                    )
+                    rows = expenditures_for(
+                        user=officer, municipality=municipality, filters=filters
+                    ).order_by()
+                    expected = [
+                        rows.filter(ELIGIBLE).aggregate(t=Sum("amount"))["t"] or Decimal("0"),
+                        rows.exclude(ELIGIBLE).aggregate(t=Sum("amount"))["t"] or Decimal("0"),
+                    ]
+                    with django_assert_max_num_queries(3):
+                        totals = expenditure_list_totals(
+                            municipality=municipality, filters=filters, expenditures=rows
+                        )
+                    assert [totals.eligible, totals.ineligible] == expected, filters
+    searched = ExpenditureFilters(search="zomerschool")
+    rows = expenditures_for(user=officer, municipality=municipality, filters=searched)
+    totals = expenditure_list_totals(municipality=municipality, filters=searched, expenditures=rows)
+    assert totals.total == sum(
+        e.amount for e in Expenditure.objects.filter(municipality=municipality)
+    )

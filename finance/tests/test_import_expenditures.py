@@ -287,3 +287,39 @@ def test_rows_dated_before_a_municipality_existed_are_named(world):
     assert rejected.value.errors == [
         "Rij 2: kolom 'datum': Voorne aan Zee bestaat pas vanaf 01-01-2023."
     ]
+
+
+def test_an_imported_row_and_its_history_record_hold_exactly_the_files_texts(world, middelburg):
+    """On PostgreSQL the rows go in by COPY: quotes, semicolons, a line break, a lone \\N
+    and empty texts arrive unchanged; a row without intervention has none."""
+    officer = world.middelburg.finance_officer
+    intervention = InterventionFactory(
+        plan=PlanFactory(municipality=middelburg), code="K-1", goal=goal("bovenschools")
+    )
+    data = csv_bytes(
+        '01-03-2022;100,00;bovenschools;K-1;"Boeken ""deel 1""; en\nschriften";\\N;',
+        "02-03-2022;-5,10;voorschools;;\\N;;F-2",
+    )
+    import_expenditures(municipality=middelburg, data=data, user=officer)
+    first, second = Expenditure.objects.filter(municipality=middelburg).order_by("date")
+    assert (first.description, first.supplier, first.invoice_number) == (
+        'Boeken "deel 1"; en schriften',  # the import joins a text's lines
+        "\\N",
+        "",
+    )
+    assert first.intervention == intervention and first.recorded_by == officer
+    assert (second.amount, second.description, second.intervention) == (
+        Decimal("-5.10"),
+        "\\N",
+        None,
+    )
+    for row in (first, second):
+        record = row.history.get()
+        assert (record.history_type, record.history_user, record.version) == ("+", officer, 1)
+        assert (record.description, record.supplier, record.amount, record.goal_id) == (
+            row.description,
+            row.supplier,
+            row.amount,
+            row.goal_id,
+        )
+        assert record.created_at == row.created_at

@@ -27,11 +27,13 @@ class Command(BaseCommand):
         if target is None:
             raise CommandError(f"Gemeente {code} bestaat niet.")
         try:
-            data = file.read_bytes()
+            with file.open("rb"):
+                pass
         except OSError as error:
             raise CommandError(f"Kan {file} niet lezen: {error}") from error
         try:
-            result = services.import_expenditures(municipality=target, data=data, user=None)
+            # The path, not the bytes: the file is read in chunks, never held whole.
+            result = services.import_expenditures(municipality=target, data=file, user=None)
         except services.ImportRejected as rejected:
             for message in rejected.errors:
                 self.stderr.write(message)
