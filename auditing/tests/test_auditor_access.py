@@ -168,3 +168,17 @@ def test_the_auditors_home_names_the_window_and_what_it_opens(client, world):
     assert response.redirect_chain[-1][0] == reverse("auditing:home")
     assert grant.valid_until.strftime("%d-%m-%Y") in body
     assert reverse("reporting:report-list", args=["GM0687"]) in body
+
+
+def test_the_demo_auditor_reads_middelburg_for_a_year_and_seeding_twice_changes_nothing(db):
+    from accounts.demo import DEMO_PASSWORD
+    from accounts.demo import seed_demo as seed_users
+    from auditing.demo import seed_demo
+
+    seed_users()
+    seed_demo()
+    seed_demo()
+    (grant,) = AuditorGrant.objects.all()
+    assert grant.auditor.username == "accountant"
+    assert grant.auditor.check_password(DEMO_PASSWORD)
+    assert (grant.municipality.code, grant.valid_until - grant.valid_from) == ("GM0687", 365 * DAY)
