@@ -18,7 +18,6 @@ from finance.models import Expenditure, ExpenditureImport, ImportStatus
 from finance.services import fail_stuck_imports
 from finance.tasks import fail_stuck_imports as fail_stuck_imports_task
 from finance.tasks import run_expenditure_import
-from finance.tests.test_import_worker import reference_data  # noqa: F401 (a fixture)
 from identity.models import AccountEvent
 from npo_portal.celery import app as celery_app
 from npo_portal.celery import queue_names, route_task

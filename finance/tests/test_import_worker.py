@@ -1,28 +1,12 @@
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 
 from finance.models import Expenditure, ExpenditureImport, ImportStatus
 from finance.services import start_expenditure_import
 from finance.tasks import run_expenditure_import
 from finance.tests.conftest import csv_bytes
-from plans.models import Programme
 from tests.world import build_world
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Earlier transactional tests flush what the data migrations loaded (programme, goals,
-    payment schedule); load it again the way the migrations do."""
-    if not Programme.objects.exists():
-        for module in (
-            "plans.migrations.0003_reference_data",
-            "finance.migrations.0002_payment_schedule",
-        ):
-            import_module(module).load(apps, None)
 
 
 def test_an_uploaded_file_is_imported_by_a_real_worker(celery_worker_process, reference_data):

@@ -98,6 +98,7 @@ def test_beat_runs_the_refresh_every_night():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_a_write_committing_during_the_compaction_is_neither_lost_nor_counted_twice():
     """Real concurrency on PostgreSQL: a writer's log row, inserted before the compaction
     starts and committed after it ends, stays in the log and counts once."""

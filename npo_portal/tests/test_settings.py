@@ -11,11 +11,13 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "k3Y-" + "x9" * 30,
     "DJANGO_ALLOWED_HOSTS": "npo.gemeente.example",
+    # Production shares the API's throttle counts between processes (api.W001 otherwise).
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
 # What the settings read; each test starts from an environment without them.
-PORTAL_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "EMAIL_")
+PORTAL_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_", "EMAIL_")
 
 
 def run_manage(*args, env):

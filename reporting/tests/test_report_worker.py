@@ -1,31 +1,15 @@
 import hashlib
-from importlib import import_module
 
 import pytest
 from celery.result import AsyncResult
-from django.apps import apps
 from django.urls import reverse
 
-from plans.models import Programme
 from reporting import services
 from reporting.models import AccountabilityReport, ReportStatus
-from reporting.tests.conftest import hand_made_data, reload_sisa_defaults
+from reporting.tests.conftest import hand_made_data
 from tests.world import build_world
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Earlier transactional tests flush what the data migrations loaded (programme, goals,
-    payment schedule, SiSa defaults); load it again the way the migrations do."""
-    if not Programme.objects.exists():
-        for module in (
-            "plans.migrations.0003_reference_data",
-            "finance.migrations.0002_payment_schedule",
-        ):
-            import_module(module).load(apps, None)
-    reload_sisa_defaults()
 
 
 def test_a_report_is_built_by_the_real_worker_and_downloaded(

@@ -119,31 +119,3 @@ def log_in(page, username: str, password: str) -> None:
 def log_out(page) -> None:
     page.get_by_role("button", name="Uitloggen").click()
     page.wait_for_url(lambda url: "/inloggen/" in url)
-
-
-REFERENCE_DATA = [
-    # (data migration, a model that is empty when its data is missing)
-    ("accounts.migrations.0002_load_municipalities", None),
-    ("plans.migrations.0003_reference_data", "plans.Programme"),
-    ("plans.migrations.0008_final_accounting_window", None),  # fills only an empty window
-    ("reporting.migrations.0002_sisa_defaults", "reporting.SisaYear"),
-]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """The migrations' reference data (programme, goals, menukaart), also after a flush.
-
-    `serialized_rollback` cannot be relied on here: once Playwright's event loop runs in the
-    test's thread, asgiref hands Django other connections than the one that holds the
-    contents serialized at set-up, so in a full run an earlier transactional test's flush
-    leaves these tables empty. Request this fixture before `world`.
-    """
-    import importlib
-
-    from django.apps import apps
-    from django.db import connection
-
-    for module, model in REFERENCE_DATA:
-        if model is None or not apps.get_model(model).objects.exists():
-            importlib.import_module(module).load(apps, connection.schema_editor())
