@@ -329,6 +329,8 @@ def _totals(
         )
         for goal in goals
     ]
+    if programme is None:  # no programme loaded yet: nothing to spread over months and years
+        return totals
 
     _fill_months(totals, spent_per_month, payments_per_month)
     _fill_years(totals, spent_per_month, payments_per_month, closed_years, per_year)

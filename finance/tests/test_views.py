@@ -342,3 +342,30 @@ def test_import_commands(tmp_path, world, capsys):
     call_command("import_expenditures", str(expenditures), "--municipality", "0687")
     assert Expenditure.objects.count() == 1
     assert "0 uitgaven geïmporteerd" in capsys.readouterr().out
+
+
+def _remove_the_programme() -> None:
+    """What a database without the migrations' reference data holds: no programme, and so no
+    goals, plans or allocations (deleted in the order their protected keys ask)."""
+    from django.db.models import ProtectedError
+
+    from plans.models import Programme
+
+    def delete(queryset):
+        while True:
+            try:
+                queryset.delete()
+                return
+            except ProtectedError as error:
+                delete(type(next(iter(error.protected_objects)))._default_manager.all())
+
+    delete(Programme.objects.all())
+
+
+@pytest.mark.django_db
+def test_without_a_programme_the_finance_pages_answer_with_nothing_to_add_up(client, world):
+    _remove_the_programme()
+    client.force_login(world.middelburg.finance_officer)
+    for name in ("finance:dashboard", "finance:expenditure-list", "finance:payment-list"):
+        response = client.get(reverse(name, kwargs={"code": "GM0687"}))
+        assert response.status_code == 200, name
