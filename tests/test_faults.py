@@ -27,7 +27,6 @@ from npo_portal.celery import queue_names
 from reporting import services as report_services
 from reporting.models import AccountabilityReport, ReportStatus
 from reporting.tests.conftest import hand_made_data
-from reporting.tests.test_report_worker import reference_data  # noqa: F401 (a fixture)
 from tests import hostile_files
 from tests.world import build_world
 

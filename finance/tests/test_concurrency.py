@@ -10,7 +10,6 @@ from django.test import Client
 from finance.factories import ExpenditureFactory
 from finance.models import Expenditure
 from finance.services import update_expenditure
-from finance.tests.test_import_worker import reference_data  # noqa: F401 (a fixture)
 from finance.tests.test_views import form_data, url
 from npo_portal.audit import EditConflict
 from tests.versions import STALE_FORM, loaded_version

@@ -13,7 +13,6 @@ from django.utils import timezone
 from finance import services, tasks
 from finance.models import Expenditure, ExpenditureImport, ImportStatus
 from finance.tests.conftest import csv_bytes
-from finance.tests.test_import_worker import reference_data  # noqa: F401 (a fixture)
 from tests.world import build_world
 
 
