@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npo_portal.admin import year_column
 from reporting.models import SisaIndicator, SisaYear
 
 
@@ -14,7 +15,7 @@ class SisaIndicatorInline(admin.TabularInline):
 @admin.register(SisaYear)
 class SisaYearAdmin(admin.ModelAdmin):
     list_display = [
-        "year",
+        year_column(SisaYear, "year"),
         "provider",
         "grant_code",
         "grant_code_confirmed",

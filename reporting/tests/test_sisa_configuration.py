@@ -84,3 +84,9 @@ def test_the_migration_reshapes_default_years_and_leaves_stored_reports_and_edit
         assert (pdf.read(), xlsx.read()) == files_before
     assert AccountabilityReport.objects.filter(pk=stored.pk).values().get() == row_before
     assert "NPO/09" in xlsx_indicators(stored)
+
+
+def test_the_admin_lists_the_reporting_years_as_years(client, world):
+    client.force_login(world.functional_admin)
+    body = client.get(reverse("admin:reporting_sisayear_changelist")).content.decode()
+    assert ">2021</a>" in body and "2.021" not in body
