@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from identity.models import AccountEvent, ExternalIdentity, IdentityProvider, RoleMapping
@@ -8,6 +9,13 @@ from identity.models import AccountEvent, ExternalIdentity, IdentityProvider, Ro
 class RoleMappingInline(admin.TabularInline):
     model = RoleMapping
     extra = 1
+
+
+def _https_by_default(field, **kwargs):
+    """An issuer typed without a scheme is read as https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
 
 
 class IdentityProviderForm(forms.ModelForm):
@@ -28,6 +36,7 @@ class IdentityProviderForm(forms.ModelForm):
 
     class Meta:
         model = IdentityProvider
+        formfield_callback = _https_by_default
         fields = [
             "name",
             "slug",
@@ -69,6 +78,7 @@ class IdentityProviderForm(forms.ModelForm):
 @admin.register(IdentityProvider)
 class IdentityProviderAdmin(admin.ModelAdmin):
     form = IdentityProviderForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
         "slug",
