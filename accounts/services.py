@@ -4,11 +4,22 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from npo_portal.queueing import require_broker, send_after_commit
+
+
+def unique_username(email: str, *, fallback: str = "gebruiker") -> str:
+    """A free username for a new account: the e-mail address's local part, with a random
+    suffix when that is taken."""
+    base = email.split("@", 1)[0].lower()[:100] or fallback
+    candidate = base
+    while User.objects.filter(username=candidate).exists():
+        candidate = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+    return candidate
 
 
 def invite_user(*, user: User) -> None:

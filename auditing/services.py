@@ -3,22 +3,17 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, Role, User
-from accounts.services import invite_user
+from accounts.services import invite_user, unique_username
 from auditing.models import AuditorAccess, AuditorGrant
 from auditing.permissions import can_manage_auditor_access
 
 
 def _new_auditor(*, municipality: Municipality, email: str, first_name: str, last_name: str):
-    base = email.split("@", 1)[0].lower()[:90] or "accountant"
-    username = base
-    while User.objects.filter(username=username).exists():
-        username = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
     auditor = User(
-        username=username,
+        username=unique_username(email, fallback="accountant"),
         email=email,
         first_name=first_name,
         last_name=last_name,

@@ -9,12 +9,11 @@ from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
-from accounts.services import invite_user
+from accounts.services import invite_user, unique_username
 from identity import permissions
 from identity.models import AccountEvent, UserSession
 
@@ -162,14 +161,6 @@ def _require_key_user(key_user: User, colleague: User | None = None) -> None:
         raise PermissionDenied
 
 
-def _unique_username(email: str) -> str:
-    base = email.split("@", 1)[0].lower()[:100] or "gebruiker"
-    candidate = base
-    while User.objects.filter(username=candidate).exists():
-        candidate = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
-    return candidate
-
-
 @transaction.atomic
 def invite_colleague(
     *, key_user: User, email: str, first_name: str, last_name: str, role: str
@@ -180,7 +171,7 @@ def invite_colleague(
     if role not in permissions.roles_a_key_user_may_give(key_user):
         raise PermissionDenied
     colleague = User(
-        username=_unique_username(email),
+        username=unique_username(email),
         email=email,
         first_name=first_name,
         last_name=last_name,
