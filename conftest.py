@@ -62,6 +62,15 @@ def world(db) -> World:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: figures cached by an earlier test must not be
+    found under a key that a rolled-back database gives out again (SQLite reuses ids)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_required_only_where_tested(request, settings):
     """Tests sign finance officers and administrators in with `force_login` or the password
     form alone; tests marked `two_factor` get the portal's rule that these roles need one."""

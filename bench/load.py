@@ -10,7 +10,7 @@ as it arrives (no think time). `mix`: each user is an officer of one of --munici
 municipalities (the largest and the rest spread over the sizes) and opens one of 13 of its
 pages every 2-5 s. It collects static files into a temporary folder, logs the officers in
 (database sessions), starts gunicorn with the compose file's command (sync workers,
-GUNICORN_WORKERS or 3, DATABASE_CONN_MAX_AGE 60) and runs locust headless for --duration
+GUNICORN_WORKERS or 3, DATABASE_CONN_MAX_AGE 60, a Redis cache: CACHE_URL or db 13, emptied first) and runs locust headless for --duration
 seconds (users started within the first 10 %), then stops both. It prints locust's figures
 per page and the CPU seconds gunicorn and PostgreSQL used, per request, since the client
 shares the machine's CPUs with them.
@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import psutil
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -172,9 +173,14 @@ def main() -> None:
     plan_file = Path(tempfile.mkstemp(prefix="npo-load-", suffix=".json")[1])
     plan_file.write_text(json.dumps(load_plan(args.scenario, args.municipalities)))
     workers = os.environ.get("GUNICORN_WORKERS", "3")
+    cache_url = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/13")
+    redis.Redis.from_url(cache_url).flushdb()
     env = {
         **os.environ,
         "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
+        # The compose file gives the web processes a shared Redis cache (emptied here first,
+        # so that the run starts without cached figures).
+        "CACHE_URL": cache_url,
         # The sessions come from force_login, without a second factor; no role needs one here.
         "TWO_FACTOR_REQUIRED_ROLES": os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "geen"),
     }

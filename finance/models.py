@@ -228,6 +228,11 @@ class Expenditure(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.amount} {self.description}"
 
+    @property
+    def eligibility_label(self) -> str:
+        """Why it is (not) charged to the grant, on rows annotated by `with_eligibility`."""
+        return Eligibility(self.eligibility).label
+
 
 class YearClosingQuerySet(ScopedQuerySet):
     municipality_path = "municipality"

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -15,7 +16,8 @@ from accounts.mixins import MunicipalityFromURLMixin
 from auditing.permissions import can_manage_auditor_access
 from finance import charts, exports, permissions, selectors, services
 from finance.forms import AllocationImportForm, ExpenditureForm, ImportForm, PaymentForm
-from finance.models import Eligibility, Expenditure, ExpenditureImport, Payment
+from finance.models import Expenditure, ExpenditureImport, Payment
+from insight.figures import cached_finance_totals, figures_key
 from npo_portal.audit import offer_current_version
 from plans.models import Allocation, Intervention, SpendingGoal
 
@@ -113,15 +115,23 @@ class DashboardView(MunicipalityFinanceMixin, TemplateView):
     template_name = "finance/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        totals = selectors.finance_totals(municipality=self.municipality)
+        # The figures are rendered once per change of the books (insight.figures): the
+        # template's cache block is keyed by `figures_key`, and the totals and charts are
+        # only computed when it has to render them.
+        today = timezone.localdate()
+        totals = SimpleLazyObject(
+            lambda: cached_finance_totals(municipality=self.municipality, today=today)
+        )
         successor = self.municipality.successor
         return super().get_context_data(
+            figures_key=figures_key(municipality=self.municipality, on=today),
+            figures_seconds=settings.FIGURES_CACHE_SECONDS,
             totals=totals,
             successor_visible=bool(
                 successor and permissions.can_view_finances(self.request.user, successor)
             ),
-            spending_chart=charts.spending_against_payments(totals),
-            goal_chart=charts.spending_per_goal(totals),
+            spending_chart=SimpleLazyObject(lambda: charts.spending_against_payments(totals)),
+            goal_chart=SimpleLazyObject(lambda: charts.spending_per_goal(totals)),
             **kwargs,
         )
 
@@ -158,7 +168,6 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
                 user=self.request.user, municipality=self.municipality
             ),
             closed_years=selectors.closed_years(municipality=self.municipality),
-            eligibility_labels=dict(Eligibility.choices),
             **kwargs,
         )
 
@@ -318,7 +327,7 @@ class PaymentListView(MunicipalityFinanceMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            totals=selectors.finance_totals(municipality=self.municipality),
+            totals=cached_finance_totals(municipality=self.municipality),
             payments=Payment.objects.for_user(self.request.user)
             .filter(municipality=self.municipality)
             .select_related("recorded_by")

@@ -309,8 +309,8 @@ IMPORT_MAX_REPORTED_ERRORS = env_int("IMPORT_MAX_REPORTED_ERRORS", 100)
 REPORT_INELIGIBLE_LINES = env_int("REPORT_INELIGIBLE_LINES", 25)
 # The audit dossier's page shows this many rows per list; its spreadsheet holds them all.
 DOSSIER_PAGE_ROWS = env_int("DOSSIER_PAGE_ROWS", 100)
-# The cache all processes share: the API's request counts per token and the sign-in
-# providers' discovery documents. Without CACHE_URL each process counts in its own memory,
+# The cache all processes share: the API's request counts per token, the sign-in
+# providers' discovery documents and the finance pages' figures (insight.figures). Without CACHE_URL each process counts in its own memory,
 # so that behind N gunicorn workers a token gets N times API_THROTTLE_RATE. A Redis
 # database of its own, not the broker's: clearing a Redis cache empties its whole database.
 CACHE_URL = env_str("CACHE_URL")
@@ -325,6 +325,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# How long the finance pages' figures stay cached at most. A change of the books gives them a
+# new key at once; this only bounds how long unused entries (and, after a deploy, figures
+# rendered by the previous release) are kept.
+FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600)
 # The API for the municipality's own systems (api/): tokens, limits and the OpenAPI schema.
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 2 * 1024 * 1024)

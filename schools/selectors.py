@@ -193,7 +193,7 @@ def open_rounds_with_unreported(*, user: User) -> list[MunicipalRound]:
         return []
     rounds = NeedsRound.objects.for_user(user).open().order_by("deadline")[:5]
     return [
-        MunicipalRound(needs_round=r, unreported=len(unreported(needs_round=r))) for r in rounds
+        MunicipalRound(needs_round=r, unreported=unreported_count(needs_round=r)) for r in rounds
     ]
 
 
@@ -220,6 +220,17 @@ def unreported(*, needs_round: NeedsRound) -> list[SchoolResponse]:
         for response in responses(needs_round=needs_round, schools=schools)
         if response.status != AnswerStatus.SUBMITTED
     ]
+
+
+def unreported_count(*, needs_round: NeedsRound) -> int:
+    """`len(unreported(...))`, counted by the database (a school answers a round once)."""
+    submitted = NeedsAnswer.objects.filter(round=needs_round, status=AnswerStatus.SUBMITTED)
+    return (
+        School.objects.in_round(needs_round)
+        .exclude(pk__in=submitted.values("school_id"))
+        .order_by()
+        .count()
+    )
 
 
 def reminder_recipients(*, needs_round: NeedsRound) -> list[Recipient]:

@@ -2,6 +2,7 @@ from django import template
 
 from finance import permissions, selectors
 from finance.models import ExpenditureImport, ImportStatus
+from insight.figures import cached_finance_totals
 
 register = template.Library()
 
@@ -16,7 +17,7 @@ def finance_next_steps(context):
         return {"user": user, "totals": None}
     if selectors.finance_programme() is None:  # no programme loaded: nothing to add up yet
         return {"user": user, "totals": None}
-    totals = selectors.finance_totals(municipality=municipality)
+    totals = cached_finance_totals(municipality=municipality)
     latest_done = (
         ExpenditureImport.objects.for_user(user)
         .filter(municipality=municipality, status=ImportStatus.DONE)

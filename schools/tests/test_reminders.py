@@ -100,6 +100,27 @@ def test_a_draft_still_counts_as_not_reported(world, needs_round):
     ]
 
 
+def test_the_home_pages_count_of_unreported_schools_is_the_list_counted(world, needs_round):
+    municipality = world.middelburg.municipality
+    NeedsAnswerFactory(round=needs_round, school=world.middelburg.school)  # a draft
+    NeedsAnswerFactory(
+        round=needs_round, school=SchoolFactory(municipality=municipality), submitted=True
+    )
+    SchoolFactory(municipality=municipality)  # not started
+    SchoolFactory(municipality=municipality, closed_on=datetime.date(2000, 1, 1))  # gone before
+    # Answered, then moved to Vlissingen: the answer keeps it in Middelburg's round.
+    NeedsAnswerFactory(
+        round=needs_round, school=SchoolFactory(municipality=world.vlissingen.municipality)
+    )
+    listed = selectors.unreported(needs_round=needs_round)
+    assert len(listed) == 3
+    assert selectors.unreported_count(needs_round=needs_round) == len(listed)
+    assert [
+        r.unreported
+        for r in selectors.open_rounds_with_unreported(user=world.middelburg.policy_officer)
+    ] == [3]
+
+
 def test_only_the_policy_officer_sends_reminders(client, world, needs_round):
     for user in (world.middelburg.finance_officer, world.middelburg.board_user):
         client.force_login(user)
