@@ -452,6 +452,8 @@ def _spending_groups(
 class ListTotals:
     eligible: Decimal
     ineligible: Decimal
+    # How many expenditures the list holds, counted with the same rows as the amounts.
+    count: int = 0
 
     @property
     def total(self) -> Decimal:
@@ -472,6 +474,7 @@ def expenditure_list_totals(
     30,000 rows; a search text needs the rows themselves (`expenditures`, the list's
     queryset), added up with the same rule of eligibility."""
     eligible = ineligible = ZERO
+    counts = {True: 0, False: 0}
     if expenditures.query.is_empty():  # the user may see none of them
         return ListTotals(eligible=ZERO, ineligible=ZERO)
     if filters.search.split():
@@ -480,7 +483,7 @@ def expenditure_list_totals(
                 is_eligible=Case(When(ELIGIBLE, then=Value(True)), default=Value(False))
             )
             .values("is_eligible")
-            .annotate(total=Sum("amount"))
+            .annotate(total=Sum("amount"), count=Count("pk"))
             .order_by()
         )
     else:
@@ -499,15 +502,16 @@ def expenditure_list_totals(
             per_goal=False,
         )
     for row in rows:
+        counts[bool(row["is_eligible"])] += row["count"]
         if row["is_eligible"]:
             eligible += cents(row["total"])
         else:
             ineligible += cents(row["total"])
     if filters.eligibility == "ok":
-        ineligible = ZERO
+        ineligible, counts[False] = ZERO, 0
     elif filters.eligibility == "niet":
-        eligible = ZERO
-    return ListTotals(eligible=eligible, ineligible=ineligible)
+        eligible, counts[True] = ZERO, 0
+    return ListTotals(eligible=eligible, ineligible=ineligible, count=sum(counts.values()))
 
 
 def _combined_schedule(schedules: list[list[ScheduledPayment]]) -> list[ScheduledPayment]:
@@ -662,14 +666,12 @@ def expenditures_for(*, user, municipality: Municipality, filters: ExpenditureFi
 
 
 def expenditure_years(*, user, municipality: Municipality) -> list[int]:
-    """The years in which the municipality has expenditures, for the year filter."""
-    return list(
-        Expenditure.objects.for_user(user)
-        .filter(municipality=municipality)
-        .values_list("date__year", flat=True)
-        .distinct()
-        .order_by("-date__year")
-    )
+    """The years in which the municipality has expenditures, for the year filter: read from
+    the spending summary (a row per month with expenditures), not from every expenditure."""
+    months = SpendingSummary.objects.filter(
+        municipality=municipality, municipality__in=Municipality.objects.for_user(user)
+    ).dates("month", "year", order="DESC")
+    return [month.year for month in months]
 
 
 def closed_years(*, municipality: Municipality) -> list[int]:
@@ -693,11 +695,14 @@ class KeysetPage:
 COUNT_CAP = 10_000
 
 
-def keyset_page(*, queryset, cursor: str | None, size: int = 50) -> KeysetPage:
+def keyset_page(
+    *, queryset, cursor: str | None, size: int = 50, count: int | None = None
+) -> KeysetPage:
     """One page of an expenditure list in its order (date or amount, then id), starting after
     `cursor` ("<date or amount>_<id>" of the last row shown). Uses the (municipality, date, id)
-    index for the default order, so a page deep in 100,000 rows costs the same as the first;
-    the count stops at COUNT_CAP."""
+    index for the default order, so a page deep in 100,000 rows costs the same as the first.
+    `count`: the number of rows when the caller knows it (`expenditure_list_totals`);
+    otherwise they are counted up to COUNT_CAP."""
     order = queryset.query.order_by[0] if queryset.query.order_by else "-date"
     field_name, descending = order.lstrip("-"), order.startswith("-")
     parse = datetime.date.fromisoformat if field_name == "date" else Decimal
@@ -721,6 +726,10 @@ def keyset_page(*, queryset, cursor: str | None, size: int = 50) -> KeysetPage:
         last_value = getattr(rows[-1], field_name)
         next_cursor = (
             f"{last_value.isoformat() if field_name == 'date' else last_value}_{rows[-1].pk}"
+        )
+    if count is not None:
+        return KeysetPage(
+            rows, next_cursor, is_first=not cursor, count=count, count_is_capped=False
         )
     # Counting unordered ids under a LIMIT needs no joins or sort and stops at the cap.
     count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()

@@ -144,19 +144,22 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         queryset = selectors.expenditures_for(
             user=self.request.user, municipality=self.municipality, filters=filters
         )
-        page = selectors.keyset_page(queryset=queryset, cursor=self.request.GET.get("na"))
+        list_totals = selectors.expenditure_list_totals(
+            municipality=self.municipality,
+            filters=filters,
+            expenditures=queryset,
+            programme=self.programme,
+        )
+        page = selectors.keyset_page(
+            queryset=queryset, cursor=self.request.GET.get("na"), count=list_totals.count
+        )
         query = self.request.GET.copy()
         query.pop("na", None)
         unsorted = query.copy()
         unsorted.pop("sorteer", None)
         return super().get_context_data(
             page=page,
-            list_totals=selectors.expenditure_list_totals(
-                municipality=self.municipality,
-                filters=filters,
-                expenditures=queryset,
-                programme=self.programme,
-            ),
+            list_totals=list_totals,
             filters=filters,
             filter_query=query.urlencode(),
             unsorted_query=unsorted.urlencode(),

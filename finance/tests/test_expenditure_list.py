@@ -142,6 +142,7 @@ def test_the_list_total_from_the_summary_equals_adding_up_the_listed_rows(
     the sum of exactly the rows the list shows, also when the period starts mid-month."""
     from django.db.models import Sum
 
+    from finance import selectors
     from finance.models import ELIGIBLE, Expenditure
     from finance.selectors import ExpenditureFilters, expenditure_list_totals, expenditures_for
     from plans.factories import InterventionFactory, PlanFactory, goal, programme
@@ -186,9 +187,23 @@ def test_the_list_total_from_the_summary_equals_adding_up_the_listed_rows(
                             municipality=municipality, filters=filters, expenditures=rows
                         )
                     assert [totals.eligible, totals.ineligible] == expected, filters
+                    assert totals.count == rows.count(), filters
     searched = ExpenditureFilters(search="zomerschool")
     rows = expenditures_for(user=officer, municipality=municipality, filters=searched)
     totals = expenditure_list_totals(municipality=municipality, filters=searched, expenditures=rows)
     assert totals.total == sum(
         e.amount for e in Expenditure.objects.filter(municipality=municipality)
+    )
+    assert totals.count == rows.count() == len(days)
+    assert selectors.expenditure_years(user=officer, municipality=municipality) == [
+        2025,
+        2023,
+        2022,
+        2021,
+    ]
+    assert (
+        selectors.expenditure_years(
+            user=world.vlissingen.finance_officer, municipality=municipality
+        )
+        == []
     )
