@@ -4,10 +4,12 @@ Each municipality's money comes from `finance_totals`, one municipality at a tim
 queries each): for 342 municipalities that is too slow for one page. So the monitor keeps each
 municipality's figures per year in `MonitorFigures`, computed by `finance_totals`, together with
 the number of `MoneyChange` statements logged for its grant when they were computed. Database
-triggers (migrations 0001 and 0002) append a `MoneyChange` row in the same transaction as every
-statement that writes an expenditure, the spending summary, a payment or an allocation (with
-COPY and bulk inserts, which no Django signal sees), and a row for municipality 0 when the
-register, the programme, its goals or the payment schedule change. Figures whose count differs are recomputed before they are shown.
+triggers (migrations 0001 to 0003) append a `MoneyChange` row in the same transaction as every
+statement that writes an expenditure, the spending summary, a payment, an allocation, a plan,
+an intervention, a budget or a closed year (with COPY and bulk inserts, which no Django signal
+sees), and a row for municipality 0 when the register, the programme, its goals or the payment
+schedule change. Figures whose count differs are recomputed before they are shown; the finance
+pages' cached figures (`insight.figures`) are keyed by the same count.
 """
 
 from django.db import models
@@ -18,7 +20,8 @@ EVERYONE = 0
 
 
 class MoneyChange(models.Model):
-    """One writing statement on a municipality's money, appended by a trigger.
+    """One writing statement on what a municipality's finance totals are computed from,
+    appended by a trigger.
 
     Append-only on purpose: a counter row updated in place would lock every writer of the
     municipality until an import's transaction ends. Adding up the committed rows' weights per

@@ -21,8 +21,8 @@ from finance.selectors import (
     FinanceTotals,
     InterventionTotals,
     finance_programme,
-    finance_totals,
 )
+from insight.figures import cached_finance_totals
 from insight.services import fresh_figures, months_of
 from insight.shares import largest_remainder
 from plans.models import (
@@ -124,13 +124,14 @@ def golden_thread(
     """Per school its latest reported needs, the interventions reaching it and their money
     shared over the schools they reach (by each school's planned reach where every school
     reached has one, else evenly); per intervention its reach, budget and spending; and the
-    needs no intervention answers. Money comes from `finance_totals`, shares add up exactly.
+    needs no intervention answers. Money comes from `finance_totals` (through the cache of
+    `insight.figures`), shares add up exactly.
     With `money=False` only the needs, reach and coverage (the plan page's summary), without
     the totals' queries; every amount is then zero."""
     today = today or timezone.localdate()
     members = grant_members(municipality=municipality, on=today)
     if money:
-        totals = finance_totals(municipality=municipality, today=today)
+        totals = cached_finance_totals(municipality=municipality, today=today)
     else:
         totals = FinanceTotals(
             municipality=municipality, programme=finance_programme(), reference_date=today
