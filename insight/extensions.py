@@ -4,7 +4,27 @@ Plans may not import this app (it depends on plans, schools and finance); the pl
 call the functions listed in settings.PLAN_DOCUMENT_EXTENSIONS instead.
 """
 
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.models import Municipality
+from accounts.selectors import grant_members
 from insight import permissions, selectors
+from insight.figures import figures_key
+from schools.selectors import needs_changes
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """The plan page's three counts of the golden thread."""
+
+    schools: int
+    unmet_needs: int
+    interventions_without_need: int
 
 
 def plan_golden_thread(*, plan, user, medium: str):
@@ -13,7 +33,31 @@ def plan_golden_thread(*, plan, user, medium: str):
     municipality = plan.municipality
     if user is not None and not permissions.can_view_golden_thread(user, municipality):
         return None
-    # The page's summary counts needs and coverage only; the PDF annex carries the money.
-    thread = selectors.golden_thread(municipality=municipality, money=medium == "pdf")
-    template = "insight/plan_annex.html" if medium == "pdf" else "insight/plan_summary.html"
-    return template, {"thread": thread, "thread_municipality": municipality}
+    if medium == "pdf":  # the whole annex, with the money
+        thread = selectors.golden_thread(municipality=municipality)
+        return "insight/plan_annex.html", {"thread": thread, "thread_municipality": municipality}
+    # The page's summary counts needs and coverage only.
+    summary = cached_thread_summary(municipality=municipality)
+    return "insight/plan_summary.html", {"thread": summary, "thread_municipality": municipality}
+
+
+def cached_thread_summary(
+    *, municipality: Municipality, today: datetime.date | None = None
+) -> ThreadSummary:
+    """The golden thread's counts without its money (`golden_thread(money=False)`), from the
+    cache while neither the grant's books and plans nor its schools' needs and reach changed:
+    the key holds both change logs' counts (MoneyChange and schools' NeedsChange)."""
+    today = today or timezone.localdate()
+    members = [member.pk for member in grant_members(municipality=municipality, on=today)]
+    needs = needs_changes(municipality_ids=members)
+    key = f"thread-summary:{figures_key(municipality=municipality, on=today)}:{needs}"
+    summary = cache.get(key)
+    if summary is None:
+        thread = selectors.golden_thread(municipality=municipality, today=today, money=False)
+        summary = ThreadSummary(
+            schools=len(thread.schools),
+            unmet_needs=len(thread.unmet_needs),
+            interventions_without_need=len(thread.interventions_without_need),
+        )
+        cache.set(key, summary, settings.FIGURES_CACHE_SECONDS)
+    return summary

@@ -11,6 +11,7 @@ from django.db.models import Sum
 from accounts.models import Municipality
 from finance.selectors import finance_totals
 from insight.models import EVERYONE, MoneyChange, MonitorFigures
+from schools.models import NeedsChange
 
 
 def change_counts() -> dict[int, int]:
@@ -19,14 +20,15 @@ def change_counts() -> dict[int, int]:
     return {row["municipality_id"]: int(row["count"]) for row in rows}
 
 
-def compact_money_changes() -> int:
-    """Fold the change log into one row per municipality carrying the number of statements
-    it stood for, so the log stays as long as the register. The counts the figures were
-    stored at do not move, so no figures go stale; returns the number of rows removed.
+def compact_money_changes(log: type[MoneyChange | NeedsChange] = MoneyChange) -> int:
+    """Fold a change log (the money log, or schools' needs log) into one row per
+    municipality carrying the number of statements it stood for, so the log stays as long
+    as the register. The counts figures were stored or cached at do not move, so nothing
+    goes stale; returns the number of rows removed.
 
     Exact under concurrent writers: the rows deleted are exactly the rows folded (DELETE …
     RETURNING), and readers see the log before or after, never between (one transaction)."""
-    table = MoneyChange._meta.db_table
+    table = log._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement: a row committed while it runs is not in its snapshot and stays.
@@ -43,9 +45,7 @@ def compact_money_changes() -> int:
         folded: dict[int, int] = {}
         for municipality_id, weight in gone:
             folded[municipality_id] = folded.get(municipality_id, 0) + weight
-        MoneyChange.objects.bulk_create(
-            MoneyChange(municipality_id=m, weight=w) for m, w in folded.items()
-        )
+        log.objects.bulk_create(log(municipality_id=m, weight=w) for m, w in folded.items())
         return len(gone) - len(folded)
 
 

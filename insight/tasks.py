@@ -4,6 +4,7 @@ from celery import shared_task
 
 from insight.selectors import monitor_years, national_monitor
 from insight.services import compact_money_changes
+from schools.models import NeedsChange
 
 logger = logging.getLogger(__name__)
 
@@ -18,4 +19,7 @@ def refresh_monitor(years: list[int] | None = None) -> int:
         logger.info("Monitor %s: %d municipalities fresh", year, len(monitor.rows))
     removed = compact_money_changes()
     logger.info("Monitor change log: %d rows folded away", removed)
-    return removed
+    # The needs log keys the cached needs pictures the same way; folded on the same night.
+    removed_needs = compact_money_changes(NeedsChange)
+    logger.info("Needs change log: %d rows folded away", removed_needs)
+    return removed + removed_needs

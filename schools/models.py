@@ -464,3 +464,24 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.sent_on}"
+
+
+class NeedsChange(models.Model):
+    """One writing statement on a municipality's schools, their answers in its rounds or the
+    schools its interventions reach, appended by a database trigger (migration 0005) in the
+    writing transaction. The cached needs picture (`selectors.cached_municipal_picture`) and
+    the plan page's golden-thread summary are keyed by the committed weight per municipality,
+    as the finance pages' figures are by `insight.MoneyChange`; municipality 0 stands for
+    changes that touch everyone (school boards, goals, the menukaart)."""
+
+    # A plain integer, not a foreign key: the trigger must never fail on it.
+    municipality_id = models.BigIntegerField(db_index=True)
+    # How many statements the row stands for once the nightly compaction folded it.
+    weight = models.PositiveBigIntegerField(db_default=1)
+
+    class Meta:
+        verbose_name = _("needs change")
+        verbose_name_plural = _("needs changes")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} #{self.pk}"

@@ -134,7 +134,7 @@ def _picture_for(request, pk):
     needs_round = _round_for(request, pk)
     if not permissions.can_view_picture(request.user, needs_round):
         raise PermissionDenied
-    return selectors.municipal_picture(needs_round=needs_round)
+    return selectors.cached_municipal_picture(needs_round=needs_round)
 
 
 @login_required

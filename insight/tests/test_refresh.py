@@ -16,6 +16,8 @@ from insight.selectors import monitor_years, national_monitor
 from insight.services import change_counts, compact_money_changes
 from insight.tasks import refresh_monitor
 from npo_portal.celery import app as celery_app
+from schools.factories import NeedsAnswerFactory, NeedsRoundFactory
+from schools.models import NeedsChange
 from tests.world import build_world
 
 YEAR = 2023
@@ -65,9 +67,17 @@ def test_the_nightly_task_stores_every_years_figures_and_folds_the_log(world):
     spend(world.middelburg.municipality, "100.00")
     years = monitor_years()
     assert YEAR in years
+    NeedsAnswerFactory(round=NeedsRoundFactory(municipality=world.middelburg.municipality))
+    needs_logged = NeedsChange.objects.count()
     removed = refresh_monitor.delay().get()
     assert removed > 0
     assert MoneyChange.objects.count() == len(change_counts())
+    # The needs log is folded the same night, to one row per municipality.
+    assert NeedsChange.objects.count() < needs_logged
+    assert (
+        NeedsChange.objects.count()
+        == NeedsChange.objects.values("municipality_id").distinct().count()
+    )
     listed = len(national_monitor(year=YEAR).rows)
     for year in years:
         assert MonitorFigures.objects.filter(year=year).count() == len(

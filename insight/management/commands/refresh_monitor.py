@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from insight.selectors import monitor_years, national_monitor
 from insight.services import compact_money_changes
+from schools.models import NeedsChange
 
 
 class Command(BaseCommand):
@@ -27,3 +28,4 @@ class Command(BaseCommand):
                 f"{time.perf_counter() - started:.1f} s"
             )
         self.stdout.write(f"change log: {compact_money_changes()} rows folded away")
+        self.stdout.write(f"needs log: {compact_money_changes(NeedsChange)} rows folded away")
