@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView
 
-from accounts import selectors
+from accounts import permissions, selectors
 from accounts.models import Municipality, Role, SchoolBoard, User
 
 HOME_TEMPLATES = {
@@ -30,9 +30,12 @@ def home(request):
     return render(request, HOME_TEMPLATES[Role(user.role)], context)
 
 
-class MunicipalityListView(LoginRequiredMixin, ListView):
+class MunicipalityListView(LoginRequiredMixin, UserPassesTestMixin, ListView):
     template_name = "accounts/municipality_list.html"
     paginate_by = 50
+
+    def test_func(self):
+        return permissions.can_list_municipalities(self.request.user)
 
     def get_queryset(self):
         return selectors.municipalities_for(

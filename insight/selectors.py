@@ -118,6 +118,46 @@ class GoldenThread:
         return [i for i in self.interventions if not i.answers_a_need]
 
 
+@dataclass
+class GoalSummary:
+    # None for the row of all goals together.
+    goal: SpendingGoal | None
+    schools_with_need: int = 0
+    unmet_needs: int = 0
+    interventions: int = 0
+    budget: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    def add(self, row: InterventionThread) -> None:
+        self.interventions += 1
+        self.budget += row.budget
+        self.spent += row.spent
+
+
+def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
+    """Per spending goal, in the goals' order: the schools that reported a need in it, its
+    needs no intervention answers, and its interventions with their budget and spending;
+    and all goals together (a school with needs in two goals counts once there). Read from
+    the thread, so the sums are those of the detail and of the XLSX."""
+    summaries: dict[int, GoalSummary] = {}
+    total = GoalSummary(goal=None, unmet_needs=len(thread.unmet_needs))
+
+    def of(goal: SpendingGoal) -> GoalSummary:
+        return summaries.setdefault(goal.pk, GoalSummary(goal=goal))
+
+    for school in thread.schools:
+        goals = {g.pk: g for line in school.needs for g in line.goals}
+        for goal in goals.values():
+            of(goal).schools_with_need += 1
+        total.schools_with_need += bool(goals)
+    for unmet in thread.unmet_needs:
+        of(unmet.goal).unmet_needs += 1
+    for row in thread.interventions:
+        of(row.intervention.goal).add(row)
+        total.add(row)
+    return sorted(summaries.values(), key=lambda s: (s.goal.order, s.goal.pk)), total
+
+
 def golden_thread(
     *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
 ) -> GoldenThread:

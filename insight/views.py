@@ -1,5 +1,6 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views import View
@@ -11,6 +12,10 @@ from plans.models import Plan
 from plans.permissions import can_record_reach
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The golden thread's detail, a page at a time: a large municipality has thousands of
+# schools and hundreds of interventions (the whole of it is in the XLSX).
+SCHOOLS_PER_PAGE = 25
+INTERVENTIONS_PER_PAGE = 50
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -19,19 +24,59 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _pager(request, items: list, *, param: str, per_page: int, anchor: str) -> dict:
+    """The page of `items` that query parameter `param` asks for (the first when it is not a
+    page number), with links to its neighbours that keep the other parameters."""
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    return {
+        "page": page,
+        "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": link(page.next_page_number()) if page.has_next() else "",
+    }
+
+
 class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
-    """From need to measure to euro for one municipality."""
+    """From need to measure to euro for one municipality: a summary per goal, then the
+    detail per school and per intervention a page at a time."""
 
     template_name = "insight/golden_thread.html"
     permission = staticmethod(permissions.can_view_golden_thread)
 
     def get_context_data(self, **kwargs):
         thread = selectors.golden_thread(municipality=self.municipality)
+        goals, goals_total = selectors.goal_summary(thread)
         plans = Plan.objects.filter(pk__in={r.intervention.plan_id for r in thread.interventions})
         # The plans whose interventions' reach per school this user may record (a link each).
         reach_plans = {p.pk for p in plans if can_record_reach(self.request.user, p)}
+        schools = _pager(
+            self.request,
+            thread.schools,
+            param="scholen",
+            per_page=SCHOOLS_PER_PAGE,
+            anchor="draad-scholen",
+        )
+        interventions = _pager(
+            self.request,
+            thread.interventions,
+            param="interventies",
+            per_page=INTERVENTIONS_PER_PAGE,
+            anchor="draad-interventies",
+        )
         return super().get_context_data(
-            municipality=self.municipality, thread=thread, reach_plans=reach_plans, **kwargs
+            municipality=self.municipality,
+            thread=thread,
+            goals=goals,
+            goals_total=goals_total,
+            reach_plans=reach_plans,
+            school_pager=schools,
+            intervention_pager=interventions,
+            **kwargs,
         )
 
 

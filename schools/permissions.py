@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from accounts.permissions import works_for_an_organisation
+
 if TYPE_CHECKING:
     from accounts.models import Municipality, User
     from schools.models import NeedsAnswer, NeedsRound, School
@@ -16,6 +18,16 @@ if TYPE_CHECKING:
 
 def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_list_rounds(user: User) -> bool:
+    """The needs rounds of the user's own municipality, or those a board answers."""
+    return works_for_an_organisation(user)
+
+
+def can_list_schools(user: User) -> bool:
+    """The school locations of the user's own municipality or board."""
+    return works_for_an_organisation(user)
 
 
 def can_import_schools(user: User) -> bool:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,9 +36,12 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class SchoolListView(LoginRequiredMixin, ListView):
+class SchoolListView(LoginRequiredMixin, UserPassesTestMixin, ListView):
     template_name = "schools/school_list.html"
     paginate_by = 100
+
+    def test_func(self):
+        return permissions.can_list_schools(self.request.user)
 
     def get_queryset(self):
         return selectors.schools_for(user=self.request.user)
@@ -47,6 +50,8 @@ class SchoolListView(LoginRequiredMixin, ListView):
 @login_required
 def round_list(request):
     user = request.user
+    if not permissions.can_list_rounds(user):
+        raise PermissionDenied
     return render(
         request,
         "schools/round_list.html",

@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.factories import TEST_PASSWORD
-from accounts.models import User
+from accounts.factories import TEST_PASSWORD, UserFactory
+from accounts.models import Role, User
+from accounts.permissions import can_list_municipalities
 
 
 def test_login_page_is_dutch_by_default(client, db):
@@ -117,6 +118,15 @@ def test_municipality_list_is_scoped_and_searchable(client, world):
     response = client.get(reverse("municipality-list"), {"q": "vlissingen"})
     assert [m.code for m in response.context["object_list"]] == ["GM0718"]
     assert client.get(reverse("municipality-list")).context["paginator"].count == 356
+
+
+def test_the_programme_monitor_is_refused_the_municipality_list(client, world):
+    monitor = UserFactory(username="programmabureau", role=Role.MONITOR, municipality=None)
+    client.force_login(monitor)
+    assert client.get(reverse("municipality-list")).status_code == 403
+    assert not can_list_municipalities(monitor)
+    client.force_login(world.middelburg.finance_officer)
+    assert client.get(reverse("municipality-list")).status_code == 200
 
 
 def test_only_the_functional_admin_reaches_the_admin(client, world):

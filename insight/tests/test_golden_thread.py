@@ -8,6 +8,7 @@ from io import BytesIO
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -16,7 +17,8 @@ from accounts.factories import UserFactory
 from accounts.models import Role
 from auditing.factories import AuditorGrantFactory
 from finance.factories import ExpenditureFactory
-from insight.selectors import golden_thread
+from insight import views
+from insight.selectors import goal_summary, golden_thread
 from plans.factories import InterventionFactory, PlanFactory, goal
 from plans.models import InterventionBudget, SchoolReach
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
@@ -217,4 +219,124 @@ def test_the_query_count_does_not_grow_with_the_schools(client, hand_made, world
         )
     with CaptureQueriesContext(connection) as large:
         client.get(url)
+    with CaptureQueriesContext(connection) as later_page:
+        client.get(url, {"scholen": 2, "interventies": 2})
     assert len(large.captured_queries) == len(small.captured_queries) <= 40
+    assert len(later_page.captured_queries) == len(small.captured_queries)
+
+
+def test_the_summary_per_goal_adds_up_to_the_detail_and_the_xlsx(client, hand_made, world):
+    goals, total = goal_summary(golden_thread(municipality=hand_made["a"].municipality))
+    assert [
+        (g.goal.code, g.schools_with_need, g.unmet_needs, g.interventions, g.budget, g.spent)
+        for g in goals
+    ] == [
+        ("bovenschools", 1, 0, 1, D("1500.00"), D("1333.33")),
+        ("voorschools", 1, 1, 0, D("0.00"), D("0.00")),
+        ("zorg_welzijn", 1, 0, 1, D("600.00"), D("500.01")),
+    ]
+    assert (total.schools_with_need, total.unmet_needs, total.interventions) == (3, 1, 2)
+    assert (total.budget, total.spent) == (D("2100.00"), D("1833.34"))
+
+    client.force_login(world.middelburg.policy_officer)
+    page = client.get(reverse("insight:golden-thread", args=["GM0687"])).content.decode()
+    summary = re.sub(
+        r"\s+", " ", page.split('id="draad-samenvatting"')[1].split('id="draad-scholen"')[0]
+    )
+    for figure in ("Alle doelen", "€ 2.100,00", "€ 1.833,34", "€ 2.033,34"):
+        assert figure in summary
+    xlsx = client.get(reverse("insight:golden-thread-xlsx", args=["GM0687"])).content
+    rows = list(load_workbook(BytesIO(xlsx))["Interventies"].iter_rows(min_row=2, values_only=True))
+    assert sum(n(r[5]) for r in rows) == total.budget
+    assert sum(n(r[6]) for r in rows) == total.spent
+
+
+def detail_section(page: str, anchor: str, end: str) -> str:
+    """The page from the heading `anchor` up to the element with id `end`, or the main end."""
+    section = page.split(f'id="{anchor}"')[1]
+    return re.sub(r"\s+", " ", section.split(f'id="{end}"' if end else "</main>")[0])
+
+
+def test_many_interventions_come_fifty_to_a_page_and_the_next_page_has_the_rest(
+    client, hand_made, world
+):
+    InterventionFactory.create_batch(53, plan=hand_made["plan"])  # 55 in all
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("insight:golden-thread", args=["GM0687"])
+    first = client.get(url)
+    section = detail_section(first.content.decode(), "draad-interventies", "")
+    assert "Interventies 1 tot en met 50 van 55; het spreadsheet bevat ze allemaal." in section
+    assert section.count("<tr>") == 1 + 50  # the header and a page of rows
+    assert "?interventies=2#draad-interventies" in section
+    assert "Volgende pagina" in section and "Vorige pagina" not in section
+
+    second = client.get(url, {"interventies": 2})
+    section = detail_section(second.content.decode(), "draad-interventies", "")
+    assert "Interventies 51 tot en met 55 van 55" in section
+    assert section.count("<tr>") == 1 + 5
+    assert "Vorige pagina" in section and "Volgende pagina" not in section
+
+    shown = [
+        row.intervention.code
+        for response in (first, second)
+        for row in response.context["intervention_pager"]["page"]
+    ]
+    xlsx = client.get(reverse("insight:golden-thread-xlsx", args=["GM0687"])).content
+    listed = load_workbook(BytesIO(xlsx))["Interventies"].iter_rows(min_row=2, values_only=True)
+    assert [
+        str(r.intervention)
+        for r in golden_thread(municipality=hand_made["a"].municipality).interventions
+    ] == [row[0] for row in listed]
+    assert len(shown) == len(set(shown)) == 55
+
+
+def test_the_schools_come_a_page_at_a_time_with_the_total_of_all(
+    client, hand_made, world, monkeypatch
+):
+    monkeypatch.setattr(views, "SCHOOLS_PER_PAGE", 2)
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("insight:golden-thread", args=["GM0687"])
+    first = detail_section(client.get(url).content.decode(), "draad-scholen", "draad-dekking")
+    assert "Scholen 1 tot en met 2 van 3" in first
+    assert "De Linde" in first and "De Wilg" not in first
+    # The other table keeps its page when the schools page on.
+    second = client.get(url, {"scholen": 2, "interventies": 1}).content.decode()
+    section = detail_section(second, "draad-scholen", "draad-dekking")
+    assert "Scholen 3 tot en met 3 van 3" in section
+    assert "De Wilg" in section and "De Linde" not in section
+    assert "?scholen=1&amp;interventies=1#draad-scholen" in section
+    for page in (first, section):
+        text = re.sub(r"<[^>]+>", "", page)
+        assert "Besteed aan interventies op alle scholen (alle pagina's)€ 1.833,34" in text
+
+
+@pytest.mark.parametrize("asked, shown", [("abc", 1), ("0", 3), ("999", 3), ("", 1)])
+def test_a_page_number_out_of_range_gives_a_page_that_exists(
+    client, hand_made, world, monkeypatch, asked, shown
+):
+    monkeypatch.setattr(views, "SCHOOLS_PER_PAGE", 1)
+    client.force_login(world.middelburg.policy_officer)
+    response = client.get(reverse("insight:golden-thread", args=["GM0687"]), {"scholen": asked})
+    assert response.status_code == 200
+    assert response.context["school_pager"]["page"].number == shown
+
+
+def test_paging_reaches_no_other_municipality(client, hand_made, world):
+    client.force_login(world.vlissingen.policy_officer)
+    url = reverse("insight:golden-thread", args=["GM0687"])
+    assert client.get(url, {"scholen": 2, "interventies": 2}).status_code in (403, 404)
+
+
+def test_long_lists_are_folded_on_the_page_but_not_in_the_annex(client, hand_made, world):
+    extra = InterventionFactory.create_batch(3, plan=hand_made["plan"])
+    for intervention in extra:
+        intervention.schools.add(hand_made["b"])  # De Linde: five interventions
+    client.force_login(world.middelburg.policy_officer)
+    page = client.get(reverse("insight:golden-thread", args=["GM0687"])).content.decode()
+    assert "<summary>5 interventies</summary>" in page
+    assert "<summary>1 behoefte die geen interventie beantwoordt</summary>" in page
+    annex = render_to_string(
+        "insight/plan_annex.html",
+        {"extension": {"thread": golden_thread(municipality=hand_made["a"].municipality)}},
+    )
+    assert "<details" not in annex and "Pagina" not in annex

@@ -1,6 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from accounts.factories import UserFactory
+from accounts.models import Role
+from schools import permissions
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
 from schools.models import School
 
@@ -161,3 +164,42 @@ def test_board_home_query_count_does_not_grow_with_the_municipalities_it_works_i
     assert len(five_rounds) == len(one_round)
     assert all(f"Peiling {number}" in body for number in range(4))
     assert body.count("1 school moet nog indienen") == 4
+
+
+@pytest.fixture
+def monitor_user(db):
+    return UserFactory(username="programmabureau", role=Role.MONITOR, municipality=None)
+
+
+@pytest.mark.parametrize("name", ["schools:round-list", "schools:school-list"])
+def test_the_programme_monitor_is_refused_the_municipal_lists(client, world, monitor_user, name):
+    client.force_login(monitor_user)
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_a_policy_officer_still_gets_the_rounds_and_schools_of_the_municipality(
+    client, world, needs_round
+):
+    client.force_login(world.middelburg.policy_officer)
+    rounds = client.get(reverse("schools:round-list"))
+    assert rounds.status_code == 200
+    assert [r.title for r in rounds.context["rounds"]] == ["Peiling Middelburg"]
+    schools = client.get(reverse("schools:school-list"))
+    assert schools.status_code == 200
+    assert [s.name for s in schools.context["object_list"]] == [world.middelburg.school.name]
+
+
+def test_every_organisation_role_may_list_and_the_monitor_and_auditor_may_not(world, monitor_user):
+    auditor = UserFactory(
+        username="mdb-accountant", role=Role.AUDITOR, municipality=world.middelburg.municipality
+    )
+    for user in (
+        world.middelburg.policy_officer,
+        world.middelburg.finance_officer,
+        world.middelburg.board_user,
+        world.functional_admin,
+    ):
+        assert permissions.can_list_rounds(user) and permissions.can_list_schools(user)
+    for user in (monitor_user, auditor):
+        assert not permissions.can_list_rounds(user)
+        assert not permissions.can_list_schools(user)
