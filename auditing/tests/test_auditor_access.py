@@ -12,6 +12,7 @@ from accounts.models import Role, User
 from auditing import services
 from auditing.factories import AuditorGrantFactory, auditor_of
 from auditing.models import AuditorAccess, AuditorGrant
+from plans.factories import PlanFactory
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
@@ -162,12 +163,14 @@ def test_the_finance_officer_grants_access_on_the_page(client, world):
 
 def test_the_auditors_home_names_the_window_and_what_it_opens(client, world):
     grant = AuditorGrantFactory(municipality=world.middelburg.municipality)
+    PlanFactory(municipality=world.middelburg.municipality, title="Herstelplan Middelburg")
     client.force_login(grant.auditor)
     response = client.get("/", follow=True)
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("auditing:home")
     assert grant.valid_until.strftime("%d-%m-%Y") in body
     assert reverse("reporting:report-list", args=["GM0687"]) in body
+    assert "Geschiedenis van het plan “Herstelplan Middelburg”" in body
 
 
 def test_the_demo_auditor_reads_middelburg_for_a_year_and_seeding_twice_changes_nothing(db):
