@@ -51,13 +51,15 @@ def cached_thread_summary(
     members = [member.pk for member in grant_members(municipality=municipality, on=today)]
     needs = needs_changes(municipality_ids=members)
     key = f"thread-summary:{figures_key(municipality=municipality, on=today)}:{needs}"
-    summary = cache.get(key)
-    if summary is None:
-        thread = selectors.golden_thread(municipality=municipality, today=today, money=False)
-        summary = ThreadSummary(
-            schools=len(thread.schools),
-            unmet_needs=len(thread.unmet_needs),
-            interventions_without_need=len(thread.interventions_without_need),
-        )
-        cache.set(key, summary, settings.FIGURES_CACHE_SECONDS)
-    return summary
+    return cache.get_or_set(
+        key, lambda: _thread_summary(municipality, today), settings.FIGURES_CACHE_SECONDS
+    )
+
+
+def _thread_summary(municipality: Municipality, today: datetime.date) -> ThreadSummary:
+    thread = selectors.golden_thread(municipality=municipality, today=today, money=False)
+    return ThreadSummary(
+        schools=len(thread.schools),
+        unmet_needs=len(thread.unmet_needs),
+        interventions_without_need=len(thread.interventions_without_need),
+    )

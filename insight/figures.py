@@ -49,9 +49,8 @@ def cached_finance_totals(
 ) -> FinanceTotals:
     """`finance_totals`, from the cache while the grant's books have not changed."""
     today = today or timezone.localdate()
-    key = f"finance-totals:{figures_key(municipality=municipality, on=today)}"
-    totals = cache.get(key)
-    if totals is None:
-        totals = finance_totals(municipality=municipality, today=today)
-        cache.set(key, totals, settings.FIGURES_CACHE_SECONDS)
-    return totals
+    return cache.get_or_set(
+        f"finance-totals:{figures_key(municipality=municipality, on=today)}",
+        lambda: finance_totals(municipality=municipality, today=today),
+        settings.FIGURES_CACHE_SECONDS,
+    )

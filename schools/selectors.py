@@ -475,12 +475,11 @@ def cached_municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
     read first, so a write committed meanwhile makes the cached picture newer than its key,
     never older."""
     changes = needs_changes(municipality_ids=[needs_round.municipality_id])
-    key = f"needs-picture:{needs_round.pk}:{changes}"
-    picture = cache.get(key)
-    if picture is None:
-        picture = municipal_picture(needs_round=needs_round)
-        cache.set(key, picture, settings.FIGURES_CACHE_SECONDS)
-    return picture
+    return cache.get_or_set(
+        f"needs-picture:{needs_round.pk}:{changes}",
+        lambda: municipal_picture(needs_round=needs_round),
+        settings.FIGURES_CACHE_SECONDS,
+    )
 
 
 def _percent(value: Decimal) -> str:
