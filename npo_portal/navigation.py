@@ -38,12 +38,12 @@ def menu_for(user) -> list[MenuEntry]:
     """Every app's entries for this user, in menu order; nothing for an anonymous visitor."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    entries: list[MenuEntry] = []
+    entries: list[MenuEntry] = menu(user)
     for config in apps.get_app_configs():
         if not module_has_submodule(config.module, "navigation"):
             continue
         offer = getattr(import_module(f"{config.module.__name__}.navigation"), "menu", None)
-        if offer is not None:
+        if offer is not None and offer is not menu:
             entries.extend(offer(user))
     return sorted(entries, key=lambda entry: (entry.order, entry.label))
 
