@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
+
+from npo_portal.queues import ENQUEUED_AT_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +155,13 @@ def _send(
             for args in calls:
                 task_id = str(uuid.uuid4())
                 app.send_task(
-                    task_name, args=args, task_id=task_id, ignore_result=True, producer=producer
+                    task_name,
+                    args=args,
+                    task_id=task_id,
+                    ignore_result=True,
+                    producer=producer,
+                    # How long the oldest job has waited (npo_portal.queues).
+                    headers={ENQUEUED_AT_HEADER: time.time()},
                 )
                 sent.append((args, task_id))
     except Exception as error:  # whatever stopped it, the rest of the jobs will not run
