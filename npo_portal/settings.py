@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "npo_portal.context_processors.help_contact",
+                "npo_portal.navigation.navigation",
             ],
             "libraries": {"portal": "npo_portal.templatetags.portal"},
         },
