@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "api",
     "insight",
     "auditing",
+    "dataset",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
