@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "api",
     "insight",
     "auditing",
+    "settlement",
     "dataset",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
@@ -215,10 +216,48 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Uploaded and generated files (reports, imports). Never served as static URLs: downloads go
-# through views that check access.
+# through views that check access. On the filesystem under MEDIA_ROOT unless S3_BUCKET names a
+# bucket of an S3-compatible object store: several web and worker machines then share the
+# files without a shared disk. The bucket stays private; files are streamed through the
+# portal's views after their permission check, never handed out as public URLs.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
+S3_REGION = env_str("S3_REGION")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID")
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
+# "path" (bucket in the path, what most self-hosted stores want), "virtual" or empty (auto).
+S3_ADDRESSING_STYLE = env_str("S3_ADDRESSING_STYLE")
+
+
+def s3_storage(**overrides) -> dict:
+    """The default storage on S3 as configured above (tests pass their own server)."""
+    options = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": S3_REGION or None,
+        "access_key": S3_ACCESS_KEY_ID or None,
+        "secret_key": S3_SECRET_ACCESS_KEY or None,
+        "addressing_style": S3_ADDRESSING_STYLE or None,
+        "signature_version": "s3v4",
+        # Private objects; nothing is ever linked to directly.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # A name that exists gets a new one rather than replacing another file.
+        "file_overwrite": False,
+        # A file opened for reading spills to a temporary file past 2 MB instead of being
+        # held whole in memory (the backend's default keeps it all in memory).
+        "max_memory_size": 2 * 1024 * 1024,
+        **overrides,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage()
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -28,6 +27,7 @@ from finance.services.imports import import_expenditures
 from finance.services.rows import ImportRejected
 from npo_portal import tables
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
+from npo_portal.storage import local_path
 
 logger = logging.getLogger(__name__)
 
@@ -122,9 +122,11 @@ def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
         try:
             if not job.upload:
                 raise ImportRejected([_("The uploaded file is no longer there; upload it again.")])
-            result = import_expenditures(
-                municipality=job.municipality, data=Path(job.upload.path), user=job.uploaded_by
-            )
+            # The upload may be in an object store written by another machine.
+            with local_path(job.upload.storage, job.upload.name) as data:
+                result = import_expenditures(
+                    municipality=job.municipality, data=data, user=job.uploaded_by
+                )
         except ImportRejected as rejected:
             job.status = ImportStatus.REJECTED
             job.problem_count = rejected.total
