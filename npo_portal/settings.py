@@ -299,14 +299,27 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 11 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A broker that is down answers "no" within seconds, so the page can say so (instead of
-# retrying for 20 s and answering 500).
+# retrying for 20 s and answering 500): a refused connection at once, one that is accepted
+# and then silent after the socket timeout (npo_portal.queueing).
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_SOCKET_TIMEOUT = env_int("CELERY_BROKER_SOCKET_TIMEOUT", 3)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
     "max_retries": 1,
+    # A task taken by a worker that then died (SIGKILL, out of memory) goes back to the
+    # queue after this long. Just above the hard time limit: no task still running is ever
+    # handed out twice, and none waits the default hour.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+# Jobs keep their state in the database and are sent without a result (queueing.enqueue);
+# where a result is stored after all, a store that is down is given up on quickly.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
@@ -320,7 +333,12 @@ CELERY_BEAT_SCHEDULE = {
     # Imports whose worker died are marked failed, without waiting for a person.
     "fail-stuck-expenditure-imports": {
         "task": "finance.tasks.fail_stuck_imports",
-        "schedule": 5 * 60,
+        "schedule": 60,
+    },
+    # Reports whose worker died end failed within a minute (npo_portal.jobs).
+    "fail-stuck-reports": {
+        "task": "reporting.tasks.fail_stuck_reports",
+        "schedule": 60,
     },
     # The national monitor's figures recomputed where money changed and its change log
     # folded, at night, so that the ministry's first visitor does not wait (insight/).
@@ -333,6 +351,9 @@ NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLI
 # An expenditure import still waiting or running after this long (its worker died) may be
 # aborted by the municipality's finance officer.
 EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES", 30)
+# A report still waiting for a worker after this long is marked failed (no worker runs, or
+# the queue is far behind); a batch of every municipality takes about 15 minutes.
+REPORT_QUEUE_TIMEOUT_MINUTES = env_int("REPORT_QUEUE_TIMEOUT_MINUTES", 60)
 
 # What one uploaded table (CSV or XLSX) may cost, checked before it is read. The defaults
 # fit the largest municipality's yearly file (about 30,000 rows) with room to spare.
