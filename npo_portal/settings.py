@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "insight",
     "auditing",
     "settlement",
+    "dataset",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
