@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from npo_portal.accessibility import statement
 from npo_portal.health import health
 from npo_portal.metrics import metrics
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
     path("accountant/", include("auditing.urls")),
+    path("toegankelijkheid/", statement, name="accessibility"),
     path("health/", health, name="health"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
