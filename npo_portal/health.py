@@ -1,4 +1,11 @@
-"""Liveness of the portal's own services, for load balancers and container health checks."""
+"""Health of the portal and its services, for load balancers and container orchestrators.
+
+- /health/ (readiness): 200 when the database and the broker answer, 503 otherwise. A
+  replica that cannot reach them gets no traffic, but is not restarted.
+- /health/live/ (liveness): 200 whenever this process answers requests, without asking
+  the database or the broker, so that an outage of PostgreSQL or Redis does not make the
+  orchestrator restart every replica at once.
+"""
 
 import logging
 
@@ -40,8 +47,20 @@ def broker_state() -> str:
 @require_GET
 def health(request):
     """200 with the state of database and broker when both answer, 503 otherwise."""
-    states = {"database": database_state(), "broker": broker_state()}
+    states = services_state()
     healthy = all(state in {"ok", "in-process"} for state in states.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", **states}, status=200 if healthy else 503
     )
+
+
+@never_cache
+@require_GET
+def live(request):
+    """200 as long as this process serves requests; no service is asked."""
+    return JsonResponse({"status": "ok"})
+
+
+def services_state() -> dict[str, str]:
+    """The database's and the broker's state, as /health/ reports them."""
+    return {"database": database_state(), "broker": broker_state()}

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from npo_portal.health import health
+from npo_portal import health
 
 # problem+json under /api/, the portal's 400 page elsewhere.
 handler400 = "api.problems.bad_request"
+handler500 = "npo_portal.views.server_error"
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -17,7 +18,8 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
     path("accountant/", include("auditing.urls")),
-    path("health/", health, name="health"),
+    path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health-live"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]
