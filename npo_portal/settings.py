@@ -300,14 +300,27 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 11 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A broker that is down answers "no" within seconds, so the page can say so (instead of
-# retrying for 20 s and answering 500).
+# retrying for 20 s and answering 500): a refused connection at once, one that is accepted
+# and then silent after the socket timeout (npo_portal.queueing).
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_SOCKET_TIMEOUT = env_int("CELERY_BROKER_SOCKET_TIMEOUT", 3)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
     "max_retries": 1,
+    # A task taken by a worker that then died (SIGKILL, out of memory) goes back to the
+    # queue after this long. Just above the hard time limit: no task still running is ever
+    # handed out twice, and none waits the default hour.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+# Jobs keep their state in the database and are sent without a result (queueing.enqueue);
+# where a result is stored after all, a store that is down is given up on quickly.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
