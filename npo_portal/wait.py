@@ -7,6 +7,7 @@ migration at once, and a migration that finds no database would fail the whole s
 """
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from npo_portal.health import services_state
 
+    # The health check logs each failure with its traceback; here one line per second says it.
+    logging.getLogger("npo_portal.health").setLevel(logging.CRITICAL)
     deadline = time.monotonic() + args.timeout
     while True:
         states = services_state()
@@ -32,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         if all(state in {"ok", "in-process"} for state in states.values()):
             print(f"database and broker answer: {states}", flush=True)
             return 0
+        print(f"waiting for the database and the broker: {states}", flush=True)
         if time.monotonic() >= deadline:
             print(f"gave up after {args.timeout:g} s: {states}", file=sys.stderr, flush=True)
             return 1

@@ -159,6 +159,8 @@ def test_compose_has_no_default_password():
         "${POSTGRES_PASSWORD:?"
     )
     assert "--requirepass" in services["redis"]["command"]
-    assert re.search(r"redis://:\$\{REDIS_PASSWORD[:}]", services["web"]["environment"]["REDIS_URL"])
+    assert re.search(
+        r"redis://:\$\{REDIS_PASSWORD[:}]", services["web"]["environment"]["REDIS_URL"]
+    )
     for name in ("postgres", "redis"):
         assert services[name]["volumes"], f"{name} keeps its data in a volume"

@@ -295,6 +295,13 @@ def smoke(stack: Stack, timings: dict[str, float]) -> None:
     assert len(workers) == 2, workers
     assert len(stack.containers("beat")) == 1
     assert len(stack.containers("import-worker")) == 1
+    use(stack, timings, started)
+
+
+def use(stack: Stack, timings: dict[str, float], started: float) -> None:
+    """The checks against the running stack (also usable on a stack left by --keep)."""
+    webs = stack.containers("web")
+    workers = stack.containers("worker")
     addresses = {web: stack.address(web, 8000) for web in webs}
     client = Client()
 
@@ -347,7 +354,9 @@ def smoke(stack: Stack, timings: dict[str, float]) -> None:
         address_a, "/inloggen/", {"username": "financien", "password": DEMO_PASSWORD}
     )
     assert status == 302, f"sign-in answered {status}"
-    assert "/inloggen/code/" in headers["Location"], headers["Location"]
+    # The second step: every page asks for the code until it is given.
+    status, headers, _ = client.get(address_a, f"/verantwoording/{MUNICIPALITY}/")
+    assert status == 302 and "/inloggen/code/" in headers["Location"], (status, headers)
     status, headers, _ = client.post_form(
         address_a, "/inloggen/code/", {"code": totp(DEMO_TOTP_KEY), "next": "/"}
     )

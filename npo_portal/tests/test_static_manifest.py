@@ -11,7 +11,7 @@ from npo_portal.staticfiles import MissingStaticManifest, PortalStaticFilesStora
 
 def test_the_storage_says_to_run_collectstatic(tmp_path):
     storage = PortalStaticFilesStorage(location=str(tmp_path))
-    with pytest.raises(MissingStaticManifest, match="manage.py collectstatic --noinput"):
+    with pytest.raises(MissingStaticManifest, match=r"manage\.py collectstatic --noinput"):
         storage.url("css/portal.css")
 
 
