@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from npo_portal import health
+from npo_portal.metrics import metrics
 
 # problem+json under /api/, the portal's 400 page elsewhere.
 handler400 = "api.problems.bad_request"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accountant/", include("auditing.urls")),
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]
