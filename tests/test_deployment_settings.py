@@ -164,3 +164,48 @@ def test_compose_has_no_default_password():
     )
     for name in ("postgres", "redis"):
         assert services[name]["volumes"], f"{name} keeps its data in a volume"
+
+
+def literal(node: ast.expr):
+    """A default written as a literal or as arithmetic on literals (8 * 60 * 60)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add):
+        left, right = literal(node.left), literal(node.right)
+        return left * right if isinstance(node.op, ast.Mult) else left + right
+    return ast.literal_eval(node)
+
+
+def settings_defaults(source: str) -> dict[str, str]:
+    """Each env_* call's default as an env file would write it."""
+    defaults = {}
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func) in READERS
+            and len(node.args) == 2
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            value = literal(node.args[1])
+            if isinstance(value, bool):
+                value = str(value).lower()
+            elif isinstance(value, list):
+                value = ",".join(value)
+            defaults[node.args[0].value] = str(value)
+    return defaults
+
+
+def test_env_example_states_the_defaults_the_settings_use():
+    """A commented `# NAME=value` line claims to be the default: it must be."""
+    defaults = settings_defaults(SETTINGS.read_text())
+    pattern = re.compile(r"^# ([A-Z][A-Z0-9_]*)=(.*)$")
+    documented = {
+        m.group(1): m.group(2)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if (m := pattern.match(line))
+    }
+    wrong = {
+        name: (documented[name], defaults[name])
+        for name in documented.keys() & defaults.keys()
+        if documented[name] != defaults[name]
+    }
+    assert not wrong, f".env.example's defaults (documented, actual): {wrong}"
+    assert len(documented.keys() & defaults.keys()) >= 30
