@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "insight",
     "auditing",
     "settlement",
+    "dataset",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -365,6 +366,11 @@ EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES
 # A report still waiting for a worker after this long is marked failed (no worker runs, or
 # the queue is far behind); a batch of every municipality takes about 15 minutes.
 REPORT_QUEUE_TIMEOUT_MINUTES = env_int("REPORT_QUEUE_TIMEOUT_MINUTES", 60)
+# A job (report, import) waiting longer than this for a worker says so on its page; a queue
+# whose oldest job waited longer than QUEUE_STALLED_SECONDS is "stalled" in /health/ and
+# on the admin's index (npo_portal.queues): no worker takes its work.
+JOB_EXPECTED_WAIT_SECONDS = env_int("JOB_EXPECTED_WAIT_SECONDS", 120)
+QUEUE_STALLED_SECONDS = env_int("QUEUE_STALLED_SECONDS", 300)
 
 # What one uploaded table (CSV or XLSX) may cost, checked before it is read. The defaults
 # fit the largest municipality's yearly file (about 30,000 rows) with room to spare.
