@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
+from npo_portal.queues import ENQUEUED_AT_HEADER
+
 logger = logging.getLogger(__name__)
 
 try:  # the Redis client raises its own errors where the broker is Redis
@@ -159,7 +161,13 @@ def _send(
             for args in calls:
                 task_id = str(uuid.uuid4())
                 app.send_task(
-                    task_name, args=args, task_id=task_id, ignore_result=True, producer=producer
+                    task_name,
+                    args=args,
+                    task_id=task_id,
+                    ignore_result=True,
+                    producer=producer,
+                    # How long the oldest job has waited (npo_portal.queues).
+                    headers={ENQUEUED_AT_HEADER: time.time()},
                 )
                 sent.append((args, task_id))
     except Exception as error:  # whatever stopped it, the rest of the jobs will not run

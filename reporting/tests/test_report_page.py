@@ -16,8 +16,15 @@ def test_unconfirmed_sisa_years_are_summed_up_in_one_notice(client, world):
     municipality = world.middelburg.municipality
     for year in (2021, 2022, 2023):
         AccountabilityReportFactory(municipality=municipality, year=year, done=True)
-    SisaYear.objects.filter(year__in=[2021, 2022, 2023]).update(grant_code_confirmed=False)
-    SisaYear.objects.filter(year=2023).update(override_reason="Bijlage nog niet verschenen.")
+    for year in (2021, 2022, 2023):
+        SisaYear.objects.update_or_create(
+            year=year,
+            defaults={
+                "grant_code": "H5",
+                "grant_code_confirmed": False,
+                "override_reason": "Bijlage nog niet verschenen." if year == 2023 else "",
+            },
+        )
     page = report_page(client, world.middelburg.finance_officer, municipality)
     assert page.count("alert-warning") == 1
     assert "SiSa 2021, 2022 en 2023 zijn niet bevestigd" in page
