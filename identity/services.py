@@ -200,7 +200,7 @@ def deactivate_colleague(*, key_user: User, colleague: User) -> None:
     _require_key_user(key_user, colleague)
     if colleague.pk == key_user.pk:
         raise PermissionDenied
-    User.objects.filter(pk=colleague.pk).update(is_active=False)
+    User.objects.filter(pk=colleague.pk).update(is_active=False, deactivated_at=timezone.now())
     end_all_sessions(user=colleague)
     record(actor=key_user, subject=colleague, action=AccountEvent.Action.DEACTIVATED)
 
@@ -208,7 +208,7 @@ def deactivate_colleague(*, key_user: User, colleague: User) -> None:
 @transaction.atomic
 def reactivate_colleague(*, key_user: User, colleague: User) -> None:
     _require_key_user(key_user, colleague)
-    User.objects.filter(pk=colleague.pk).update(is_active=True)
+    User.objects.filter(pk=colleague.pk).update(is_active=True, deactivated_at=None)
     record(actor=key_user, subject=colleague, action=AccountEvent.Action.REACTIVATED)
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
     path("accountant/", include("auditing.urls")),
+    path("archief/", include("archive.urls")),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
