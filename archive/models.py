@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -73,6 +74,20 @@ class RetentionRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_record_group_display()}: {self.years} {_('years')}"
+
+    def clean(self):
+        super().clean()
+        # The closing of a programme (settlement.Closure) refers to its settlement decision,
+        # and a closed programme must stay closed: that decision is not destroyed here.
+        if self.record_group == RecordGroup.SETTLEMENT and self.action == ArchiveAction.DESTROY:
+            raise ValidationError(
+                {
+                    "action": _(
+                        "The settlement decision is what the closing of the programme rests "
+                        "on; the portal keeps it. Transfer it with the archive package."
+                    )
+                }
+            )
 
     def action_date(self, settled_on: datetime.date) -> datetime.date:
         """The archive action date (archiefactiedatum): the settlement date plus the period."""

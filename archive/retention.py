@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.apps import apps
 
 from accounts.models import Municipality
-from archive.models import ArchiveAction, RetentionRule
+from archive.models import ArchiveAction, RecordGroup, RetentionRule
 
 
 def settlement_date(municipality: Municipality) -> datetime.date | None:
@@ -41,7 +41,12 @@ def due_groups(*, municipality: Municipality, today: datetime.date) -> list[Due]
     if settled_on is None:
         return []
     due = []
-    for rule in RetentionRule.objects.filter(action=ArchiveAction.DESTROY).order_by("record_group"):
+    rules = (
+        RetentionRule.objects.filter(action=ArchiveAction.DESTROY)
+        .exclude(record_group=RecordGroup.SETTLEMENT)  # kept: the closing rests on it
+        .order_by("record_group")
+    )
+    for rule in rules:
         action_date = rule.action_date(settled_on)
         if action_date <= today:
             due.append(Due(rule, action_date))
