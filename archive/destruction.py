@@ -179,8 +179,8 @@ def _holders(municipality: Municipality) -> set[int]:
 
 
 def _delete_group(group: str, members: list[int]) -> tuple[int, list]:
-    """Delete the group's rows and audit trail, children first; return the number of rows
-    and the files to remove from the storage once committed."""
+    """Delete the group's rows and then their audit trail, children first; return the number
+    of rows and the files to remove from the storage once committed."""
     spec = GROUPS[group]
     files = []
     file_fields = dict(spec.file_fields)
@@ -188,16 +188,17 @@ def _delete_group(group: str, members: list[int]) -> tuple[int, list]:
     for table in reversed(spec.tables):
         rows = table.rows(members)
         for field_name in file_fields.get(table.name, ()):
-            for obj in rows.exclude(**{field_name: ""}).only(field_name):
-                stored = getattr(obj, field_name)
-                if stored:
-                    files.append((stored.storage, stored.name))
-        history = table.history_rows(members)
-        if history is not None:
-            history.delete()
+            storage = table.model_class._meta.get_field(field_name).storage
+            names = rows.exclude(**{field_name: ""}).values_list(field_name, flat=True)
+            files.extend((storage, name) for name in names if name)
         count = rows.count()
         rows.model._default_manager.filter(pk__in=list(rows.values_list("pk", flat=True))).delete()
         deleted += count
+        # After the rows: deleting them writes one more history entry each. The parents the
+        # path runs through still exist (children go first).
+        history = table.history_rows(members)
+        if history is not None:
+            history.delete()
     return deleted, files
 
 

@@ -135,12 +135,19 @@ GROUPS: dict[str, GroupSpec] = {
             Table("pupil_counts", "plans.PupilCount", "municipality"),
         ),
     ),
+    # Archived, never destroyed: the closing (settlement.Closure) is the programme's state and
+    # rests on the decision (archive.models.RetentionRule.clean, retention.due_groups).
+    RecordGroup.SETTLEMENT: GroupSpec(
+        RecordGroup.SETTLEMENT,
+        (
+            Table("settlements", "settlement.Settlement", "municipality"),
+            Table("repayments", "settlement.Repayment", "settlement__municipality"),
+            Table("closures", "settlement.Closure", "municipality"),
+        ),
+        date_fields=(("settlements", "decided_on"),),
+        file_fields=(("settlements", ("letter",)),),
+    ),
 }
-
-
-def register_settlement(spec: GroupSpec) -> None:
-    """The settlement's tables, added where its app is installed."""
-    GROUPS[RecordGroup.SETTLEMENT] = spec
 
 
 def group_specs() -> list[GroupSpec]:
