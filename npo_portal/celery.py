@@ -1,6 +1,8 @@
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
 
@@ -43,3 +45,28 @@ def route_task(name, args, kwargs, options, task=None, **kw):
         if name.startswith(prefix):
             return {"queue": f"{app.conf.task_default_queue}-{suffix}"}
     return None
+
+
+# Jobs a dead worker left "running" (npo_portal.jobs): ended by Celery beat, and by every
+# worker as it starts, since a worker starting is often the one that just died, restarted.
+STUCK_JOB_SWEEPERS = (
+    "reporting.tasks.fail_stuck_reports",
+    "finance.tasks.fail_stuck_imports",
+)
+
+
+@worker_ready.connect
+def end_jobs_of_dead_workers(sender=None, **kwargs):
+    """Run the sweepers in the starting worker, before it takes its first task."""
+    from django.db import connections
+
+    logger = logging.getLogger(__name__)
+    for name in STUCK_JOB_SWEEPERS:
+        try:
+            ended = app.tasks[name]()
+        except Exception:
+            logger.exception("Sweeper %s failed at worker start", name)
+        else:
+            logger.info("Sweeper %s at worker start ended %s", name, ended)
+    # The pool's processes must not share the main process's database connection.
+    connections.close_all()

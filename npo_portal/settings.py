@@ -333,7 +333,12 @@ CELERY_BEAT_SCHEDULE = {
     # Imports whose worker died are marked failed, without waiting for a person.
     "fail-stuck-expenditure-imports": {
         "task": "finance.tasks.fail_stuck_imports",
-        "schedule": 5 * 60,
+        "schedule": 60,
+    },
+    # Reports whose worker died end failed within a minute (npo_portal.jobs).
+    "fail-stuck-reports": {
+        "task": "reporting.tasks.fail_stuck_reports",
+        "schedule": 60,
     },
     # The national monitor's figures recomputed where money changed and its change log
     # folded, at night, so that the ministry's first visitor does not wait (insight/).
@@ -355,6 +360,9 @@ NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLI
 # An expenditure import still waiting or running after this long (its worker died) may be
 # aborted by the municipality's finance officer.
 EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES", 30)
+# A report still waiting for a worker after this long is marked failed (no worker runs, or
+# the queue is far behind); a batch of every municipality takes about 15 minutes.
+REPORT_QUEUE_TIMEOUT_MINUTES = env_int("REPORT_QUEUE_TIMEOUT_MINUTES", 60)
 
 # What one uploaded table (CSV or XLSX) may cost, checked before it is read. The defaults
 # fit the largest municipality's yearly file (about 30,000 rows) with room to spare.
