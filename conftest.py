@@ -93,7 +93,7 @@ def _celery_eager_unless_real_worker(request):
     celery_app.conf.task_always_eager = previous
 
 
-def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
+def _start_worker(*, queue: str, extra_env: dict[str, str], stdout=None) -> subprocess.Popen:
     """A real `celery worker` process on the configured broker and the test database,
     listening on `queue` and its reports and imports queues; waits for its first ping."""
     database = settings.DATABASES["default"]
@@ -141,6 +141,7 @@ def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
         ],
         cwd=BASE_DIR,
         env=env,
+        stdout=stdout,
     )
     replies = []
     for _attempt in range(30):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from npo_portal.health import health
+from npo_portal.metrics import metrics
 
 # problem+json under /api/, the portal's 400 page elsewhere.
 handler400 = "api.problems.bad_request"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accountant/", include("auditing.urls")),
     path("archief/", include("archive.urls")),
     path("health/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]
