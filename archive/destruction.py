@@ -27,11 +27,12 @@ from archive.models import DestructionItem, DestructionList, DestructionStatus, 
 from archive.package import member_ids
 from archive.retention import due_groups, settlement_date
 from finance.summary import refresh_spending_summary
-from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
+from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue
 
 logger = logging.getLogger(__name__)
 
 ADMINISTRATOR, ARCHIVIST = "administrator", "archivist"
+CARRY_OUT = "archive.tasks.carry_out_destruction"
 
 
 def _record_count(group: str, members: list[int]) -> int:
@@ -141,19 +142,20 @@ def approve(*, destruction_list: DestructionList, user: User) -> DestructionList
 
 
 def _enqueue(destruction_list: DestructionList) -> None:
-    from archive.tasks import carry_out_destruction
-
-    def run():
-        result = carry_out_destruction.delay(destruction_list.pk)
-        DestructionList.objects.filter(pk=destruction_list.pk, task_id="").update(task_id=result.id)
-
     def not_queued():
-        # The approvals stand; the destruction waits for the next beat to queue it again.
+        # The approvals stand; the next nightly run queues the destruction again.
         DestructionList.objects.filter(pk=destruction_list.pk).update(
             failure_reason=str(QUEUE_DOWN_MESSAGE)
         )
 
-    send_after_commit(run, on_failure=not_queued)
+    enqueue(
+        CARRY_OUT,
+        destruction_list.pk,
+        on_failure=not_queued,
+        on_queued=lambda task_id: DestructionList.objects.filter(pk=destruction_list.pk).update(
+            task_id=task_id
+        ),
+    )
 
 
 def approved_waiting():

@@ -12,18 +12,15 @@ from django.utils import timezone
 from accounts.models import Municipality, User
 from archive.models import ArchivePackage, PackageStatus
 from archive.package import build_zipped_bag
-from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
+from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue
 
 logger = logging.getLogger(__name__)
 
 
+BUILD_PACKAGE = "archive.tasks.build_archive_package"
+
+
 def _enqueue(package: ArchivePackage) -> None:
-    from archive.tasks import build_archive_package
-
-    def run():
-        result = build_archive_package.delay(package.pk)
-        ArchivePackage.objects.filter(pk=package.pk, task_id="").update(task_id=result.id)
-
     def not_queued():
         ArchivePackage.objects.filter(pk=package.pk, status=PackageStatus.QUEUED).update(
             status=PackageStatus.FAILED,
@@ -31,7 +28,14 @@ def _enqueue(package: ArchivePackage) -> None:
             finished_at=timezone.now(),
         )
 
-    send_after_commit(run, on_failure=not_queued)
+    enqueue(
+        BUILD_PACKAGE,
+        package.pk,
+        on_failure=not_queued,
+        on_queued=lambda task_id: ArchivePackage.objects.filter(pk=package.pk).update(
+            task_id=task_id
+        ),
+    )
 
 
 @transaction.atomic
