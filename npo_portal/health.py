@@ -1,4 +1,11 @@
-"""Liveness of the portal's own services, for load balancers and container health checks."""
+"""Health of the portal and its services, for load balancers and container orchestrators.
+
+- /health/ (readiness): 200 when the database and the broker answer, 503 otherwise. A
+  replica that cannot reach them gets no traffic, but is not restarted.
+- /health/live/ (liveness): 200 whenever this process answers requests, without asking
+  the database or the broker, so that an outage of PostgreSQL or Redis does not make the
+  orchestrator restart every replica at once.
+"""
 
 import logging
 
@@ -57,7 +64,7 @@ def health(request):
     broker, each queue's depth and oldest waiting job; a queue whose work waits longer than
     QUEUE_STALLED_SECONDS is "stalled" (no worker takes it), which does not make the web
     process unhealthy: a load balancer should keep sending it users, who are told."""
-    states = {"database": database_state(), "broker": broker_state()}
+    states = services_state()
     healthy = all(state in {"ok", "in-process"} for state in states.values())
     body = {"status": "ok" if healthy else "error", **states}
     if states["broker"] == "ok":
@@ -68,3 +75,15 @@ def health(request):
                 "stalled" if any(queue["stalled"] for queue in queues.values()) else "ok"
             )
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def live(request):
+    """200 as long as this process serves requests; no service is asked."""
+    return JsonResponse({"status": "ok"})
+
+
+def services_state() -> dict[str, str]:
+    """The database's and the broker's state, as /health/ reports them."""
+    return {"database": database_state(), "broker": broker_state()}

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from npo_portal.health import health
+from npo_portal import health
 from npo_portal.metrics import metrics
 
 # problem+json under /api/, the portal's 400 page elsewhere.
 handler400 = "api.problems.bad_request"
+handler500 = "npo_portal.views.server_error"
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -19,7 +20,8 @@ urlpatterns = [
     path("inzicht/", include("insight.urls")),
     path("accountant/", include("auditing.urls")),
     path("archief/", include("archive.urls")),
-    path("health/", health, name="health"),
+    path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health-live"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -231,6 +231,8 @@ class PlanPdfView(PlanAccessMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         context = document_context(self.plan)
         context["document_extensions"] = document_extensions(self.plan, request.user, "pdf")
+        # A plan the college has not adopted is a draft: every page says so (issue 31).
+        context["plan_is_draft"] = self.plan.status in permissions.EDITABLE
         pdf = render_pdf(
             "plans/plan_pdf.html",
             context,
