@@ -249,6 +249,7 @@ def write_env_file(folder: Path, images: dict[str, str]) -> Path:
         "S3_ACCESS_KEY_ID": "smoke",
         "S3_SECRET_ACCESS_KEY": secrets.token_hex(16),
         "S3_ADDRESSING_STYLE": "path",
+        "METRICS_TOKEN": secrets.token_urlsafe(24),
         # Small replicas: this host has 2 cores for everything.
         "GUNICORN_WORKERS": "2",
         "CELERY_CONCURRENCY": "1",
@@ -417,6 +418,29 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
         f"sha256 {hashlib.sha256(pdf).hexdigest()[:16]}…"
     )
     timings["report"] = time.monotonic() - started
+
+    # The metrics after that report, from the replica that served it: a request histogram
+    # and the workers' task counter (kept in Redis, so any replica shows every worker's).
+    token = dict(
+        line.split("=", 1) for line in stack.env_file.read_text().splitlines() if "=" in line
+    )["METRICS_TOKEN"]
+    status, _h, body = client.request(
+        address_b, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert status == 200, f"/metrics answered {status}"
+    lines = body.decode().splitlines()
+    histogram = [
+        line
+        for line in lines
+        if line.startswith("npo_http_request_duration_seconds_count") and "report-pdf" in line
+    ]
+    tasks = [
+        line
+        for line in lines
+        if line.startswith("npo_celery_tasks_total") and "build_report" in line
+    ]
+    assert histogram and tasks, "\n".join(lines[:80])
+    log(f"GET /metrics on {web_b}: {histogram[0]}; {tasks[0]}")
 
     # 4. An import: uploaded on B, read by the import worker from the bucket.
     invoice = f"SMOKE-{secrets.token_hex(4)}"
