@@ -315,7 +315,8 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
             ),
             timeout=180,
         )
-        log(f"GET /health/ on {web} ({address}): 200 {json.dumps(body)}")
+        summary = {k: body[k] for k in ("status", "database", "broker", "workers") if k in body}
+        log(f"GET /health/ on {web} ({address}): 200 {json.dumps(summary)}")
     (proxy,) = stack.containers("proxy")
     proxy_address = stack.address(proxy, 8080)
     status, _h, body = wait_for(
@@ -323,11 +324,12 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
         lambda: (r := client.get(proxy_address, "/health/"))[0] == 200 and r,
         timeout=60,
     )
-    log(f"GET /health/ through {proxy}: {status} {body.decode()}")
+    log(f"GET /health/ through {proxy}: {status} {json.loads(body)['status']}")
     # The compose file's own health checks (podman runs them only through systemd timers,
     # absent here, so by hand). Like compose, a container is unhealthy only after 3 failed
     # checks in a row: on this shared 2-core host one check can miss its timeout.
-    for container in [*webs, *workers, *stack.containers("import-worker")]:
+    services = [*stack.containers("postgres"), *stack.containers("redis")]
+    for container in [*services, *webs, *workers, *stack.containers("import-worker")]:
         for attempt in range(1, 4):
             result = subprocess.run(
                 ["podman", "healthcheck", "run", container],
