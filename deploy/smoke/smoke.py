@@ -493,6 +493,14 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
         files = stack.exec(container, "find", "/data/media", "-type", "f").split()
         assert not files, f"{container} has files under MEDIA_ROOT: {files}"
     log("no file under /data/media (MEDIA_ROOT) in any web or worker container")
+
+    # A backup from inside the image (its pg_dump against the stack's PostgreSQL, the files
+    # from the bucket), to the container's /tmp.
+    stack.exec(web_a, "python", "manage.py", "backup", "--output", "/tmp/smoke-backup")
+    manifest = json.loads(stack.exec(web_a, "cat", "/tmp/smoke-backup/manifest.json"))
+    listed = json.dumps(manifest)
+    assert "database.dump" in listed and ".pdf" in listed, listed[:500]
+    log(f"manage.py backup on {web_a}: database.dump and the bucket's files in manifest.json")
     timings["done"] = time.monotonic() - started
 
 
