@@ -1,12 +1,26 @@
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
 
 app = Celery("npo_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def use_memory_transport_in_process(celery_app: Celery) -> None:
+    """Tasks that run in-process still pass a producer (Celery serialises their arguments
+    with it); without a broker URL kombu would then reach for amqp://localhost and warn "No
+    hostname was supplied". The in-memory transport, named with a host, sends nothing and
+    stays quiet."""
+    if celery_app.conf.task_always_eager and not celery_app.conf.broker_url:
+        celery_app.conf.broker_url = "memory://localhost/"
+
+
+use_memory_transport_in_process(app)
 
 # Reports and imports wait on queues of their own, so that a long import never holds up a
 # report. Each is named after the default queue ("npo-reports"), so that whoever changes the
@@ -29,3 +43,28 @@ def route_task(name, args, kwargs, options, task=None, **kw):
         if name.startswith(prefix):
             return {"queue": f"{app.conf.task_default_queue}-{suffix}"}
     return None
+
+
+# Jobs a dead worker left "running" (npo_portal.jobs): ended by Celery beat, and by every
+# worker as it starts, since a worker starting is often the one that just died, restarted.
+STUCK_JOB_SWEEPERS = (
+    "reporting.tasks.fail_stuck_reports",
+    "finance.tasks.fail_stuck_imports",
+)
+
+
+@worker_ready.connect
+def end_jobs_of_dead_workers(sender=None, **kwargs):
+    """Run the sweepers in the starting worker, before it takes its first task."""
+    from django.db import connections
+
+    logger = logging.getLogger(__name__)
+    for name in STUCK_JOB_SWEEPERS:
+        try:
+            ended = app.tasks[name]()
+        except Exception:
+            logger.exception("Sweeper %s failed at worker start", name)
+        else:
+            logger.info("Sweeper %s at worker start ended %s", name, ended)
+    # The pool's processes must not share the main process's database connection.
+    connections.close_all()

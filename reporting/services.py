@@ -7,18 +7,21 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, User
 from finance import services as finance_services
 from finance.models import YearClosing
-from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
+from npo_portal import jobs
+from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue, enqueue_each, require_broker
 from reporting.models import (
     AccountabilityReport,
     ReportBatch,
@@ -37,14 +40,32 @@ from reporting.selectors import (
 logger = logging.getLogger(__name__)
 
 
+BUILD_REPORT = "reporting.tasks.build_report"
+
+
+def _record_task_id(report_id: int, task_id: str) -> None:
+    AccountabilityReport.objects.filter(pk=report_id, task_id="").update(task_id=task_id)
+
+
 def _enqueue(report: AccountabilityReport) -> None:
-    from reporting.tasks import build_report
+    enqueue(
+        BUILD_REPORT,
+        report.pk,
+        on_failure=lambda: _record_not_queued([report.pk]),
+        on_queued=lambda task_id: _record_task_id(report.pk, task_id),
+    )
 
-    def run():
-        result = build_report.delay(report.pk)
-        AccountabilityReport.objects.filter(pk=report.pk, task_id="").update(task_id=result.id)
 
-    send_after_commit(run, on_failure=lambda: _record_not_queued([report.pk]))
+def _enqueue_all(report_ids: list[int]) -> None:
+    """One task per report over one broker connection; should the broker fail halfway, the
+    reports not sent end failed (an on-commit hook per report would leave those after the
+    first failure waiting for ever)."""
+    enqueue_each(
+        BUILD_REPORT,
+        [(pk,) for pk in report_ids],
+        on_failure=lambda unsent: _record_not_queued([pk for (pk,) in unsent]),
+        on_queued=lambda args, task_id: _record_task_id(args[0], task_id),
+    )
 
 
 def _record_not_queued(report_ids: list[int]) -> None:
@@ -161,11 +182,13 @@ def start_report(
 
 @transaction.atomic
 def start_batch(*, year: int, user: User | None) -> ReportBatch:
-    """Queue a report over `year` for every municipality that existed in that year, as one
-    group of tasks. Municipalities whose report over the year is final are left out. Each
+    """Queue a report over `year` for every municipality that existed in that year, one task
+    each. Municipalities whose report over the year is final are left out. Each
     report is the eindverantwoording as nobody chose otherwise: in the window's last year, or
     where the municipality's latest version over the year was marked so."""
-    from reporting.tasks import build_report
+    # Hundreds of reports are not saved only to be marked failed: a broker that is down
+    # refuses the batch before the first one (QueueUnavailable).
+    require_broker()
 
     batch = ReportBatch.objects.create(year=year, created_by=user)
     final = set(
@@ -188,12 +211,7 @@ def start_batch(*, year: int, user: User | None) -> ReportBatch:
         for m in municipalities.order_by("code")
     ]
 
-    def run():
-        from celery import group
-
-        group(build_report.s(pk) for pk in ids).apply_async()
-
-    send_after_commit(run, on_failure=lambda: _record_not_queued(ids))
+    _enqueue_all(ids)
     return batch
 
 
@@ -211,6 +229,7 @@ def retry_failed(*, batch: ReportBatch, user: User | None) -> RetryOutcome:
     """Queue a new version, in the same batch, for each municipality whose latest report in
     the batch failed. A retry still queued or rendering is its latest, so pressing twice
     queues nothing more; a year whose report is final (not reopened) is left out."""
+    require_broker()
     # Two presses at once wait for each other here; the second sees the first's retries.
     batch = ReportBatch.objects.select_for_update().get(pk=batch.pk)
     failed = (
@@ -236,8 +255,8 @@ def retry_failed(*, batch: ReportBatch, user: User | None) -> RetryOutcome:
                 % {"municipality": report.municipality.name, "reason": " ".join(refusal.messages)}
             )
             continue
-        _enqueue(retry)
         outcome.queued.append(retry)
+    _enqueue_all([retry.pk for retry in outcome.queued])
     logger.info(
         "Batch %s: %s failed reports queued again, %s refused",
         batch.pk,
@@ -269,7 +288,8 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
     report = (
         AccountabilityReport.objects.select_related("municipality").filter(pk=report_id).first()
     )
-    if report is None or report.status == ReportStatus.DONE:
+    if report is None or report.status not in (ReportStatus.QUEUED, ReportStatus.RENDERING):
+        # Done, or failed (a message handed out again after its worker died): left alone.
         return None
     _set_progress(report, ReportStatus.RENDERING, _("Collecting the figures"))
     data = report_data(
@@ -308,6 +328,67 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
             default_storage.delete(name)
         raise
     return locked
+
+
+def fail_stuck_reports(*, now: datetime.datetime | None = None) -> list[int]:
+    """End the reports no worker will finish (Celery beat every minute, and every worker
+    that starts): one "rendering" whose worker died (no living worker holds it,
+    npo_portal.jobs), and one still waiting after REPORT_QUEUE_TIMEOUT_MINUTES (no worker
+    took it). Each says so on its page; the batch page offers to queue it again."""
+    now = now or timezone.now()
+    when = date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT")
+    ended: list[int] = []
+    held = jobs.worked_on("report")
+    if held is not None:
+        orphans = list(
+            AccountabilityReport.objects.filter(status=ReportStatus.RENDERING)
+            .exclude(pk__in=held)
+            .values_list("pk", flat=True)
+        )
+        # Only still rendering and still not held: one that ended meanwhile is left alone.
+        held = jobs.worked_on("report") or set()
+        orphans = [pk for pk in orphans if pk not in held]
+        if orphans:
+            AccountabilityReport.objects.filter(
+                pk__in=orphans, status=ReportStatus.RENDERING
+            ).update(
+                status=ReportStatus.FAILED,
+                failure_reason=_(
+                    "Marked failed automatically on %(time)s: the worker building this report "
+                    "stopped (it was restarted or ran out of memory). No file was kept; queue "
+                    "the report again."
+                )
+                % {"time": when},
+                finished_at=now,
+            )
+            ended += orphans
+    minutes = settings.REPORT_QUEUE_TIMEOUT_MINUTES
+    waiting = AccountabilityReport.objects.filter(
+        status=ReportStatus.QUEUED, created_at__lte=now - datetime.timedelta(minutes=minutes)
+    )
+    waited = list(waiting.values_list("pk", flat=True))
+    if waited:
+        AccountabilityReport.objects.filter(pk__in=waited, status=ReportStatus.QUEUED).update(
+            status=ReportStatus.FAILED,
+            failure_reason=_(
+                "Marked failed automatically on %(time)s: no worker started this report "
+                "within %(minutes)s minutes. Queue it again; if this keeps happening, tell the "
+                "functional administrator that no worker is running."
+            )
+            % {"time": when, "minutes": minutes},
+            finished_at=now,
+        )
+        ended += waited
+    if ended:
+        logger.warning("Accountability reports marked failed (no worker): %s", ended)
+    return ended
+
+
+def requeue_for_retry(*, report_id: int) -> None:
+    """Between two tries the report waits again (it is no longer being worked on)."""
+    AccountabilityReport.objects.filter(pk=report_id, status=ReportStatus.RENDERING).update(
+        status=ReportStatus.QUEUED, progress=""
+    )
 
 
 def record_failure(*, report_id: int, reason: str) -> None:
