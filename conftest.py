@@ -189,6 +189,9 @@ def media_root(tmp_path_factory):
         yield folder
 
 
+WORKER_START_SECONDS = 180
+
+
 def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
     """A real `celery worker` process on the configured broker and the test database,
     listening on `queue` and its reports and imports queues; waits for its first ping."""
@@ -239,14 +242,19 @@ def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
         env=env,
     )
     replies = []
-    for _attempt in range(30):
+    # A worker starts in a few seconds; on a machine busy with parallel test processes (and
+    # other work) it may take a minute or more.
+    deadline = time.monotonic() + WORKER_START_SECONDS
+    while time.monotonic() < deadline:
         replies = celery_app.control.ping(destination=None, timeout=1.0)
         if any(name.startswith(queue) for reply in replies for name in reply):
             return worker
         if worker.poll() is not None:
             pytest.fail(f"The Celery worker exited with code {worker.returncode}.")
     _stop(worker)
-    pytest.fail(f"The Celery worker did not answer a ping within 30 s: {replies}")
+    pytest.fail(
+        f"The Celery worker did not answer a ping within {WORKER_START_SECONDS} s: {replies}"
+    )
 
 
 def _stop(process: subprocess.Popen) -> None:
