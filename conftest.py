@@ -192,7 +192,7 @@ def media_root(tmp_path_factory):
 WORKER_START_SECONDS = 180
 
 
-def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
+def _start_worker(*, queue: str, extra_env: dict[str, str], stdout=None) -> subprocess.Popen:
     """A real `celery worker` process on the configured broker and the test database,
     listening on `queue` and its reports and imports queues; waits for its first ping."""
     database = settings.DATABASES["default"]
@@ -240,6 +240,7 @@ def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
         ],
         cwd=BASE_DIR,
         env=env,
+        stdout=stdout,
     )
     replies = []
     # A worker starts in a few seconds; on a machine busy with parallel test processes (and
@@ -289,6 +290,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
         yield mail_dir
     finally:
         _stop(worker)
+        _forget_task_metrics(queue)
 
 
 # A real S3-protocol server ------------------------------------------------------------------
@@ -396,3 +398,11 @@ def celery_worker_s3(django_db_setup, s3, tmp_path):
     finally:
         celery_app.conf.task_default_queue = session_queue
         _stop(worker)
+        _forget_task_metrics(queue)
+
+
+def _forget_task_metrics(queue: str) -> None:
+    """The shared task counters a test worker left in Redis (npo_portal.metrics)."""
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(f"npo:metrics:tasks:{queue}")
