@@ -186,6 +186,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         yield mail_dir
     finally:
         _stop(worker)
+        _forget_task_metrics(queue)
 
 
 # A real S3-protocol server ------------------------------------------------------------------
@@ -293,3 +294,11 @@ def celery_worker_s3(django_db_setup, s3, tmp_path):
     finally:
         celery_app.conf.task_default_queue = session_queue
         _stop(worker)
+        _forget_task_metrics(queue)
+
+
+def _forget_task_metrics(queue: str) -> None:
+    """The shared task counters a test worker left in Redis (npo_portal.metrics)."""
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(f"npo:metrics:tasks:{queue}")

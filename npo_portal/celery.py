@@ -75,8 +75,7 @@ def end_jobs_of_dead_workers(sender=None, **kwargs):
 
 # The request id and the metrics of each task ------------------------------------------------
 # The id of the request that enqueues a task travels in the task message's headers and is the
-# request id of the task's log lines (npo_portal.logs). Each message also says when it was
-# sent, for the age of the oldest waiting task (npo_portal.queueing.queue_depths).
+# request id of the task's log lines (npo_portal.logs).
 
 _started: dict[str, tuple[float, object]] = {}
 
@@ -84,11 +83,9 @@ _started: dict[str, tuple[float, object]] = {}
 @signals.before_task_publish.connect
 def _stamp_message(headers=None, **kwargs):
     from npo_portal.logs import request_id
-    from npo_portal.queueing import SENT_AT_HEADER
 
     if headers is None:
         return
-    headers[SENT_AT_HEADER] = f"{time.time():.3f}"
     current = request_id.get()
     if current:
         headers[REQUEST_ID_HEADER] = current

@@ -12,7 +12,7 @@
   sum them across web targets with max(), not sum(). Without a broker (tasks in-process)
   they are counted in the process's own metrics.
 - Queue depth and the age of the oldest waiting task are read from the broker at each
-  scrape (npo_portal.queueing.queue_depths).
+  scrape (npo_portal.queues.queue_states, as /health/ shows them).
 
 /metrics answers only a request carrying `Authorization: Bearer <METRICS_TOKEN>`; without
 METRICS_TOKEN it does not exist (404).
@@ -213,13 +213,18 @@ class SharedTaskCollector:
 
 
 class QueueCollector:
-    """Tasks waiting per queue, and how long the oldest has waited."""
+    """Tasks waiting per queue, and how long the oldest has waited (npo_portal.queues, the
+    same figures as /health/)."""
 
     def collect(self) -> Iterator:
-        from npo_portal.queueing import queue_depths
+        from npo_portal.queues import queue_states
 
-        depths = queue_depths()
-        if depths is None:
+        try:
+            states = queue_states()
+        except Exception:  # the broker does not answer: /health/ says so; no figures here
+            logger.warning("Could not read the queues from the broker", exc_info=True)
+            return
+        if states is None:
             return
         depth = GaugeMetricFamily(
             "npo_queue_depth",
@@ -228,12 +233,12 @@ class QueueCollector:
         )
         age = GaugeMetricFamily(
             "npo_queue_oldest_age_seconds",
-            "How long the oldest waiting task has waited (0 when none waits).",
+            "How long the oldest waiting task has waited (0 when none waits or it was not timed).",
             labels=["queue"],
         )
-        for queue, state in depths.items():
-            depth.add_metric([queue], state.depth)
-            age.add_metric([queue], state.oldest_age_seconds)
+        for state in states:
+            depth.add_metric([state.name], state.waiting)
+            age.add_metric([state.name], state.oldest_waiting_seconds or 0.0)
         yield depth
         yield age
 

@@ -17,12 +17,10 @@ reconnect to the Celery result store") cannot hold up or break a page.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -196,82 +194,3 @@ def _forget_broken_connections(app) -> None:
         app.pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
-
-
-def send_after_commit(send: Callable[[], object], *, on_failure: Callable[[], None]) -> None:
-    """Deprecated form of `enqueue` for callers that still hold their task: run `send`
-    once the current transaction commits; when it fails, run `on_failure` and raise
-    QueueUnavailable."""
-
-    def run() -> None:
-        try:
-            send()
-        except Exception as error:
-            logger.error("The broker did not take a task: %r", error)
-            _forget_broken_connections(_app())
-            on_failure()
-            raise QueueUnavailable() from error
-
-    transaction.on_commit(run)
-
-
-# What waits on the queues --------------------------------------------------------------------
-
-# Set on every task message when it is sent (npo_portal.celery), so that the age of the
-# oldest waiting task can be read from the broker.
-SENT_AT_HEADER = "npo_sent_at"
-
-
-@dataclass(frozen=True)
-class QueueState:
-    depth: int
-    oldest_age_seconds: float
-
-
-def queue_depths(*, now: float | None = None) -> dict[str, QueueState] | None:
-    """Per queue of the portal, the tasks waiting (not yet taken by a worker) and how long the
-    oldest has waited, read from the broker's Redis; None when tasks run in-process or the
-    broker is no Redis. For /metrics and the health page."""
-    from django.conf import settings
-
-    from npo_portal.celery import queue_names
-
-    url = settings.CELERY_BROKER_URL
-    if settings.CELERY_TASK_ALWAYS_EAGER or not url.startswith(("redis://", "rediss://")):
-        return None
-    import redis
-
-    client = redis.Redis.from_url(
-        url, socket_connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT, socket_timeout=2
-    )
-    now = time.time() if now is None else now
-    states = {}
-    try:
-        for queue in queue_names():
-            # kombu keeps a list per queue (and per priority, as "<queue>\x06\x16<n>"); it
-            # pushes on the left and takes from the right, so the oldest is at index -1.
-            keys = [
-                queue,
-                *(f"{queue}\x06\x16{priority}" for priority in (1, 2, 3, 4, 5, 6, 7, 8, 9)),
-            ]
-            depth = sum(client.llen(key) for key in keys)
-            oldest = 0.0
-            for key in keys:
-                raw = client.lindex(key, -1)
-                sent = _sent_at(raw) if raw else None
-                if sent is not None:
-                    oldest = max(oldest, now - sent)
-            states[queue] = QueueState(depth=depth, oldest_age_seconds=round(oldest, 3))
-    except redis.RedisError as error:
-        logger.error("Could not read the queues from the broker: %s", error)
-        return None
-    finally:
-        client.close()
-    return states
-
-
-def _sent_at(raw: bytes) -> float | None:
-    try:
-        return float(json.loads(raw)["headers"][SENT_AT_HEADER])
-    except (ValueError, KeyError, TypeError):
-        return None  # a message sent before the header existed, or not one of ours

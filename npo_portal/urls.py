@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from npo_portal import health
+from npo_portal.accessibility import statement
 from npo_portal.metrics import metrics
 
 # problem+json under /api/, the portal's 400 page elsewhere.
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
     path("accountant/", include("auditing.urls")),
+    path("toegankelijkheid/", statement, name="accessibility"),
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
     path("metrics", metrics, name="metrics"),

@@ -52,6 +52,7 @@ PUBLIC_VIEWS = {
     "metrics": "counts per view, task and queue, no organisation's data; refused without "
     "the bearer token METRICS_TOKEN (tests/test_observability.py)",
     "set_language": "the language choice of an anonymous visitor",
+    "accessibility": "the accessibility statement is for everyone, linked from every footer",
 }
 for app in APP_ISOLATION:
     PUBLIC_VIEWS.update(getattr(app, "PUBLIC_VIEWS", {}))

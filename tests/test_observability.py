@@ -11,10 +11,9 @@ import pytest
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import _start_worker, _stop
+from conftest import _forget_task_metrics, _start_worker, _stop
 from npo_portal.celery import app as celery_app
 from npo_portal.logs import JsonFormatter, request_id
-from npo_portal.metrics import _redis
 from reporting.models import AccountabilityReport, ReportStatus
 from reporting.tests.conftest import hand_made_data
 from tests.test_faults import wait_for
@@ -184,7 +183,7 @@ def test_the_request_id_follows_a_report_into_the_worker_and_its_task_is_counted
     finally:
         celery_app.conf.task_default_queue = session_queue
         _stop(worker)
-        _redis().delete(f"npo:metrics:tasks:{queue}")
+        _forget_task_metrics(queue)
 
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     of_the_task = [line for line in lines if line.get("task_id") == report.task_id]
