@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "auditing",
     "settlement",
     "dataset",
+    "archive",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -358,7 +359,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insight.tasks.refresh_monitor",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Destruction lists proposed where retention ran out, and the accounts of people who
+    # left anonymised, on the same schedule (archive/).
+    "propose-destruction-lists": {
+        "task": "archive.tasks.propose_destruction_lists",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
+# An account deactivated this many months ago is anonymised (AVG art. 5(1)(e)): a default
+# for the municipality's privacy officer to confirm (archive/anonymise.py).
+ANONYMISE_DEACTIVATED_USERS_AFTER_MONTHS = env_int("ANONYMISE_DEACTIVATED_USERS_AFTER_MONTHS", 12)
 NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLINE", 3)
 # An expenditure import still waiting or running after this long (its worker died) may be
 # aborted by the municipality's finance officer.
@@ -509,9 +519,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes announces itself at every start (its lockouts are warnings), and
-    # WeasyPrint narrates every layout step at INFO.
+    # WeasyPrint narrates every layout step at INFO, bagit every file it hashes.
     "loggers": {
+        # Django's own console handler (with DEBUG on) would print its lines a second time,
+        # not as JSON; they reach the root handler above instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "axes.apps": {"level": "WARNING"},
+        "bagit": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

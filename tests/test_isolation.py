@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from api.tests import isolation as api_isolation
+from archive.tests import isolation as archive_isolation
 from auditing import middleware as auditing_middleware
 from auditing.factories import AuditorGrantFactory
 from auditing.models import AuditorGrant
@@ -36,6 +37,7 @@ APP_ISOLATION = [
     insight_isolation,
     identity_isolation,
     auditing_isolation,
+    archive_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
 # namespace and checks every endpoint with every token.
@@ -189,6 +191,7 @@ def test_downloads_and_exports_are_in_the_suite():
         "schools:picture-csv",
         "finance:history",
         "finance:import-detail",
+        "archive:package-download",
     }
     assert downloads <= set(OTHER_ORGANISATION_KWARGS)
 
@@ -227,6 +230,7 @@ def row_counts() -> dict[str, int]:
         "api",
         "insight",
         "auditing",
+        "archive",
     }
     return {
         model._meta.label: model._default_manager.count()
