@@ -234,7 +234,53 @@ def finance_totals(
     totals = _totals(municipality, members, programme, today)
     if len(members) > 1:
         totals.shares = [_totals(member, [member], programme, today) for member in members]
+        totals.years = _years_under_merger_rule(totals)
     return totals
+
+
+def accounts_in_successor(*, member: Municipality, year: int) -> bool:
+    """THE merger rule, for every page, report, API answer and monitor figure: a predecessor's
+    books of year `year` are in its successor's figures over that year only when it had
+    merged by 31 December of that year. A year it still ended as a municipality of its own
+    (Weesp's 2021: merged on 24-03-2022) it accounts for in its own report, and the
+    successor's figures over that year leave it out; from the year of the merger on, the
+    successor's figures over a year cover the predecessor's books of that whole year, and its
+    cumulative figures the predecessor's from the programme's start, since it holds the whole
+    grant. The final position and the settlement cover every member's books."""
+    return member.valid_until is not None and member.valid_until < datetime.date(year, 12, 31)
+
+
+def _years_under_merger_rule(totals: FinanceTotals) -> list[YearTotals]:
+    """The year rows of a merged grant per `accounts_in_successor`: a year's figures are the
+    successor's own plus those of each predecessor that had merged by the year's end, so
+    each year agrees with the successor's report over it."""
+    combined = {row.year: row for row in totals.years}
+    rows = []
+    for year in sorted({row.year for share in totals.shares for row in share.years}):
+        counted = [
+            share.year(year)
+            for share in totals.shares
+            if share.municipality.pk == totals.municipality.pk
+            or accounts_in_successor(member=share.municipality, year=year)
+        ]
+        row = YearTotals(year=year, closed=combined[year].closed if year in combined else False)
+        for part in counted:
+            row.spent += part.spent
+            row.cumulative += part.cumulative
+            row.received += part.received
+            row.cumulative_received += part.cumulative_received
+            row.expected += part.expected
+            row.ineligible += part.ineligible
+            for mine, theirs in (
+                (row.per_goal, part.per_goal),
+                (row.per_intervention, part.per_intervention),
+                (row.cumulative_per_goal, part.cumulative_per_goal),
+                (row.cumulative_per_intervention, part.cumulative_per_intervention),
+            ):
+                for key, amount in theirs.items():
+                    mine[key] = mine.get(key, ZERO) + amount
+        rows.append(row)
+    return rows
 
 
 def _totals(
@@ -816,15 +862,21 @@ class IneligibleSummary:
     per_goal: list[IneligibleGroup] = field(default_factory=list)
 
 
-def ineligible_summary(*, municipalities: list[Municipality], year: int) -> IneligibleSummary:
+def ineligible_summary(
+    *, municipalities: list[Municipality], year: int | None
+) -> IneligibleSummary:
     """`ineligible_expenditures` of `year`, grouped in one query on reason, month and goal;
-    its amount equals `finance_totals(...).year(year).ineligible` for the same municipalities."""
+    its amount equals `finance_totals(...).year(year).ineligible` for the same municipalities.
+    Without a year: over the whole programme (no months), equal to `finance_totals(...)
+    .ineligible`."""
     rows = list(
         ineligible_expenditures(municipalities=municipalities, year=year)
         .order_by()
         .values("eligibility", "date__month", "goal__name")
         .annotate(total=Sum("amount"), count=Count("pk"))
     )
+    if year is None:
+        rows = [{**row, "date__month": None} for row in rows]
     groups: dict[str, dict] = {"reason": {}, "month": {}, "goal": {}}
     for row in rows:
         amount = cents(row["total"])
@@ -846,6 +898,107 @@ def ineligible_summary(*, municipalities: list[Municipality], year: int) -> Inel
         count=sum(row["count"] for row in rows),
         amount=sum((cents(row["total"]) for row in rows), ZERO),
         per_reason=listed("reason"),
-        per_month=listed("month", lambda month: datetime.date(year, month, 1)),
+        per_month=[]
+        if year is None
+        else listed("month", lambda month: datetime.date(year, month, 1)),
         per_goal=listed("goal"),
+    )
+
+
+# The final position ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberPosition:
+    """One municipality's part of a merged grant's final position."""
+
+    municipality: Municipality
+    allocation: Decimal
+    received: Decimal
+    eligible: Decimal
+    ineligible: Decimal
+    # The last year it accounted for in a report of its own; None for the successor itself.
+    last_own_report_year: int | None
+
+
+@dataclass(frozen=True)
+class FinalPosition:
+    """Where a municipality's grant ends: every figure from `finance_totals` over the whole
+    programme (after a merger: every member's books, see `accounts_in_successor`)."""
+
+    municipality: Municipality
+    programme: Programme
+    reference_date: datetime.date
+    allocation: Decimal
+    received: Decimal
+    # Eligible spending: within the period and on the programme's goals, cumulative.
+    eligible: Decimal
+    ineligible: Decimal
+    ineligible_by_reason: list[IneligibleGroup]
+    goals: list[GoalTotals]
+    members: list[MemberPosition]
+    decision_reference: str = ""
+
+    @property
+    def unspent(self) -> Decimal:
+        """Allocation not spent on eligible expenditures (never below zero: spending above
+        the allocation is the municipality's own money)."""
+        return max(ZERO, self.allocation - self.eligible)
+
+    @property
+    def expected_settlement(self) -> Decimal:
+        """The expected vaststelling: the eligible spending, at most the allocation."""
+        return min(self.eligible, self.allocation)
+
+    @property
+    def expected_reclaim(self) -> Decimal:
+        """Received minus the expected vaststelling; negative: money still to receive."""
+        return self.received - self.expected_settlement
+
+    @property
+    def is_provisional(self) -> bool:
+        """Before the spending period ends, the position can still change."""
+        return self.reference_date <= self.programme.end
+
+
+def _last_own_report_year(member: Municipality) -> int | None:
+    if member.valid_until is None:
+        return None
+    year = member.valid_until.year
+    return year if member.valid_until == datetime.date(year, 12, 31) else year - 1
+
+
+def final_position(
+    *, municipality: Municipality, today: datetime.date | None = None
+) -> FinalPosition:
+    """The municipality's final position: allocation and received, the eligible spending
+    over the whole period, the ineligible spending by reason, what is unspent, and the
+    expected vaststelling and reclaim; from `finance_totals`, never summed again here."""
+    totals = finance_totals(municipality=municipality, today=today)
+    members = [share.municipality for share in totals.shares] or [municipality]
+    shares = totals.shares or [totals]
+    return FinalPosition(
+        municipality=municipality,
+        programme=totals.programme,
+        reference_date=totals.reference_date,
+        allocation=totals.allocation,
+        received=totals.received,
+        eligible=totals.spent,
+        ineligible=totals.ineligible,
+        ineligible_by_reason=ineligible_summary(municipalities=members, year=None).per_reason,
+        goals=totals.goals,
+        members=[
+            MemberPosition(
+                municipality=share.municipality,
+                allocation=share.allocation,
+                received=share.received,
+                eligible=share.spent,
+                ineligible=share.ineligible,
+                last_own_report_year=_last_own_report_year(share.municipality),
+            )
+            for share in shares
+        ]
+        if totals.shares
+        else [],
+        decision_reference=totals.decision_reference,
     )
