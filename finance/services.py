@@ -39,6 +39,7 @@ from npo_portal import tables
 from npo_portal.audit import lock_current
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
+from settlement.closed import refuse_if_closed
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ def closed_year_message(year: int) -> str:
 
 
 def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
+    refuse_if_closed(municipality)
     closed = _closed_years(municipality).intersection(years)
     if closed:
         raise ValidationError({"date": closed_year_message(min(closed))})
@@ -352,6 +354,7 @@ def record_payment(
     reference: str = "",
 ) -> Payment:
     """Record a payment of the grant received by the municipality, on a day it existed."""
+    refuse_if_closed(municipality)
     if amount == 0:
         raise ValidationError({"amount": _("A payment of zero euros is not a payment.")})
     if problem := _future_problem(date):
@@ -381,6 +384,7 @@ def close_year(
 def reopen_year(*, municipality: Municipality, year: int, user: User | None, reason: str) -> bool:
     """Reopen a closed year after the functional administrator documented why (the reason is
     kept by the caller's record). Returns whether the year was closed."""
+    refuse_if_closed(municipality)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for reopening the year.")})
     deleted, _rows = YearClosing.objects.filter(municipality=municipality, year=year).delete()
@@ -704,6 +708,7 @@ def import_expenditures(
 ) -> ExpenditureImportResult:
     """Import expenditures from a CSV or XLSX file (its bytes or its path): every row or none. Rows already recorded
     (same duplicate key) are skipped and reported, so a re-import doubles nothing."""
+    refuse_if_closed(municipality)
     try:
         return _import_expenditures(municipality=municipality, data=data, user=user)
     except IntegrityError:
@@ -904,6 +909,7 @@ def start_expenditure_import(
     spooled to disk is moved there), never read whole."""
     from finance.tasks import run_expenditure_import as task
 
+    refuse_if_closed(municipality)
     upload = ContentFile(data) if isinstance(data, bytes) else data
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -1201,6 +1207,7 @@ def record_expenditures(
     columns plus an optional `extern_id`: every row or none, by the import's rules. A row
     whose `extern_id` or duplicate key is already recorded is not recorded again, so a
     retried push changes nothing."""
+    refuse_if_closed(municipality)
     programme = finance_programme()
     parsed, problems = _check_rows(municipality, programme, rows)
     if problems:

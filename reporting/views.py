@@ -95,7 +95,7 @@ class ReportListView(MunicipalityReportsMixin, FormView):
             reports=reports,
             unconfirmed=unconfirmed_sisa_years(years=[report.year for report in reports]),
             can_build=permissions.can_build_reports(self.request.user, self.municipality),
-            can_reopen=permissions.can_reopen_year(self.request.user),
+            can_reopen=permissions.can_reopen_year(self.request.user, self.municipality),
             **kwargs,
         )
 

@@ -25,6 +25,7 @@ from insight.tests import isolation as insight_isolation
 from plans.tests import isolation as plans_isolation
 from reporting.tests import isolation as reporting_isolation
 from schools.tests import isolation as schools_isolation
+from settlement.tests import isolation as settlement_isolation
 from tests.world import Organisation, World
 
 APP_ISOLATION = [
@@ -36,6 +37,7 @@ APP_ISOLATION = [
     insight_isolation,
     identity_isolation,
     auditing_isolation,
+    settlement_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
 # namespace and checks every endpoint with every token.
@@ -185,6 +187,7 @@ def test_downloads_and_exports_are_in_the_suite():
         "schools:picture-csv",
         "finance:history",
         "finance:import-detail",
+        "settlement:letter",
     }
     assert downloads <= set(OTHER_ORGANISATION_KWARGS)
 
@@ -223,6 +226,7 @@ def row_counts() -> dict[str, int]:
         "api",
         "insight",
         "auditing",
+        "settlement",
     }
     return {
         model._meta.label: model._default_manager.count()
