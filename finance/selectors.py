@@ -974,7 +974,12 @@ def final_position(
     """The municipality's final position: allocation and received, the eligible spending
     over the whole period, the ineligible spending by reason, what is unspent, and the
     expected vaststelling and reclaim; from `finance_totals`, never summed again here."""
-    totals = finance_totals(municipality=municipality, today=today)
+    return final_position_of(totals=finance_totals(municipality=municipality, today=today))
+
+
+def final_position_of(*, totals: FinanceTotals) -> FinalPosition:
+    """`final_position` from totals already computed (the report's own)."""
+    municipality = totals.municipality
     members = [share.municipality for share in totals.shares] or [municipality]
     shares = totals.shares or [totals]
     return FinalPosition(

@@ -42,6 +42,7 @@ from schools.models import (
     NeedsRound,
     School,
 )
+from settlement.models import Closure, Settlement
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -335,6 +336,11 @@ class MonitorRow:
     plan_status: str
     report_status: str
     response_rate: Decimal | None
+    # The Minister's settlement decision (issue 30): recorded or not, the programme closed or
+    # not, and its amount to repay (negative: still to receive).
+    settled: bool = False
+    closed: bool = False
+    to_repay: Decimal = ZERO
 
     @property
     def share_spent(self) -> Decimal | None:
@@ -353,9 +359,20 @@ class MonitorGroup:
     spent_year: Decimal = ZERO
     spent_cumulative: Decimal = ZERO
     at_risk: Decimal = ZERO
+    settled: int = 0
+    closed: int = 0
+    # The decisions' amounts to repay, those still to receive apart.
+    reclaimed: Decimal = ZERO
+    paid_out: Decimal = ZERO
 
     def add(self, row: MonitorRow) -> None:
         self.count += 1
+        self.settled += row.settled
+        self.closed += row.closed
+        if row.to_repay > 0:
+            self.reclaimed += row.to_repay
+        else:
+            self.paid_out -= row.to_repay
         self.allocation += row.allocation
         self.received += row.received
         self.spent_year += row.spent_year
@@ -418,6 +435,8 @@ def national_monitor(*, year: int) -> NationalMonitor:
             pupils[municipality_id] = count
     reports = _report_statuses(year)
     rates = _response_rates(year, predecessors)
+    decisions = dict(Settlement.objects.values_list("municipality_id", "amount_to_repay"))
+    closed = set(Closure.objects.current().values_list("municipality_id", flat=True))
     provinces = province_of()
 
     rows, months_total = [], {}
@@ -440,6 +459,9 @@ def national_monitor(*, year: int) -> NationalMonitor:
             else str(_("no plan")),
             report_status=str(REPORT_STATUS_LABELS[reports.get(municipality.pk, "")]),
             response_rate=rates.get(municipality.pk),
+            settled=municipality.pk in decisions,
+            closed=municipality.pk in closed,
+            to_repay=decisions.get(municipality.pk, ZERO),
         )
         rows.append(row)
         for day, spent, expected in months_of(stored):

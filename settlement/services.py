@@ -103,6 +103,7 @@ def record_settlement(
         )
     settlement.objection_deadline = objection_deadline(sent_on=sent_on)
     settlement.recorded_by, settlement.recorded_at = user, timezone.now()
+    settlement._history_user = user
     if letter is not None:
         settlement.letter_sha256, settlement.letter_size = _checked_letter(letter)
         settlement.letter_name = letter.name[:255]
@@ -148,9 +149,12 @@ def record_repayment(
                 % {"amount": _euro(settlement.amount_to_repay)}
             }
         )
-    return Repayment.objects.create(
+    repayment = Repayment(
         settlement=settlement, date=date, amount=amount, reference=reference, recorded_by=user
     )
+    repayment._history_user = user
+    repayment.save()
+    return repayment
 
 
 def _euro(amount: Decimal) -> str:
@@ -171,7 +175,10 @@ def close_programme(*, municipality: Municipality, user: User) -> Closure:
         raise ValidationError(_("Record the settlement decision before closing."))
     if not is_paid(settlement=settlement):
         raise ValidationError(_("Record the repayment before closing."))
-    return Closure.objects.create(municipality=municipality, settlement=settlement, closed_by=user)
+    closure = Closure(municipality=municipality, settlement=settlement, closed_by=user)
+    closure._history_user = user  # the audit trail names who, also outside a request
+    closure.save()
+    return closure
 
 
 @transaction.atomic
@@ -188,6 +195,7 @@ def reopen_programme(*, municipality: Municipality, user: User, reason: str) -> 
     closure.reopened_at, closure.reopened_by = timezone.now(), user
     closure.reopen_reason = reason.strip()
     closure._change_reason = reason.strip()
+    closure._history_user = user
     closure.save()
     logger.info("Programme of %s reopened by %s: %s", municipality, user, reason)
     return closure
