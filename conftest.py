@@ -5,9 +5,12 @@ that this file starts against the configured broker and the test database.
 """
 
 import os
+import socket
 import subprocess
 import sys
+import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -90,13 +93,9 @@ def _celery_eager_unless_real_worker(request):
     celery_app.conf.task_always_eager = previous
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on the configured broker and the test database.
-
-    Yields the folder the worker's e-mail backend writes to. Needs a broker and a database
-    that a second process can open (PostgreSQL); skipped otherwise, except in CI.
-    """
+def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
+    """A real `celery worker` process on the configured broker and the test database,
+    listening on `queue` and its reports and imports queues; waits for its first ping."""
     database = settings.DATABASES["default"]
     missing = []
     if not settings.CELERY_BROKER_URL:
@@ -109,9 +108,6 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             pytest.fail(message + " CI must run these tests.")
         pytest.skip(message)
 
-    queue = f"npo-test-{uuid.uuid4().hex[:12]}"
-    celery_app.conf.task_default_queue = queue
-    mail_dir = tmp_path_factory.mktemp("worker-mail")
     env = {
         **os.environ,
         "DATABASE_URL": (
@@ -121,11 +117,12 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or settings.CELERY_BROKER_URL,
         "CELERY_QUEUE": queue,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        # Uploads wait for the import worker as files under MEDIA_ROOT.
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **extra_env,
     }
+    default_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    queues = ",".join(queue_names())
+    celery_app.conf.task_default_queue = default_queue
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -139,27 +136,159 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "--without-gossip",
             "--without-mingle",
             # Every queue of the session: the default one and those of reports and imports.
-            f"--queues={','.join(queue_names())}",
+            f"--queues={queues}",
             f"--hostname={queue}@%h",
         ],
         cwd=BASE_DIR,
         env=env,
     )
+    replies = []
+    for _attempt in range(30):
+        replies = celery_app.control.ping(destination=None, timeout=1.0)
+        if any(name.startswith(queue) for reply in replies for name in reply):
+            return worker
+        if worker.poll() is not None:
+            pytest.fail(f"The Celery worker exited with code {worker.returncode}.")
+    _stop(worker)
+    pytest.fail(f"The Celery worker did not answer a ping within 30 s: {replies}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        replies = []
-        for _attempt in range(30):
-            replies = celery_app.control.ping(destination=None, timeout=1.0)
-            if any(name.startswith(queue) for reply in replies for name in reply):
-                break
-            if worker.poll() is not None:
-                pytest.fail(f"The Celery worker exited with code {worker.returncode}.")
-        else:
-            pytest.fail(f"The Celery worker did not answer a ping within 30 s: {replies}")
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the configured broker and the test database.
+
+    Yields the folder the worker's e-mail backend writes to. Needs a broker and a database
+    that a second process can open (PostgreSQL); skipped otherwise, except in CI.
+    """
+    queue = f"npo-test-{uuid.uuid4().hex[:12]}"
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    worker = _start_worker(
+        queue=queue,
+        extra_env={
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            # Uploads wait for the import worker as files under MEDIA_ROOT.
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        },
+    )
+    celery_app.conf.task_default_queue = queue
+    try:
         yield mail_dir
     finally:
-        worker.terminate()
+        _stop(worker)
+
+
+# A real S3-protocol server ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1 and a free port, for the session; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
         try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                _stop(server)
+                pytest.fail("moto's S3 server did not start.")
+            time.sleep(0.1)  # a server process starting; nothing to wait on but its port
+    try:
+        yield url
+    finally:
+        _stop(server)
+
+
+@dataclass
+class S3:
+    """One empty bucket on the S3 server, as the portal's default storage."""
+
+    url: str
+    bucket: str
+    env: dict[str, str]
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto accepts any key
+        )
+
+    def names(self) -> list[str]:
+        listed = self.client().list_objects_v2(Bucket=self.bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    def read(self, name: str) -> bytes:
+        return self.client().get_object(Bucket=self.bucket, Key=name)["Body"].read()
+
+
+@pytest.fixture
+def s3(s3_server, settings, tmp_path) -> S3:
+    """The default storage on a fresh bucket of the S3 server, configured as an operator
+    would (the same settings the environment variables give); MEDIA_ROOT points at an empty
+    folder that must stay empty."""
+    from npo_portal.settings import s3_storage
+
+    bucket = f"npo-test-{uuid.uuid4().hex[:12]}"
+    env = {
+        "S3_BUCKET": bucket,
+        "S3_ENDPOINT_URL": s3_server,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+        "S3_ADDRESSING_STYLE": "path",
+    }
+    store = S3(url=s3_server, bucket=bucket, env=env)
+    store.client().create_bucket(Bucket=bucket)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage(
+            bucket_name=bucket,
+            endpoint_url=s3_server,
+            region_name="us-east-1",
+            access_key="testing",
+            secret_key="testing",  # noqa: S106 - moto accepts any key
+            addressing_style="path",
+        ),
+    }
+    return store
+
+
+@pytest.fixture
+def celery_worker_s3(django_db_setup, s3, tmp_path):
+    """A second real worker, its storage on the S3 bucket of `s3` and its MEDIA_ROOT an empty
+    folder of its own; tasks go to it during the test. Yields that folder."""
+    queue = f"npo-test-s3-{uuid.uuid4().hex[:12]}"
+    worker_media = tmp_path / "worker-media"
+    worker = _start_worker(queue=queue, extra_env={**s3.env, "MEDIA_ROOT": str(worker_media)})
+    session_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield worker_media
+    finally:
+        celery_app.conf.task_default_queue = session_queue
+        _stop(worker)

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.models import Municipality, Role, SchoolBoard, User
 
+DEMO_EMAIL_DOMAIN = "demo.npo-portal.localhost"
 DEMO_PASSWORD = "npo-demo-2021"  # noqa: S105 - documented demo password, refused with DEBUG off
 
 DEMO_BOARDS = [
@@ -42,7 +43,7 @@ def seed_demo() -> list[User]:
             defaults={
                 "first_name": first_name,
                 "last_name": last_name,
-                "email": f"{username}@demo.npo-portal.localhost",
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
                 "role": role,
                 "municipality": municipalities.get(municipality_code),
                 "school_board": boards.get(board_number),
@@ -56,3 +57,12 @@ def seed_demo() -> list[User]:
             user.save(update_fields=["password"])
         users.append(user)
     return users
+
+
+def demo_logins() -> list[User]:
+    """Every demo user, also those another app's demo adds (the auditor), in the order made."""
+    return list(
+        User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+        .select_related("municipality", "school_board")
+        .order_by("pk")
+    )

@@ -9,7 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from npo_portal.queueing import require_broker, send_after_commit
+from npo_portal.queueing import enqueue, require_broker
 
 
 def unique_username(email: str, *, fallback: str = "gebruiker") -> str:
@@ -34,14 +34,12 @@ def invite_user(*, user: User) -> None:
 def invite_users(*, users: list[User]) -> int:
     """Queue an invitation for each of `users` after the commit: all of them, or (the broker
     being down) none, with QueueUnavailable."""
-    from accounts.tasks import send_invitation
-
     require_broker()
     for user in users:
         # The task records invited_at. Should the broker fail in the moment between the
         # check and the commit, the user exists uninvited and the page says the queue is
         # down; the admin's action invites them again.
-        send_after_commit(lambda pk=user.pk: send_invitation.delay(pk), on_failure=lambda: None)
+        enqueue("accounts.tasks.send_invitation", user.pk)
     return len(users)
 
 

@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from accounts.models import Municipality, Role, User
 from auditing.models import AuditorGrant
 
@@ -22,7 +22,7 @@ def seed_demo() -> str:
         defaults={
             "first_name": "Anne",
             "last_name": "Jansen",
-            "email": "accountant@demo.npo-portal.localhost",
+            "email": f"accountant@{DEMO_EMAIL_DOMAIN}",
             "role": Role.AUDITOR,
             "municipality": municipality,
         },

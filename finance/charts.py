@@ -18,10 +18,11 @@ def spending_against_payments(totals: FinanceTotals) -> Chart:
             "of the spending period; the table below gives the numbers."
         ),
         labels=[formats.date_format(m.month, "m-y") for m in months],
-        # Expected is dashed and drawn last: where it coincides with received, both show.
+        # Received is wide with a dot per payment, expected thin, dashed and drawn last:
+        # where they coincide, the dashes run inside the wide line and both show.
         series=[
             Series(_("Spent (eligible)"), [m.cumulative_spent for m in months]),
-            Series(_("Payments received"), [m.cumulative_received for m in months]),
+            Series(_("Payments received"), [m.cumulative_received for m in months], wide=True),
             Series(_("Payments expected"), [m.cumulative_expected for m in months], dashed=True),
         ],
         label_every=6,

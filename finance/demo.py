@@ -121,9 +121,9 @@ def seed_demo() -> str:
     goals = {g.code: g for g in SpendingGoal.objects.filter(programme=programme)}
     schedule = list(PaymentScheduleEntry.objects.filter(programme=programme))
     today = timezone.localdate()
-    created_expenditures = created_payments = 0
+    created_expenditures = created_payments = created_allocations = 0
     for municipality in municipalities:
-        allocation, _ = Allocation.objects.get_or_create(
+        allocation, created = Allocation.objects.get_or_create(
             programme=programme,
             municipality=municipality,
             defaults={
@@ -131,6 +131,7 @@ def seed_demo() -> str:
                 "decision_reference": "Informatietool OCW 22-07-2021",
             },
         )
+        created_allocations += created
         for payment in expected_payments(allocation=allocation.amount, schedule=schedule):
             paid_on = payment.due_month.replace(day=20)
             if paid_on > today:
@@ -191,6 +192,6 @@ def seed_demo() -> str:
     )
     return (
         f"{describe(merger)} "
-        f"Financiën: {municipalities.count()} toekenningen, {created_payments} betalingen en "
+        f"Financiën: {created_allocations} toekenningen, {created_payments} betalingen en "
         f"{created_expenditures} uitgaven toegevoegd."
     )

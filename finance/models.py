@@ -293,10 +293,10 @@ class ExpenditureImportQuerySet(ScopedQuerySet):
 class ExpenditureImport(models.Model):
     """An uploaded expenditure file, imported in the background by a Celery task.
 
-    The file waits under MEDIA_ROOT/imports/ (shared by the web and import workers, never
-    served) with a random name until the import has run, then is deleted; name, size and
-    SHA-256 remain. It is streamed to disk and read from there in chunks, so neither the
-    web process nor the worker holds the file in memory.
+    The file waits in the default storage under imports/ (MEDIA_ROOT or the S3 bucket, shared
+    by the web and import workers, never served) with a random name until the import has run,
+    then is deleted; name, size and SHA-256 remain. It is streamed to storage and read from
+    there in chunks, so neither the web process nor the worker holds the file in memory.
     """
 
     municipality = models.ForeignKey(

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -38,6 +37,7 @@ from finance.summary import refresh_spending_summary
 from npo_portal import tables
 from npo_portal.audit import lock_current
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
+from npo_portal.storage import local_path
 from plans.models import Allocation, Intervention, Programme, SpendingGoal
 from settlement.closed import refuse_if_closed
 
@@ -992,9 +992,11 @@ def run_expenditure_import(*, import_id: int) -> ExpenditureImport | None:
         try:
             if not job.upload:
                 raise ImportRejected([_("The uploaded file is no longer there; upload it again.")])
-            result = import_expenditures(
-                municipality=job.municipality, data=Path(job.upload.path), user=job.uploaded_by
-            )
+            # The upload may be in an object store written by another machine.
+            with local_path(job.upload.storage, job.upload.name) as data:
+                result = import_expenditures(
+                    municipality=job.municipality, data=data, user=job.uploaded_by
+                )
         except ImportRejected as rejected:
             job.status = ImportStatus.REJECTED
             job.problem_count = rejected.total

@@ -8,6 +8,18 @@ app = Celery("npo_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+def use_memory_transport_in_process(celery_app: Celery) -> None:
+    """Tasks that run in-process still pass a producer (Celery serialises their arguments
+    with it); without a broker URL kombu would then reach for amqp://localhost and warn "No
+    hostname was supplied". The in-memory transport, named with a host, sends nothing and
+    stays quiet."""
+    if celery_app.conf.task_always_eager and not celery_app.conf.broker_url:
+        celery_app.conf.broker_url = "memory://localhost/"
+
+
+use_memory_transport_in_process(app)
+
 # Reports and imports wait on queues of their own, so that a long import never holds up a
 # report. Each is named after the default queue ("npo-reports"), so that whoever changes the
 # default queue (a test session) moves all three.

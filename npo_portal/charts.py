@@ -30,6 +30,9 @@ class Series:
     label: str
     values: Sequence[Decimal | int]
     dashed: bool = False
+    # A wide line with a dot wherever its value changes: where a thin dashed series runs on
+    # top of it (payments expected over payments received), both stay visible.
+    wide: bool = False
 
 
 @dataclass
@@ -100,7 +103,15 @@ def _frame(
         for index, s in enumerate(series):
             # The legend is HTML under the chart, so it stays readable however far the
             # chart is scaled down or scrolled on a phone.
-            chart.legend.append({"label": s.label, "colour": PALETTE[index % len(PALETTE)]})
+            chart.legend.append(
+                {
+                    "label": s.label,
+                    "colour": PALETTE[index % len(PALETTE)],
+                    "dash": "4 3" if s.dashed else "",
+                    "width": 5 if s.wide else 2.5,
+                    "marker": s.wide,
+                }
+            )
     return chart, y
 
 
@@ -160,13 +171,22 @@ def line_chart(
         if index % label_every == 0:
             chart.categories.append({"label": label, "x": xs[index]})
     for s_index, s in enumerate(series):
-        points = " ".join(f"{x},{y(Decimal(v))}" for x, v in zip(xs, s.values, strict=True))
+        coordinates = [(x, y(Decimal(v))) for x, v in zip(xs, s.values, strict=True)]
+        markers = []
+        if s.wide:
+            markers = [
+                {"x": x, "y": point_y}
+                for index, (x, point_y) in enumerate(coordinates)
+                if index and s.values[index] != s.values[index - 1]
+            ]
         chart.lines.append(
             {
-                "points": points,
+                "points": " ".join(f"{x},{point_y}" for x, point_y in coordinates),
                 "colour": PALETTE[s_index % len(PALETTE)],
                 "label": s.label,
                 "dash": "7 5" if s.dashed else "",
+                "width": 5 if s.wide else 2.5,
+                "markers": markers,
             }
         )
     return chart

@@ -215,10 +215,48 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Uploaded and generated files (reports, imports). Never served as static URLs: downloads go
-# through views that check access.
+# through views that check access. On the filesystem under MEDIA_ROOT unless S3_BUCKET names a
+# bucket of an S3-compatible object store: several web and worker machines then share the
+# files without a shared disk. The bucket stays private; files are streamed through the
+# portal's views after their permission check, never handed out as public URLs.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
+S3_REGION = env_str("S3_REGION")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID")
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
+# "path" (bucket in the path, what most self-hosted stores want), "virtual" or empty (auto).
+S3_ADDRESSING_STYLE = env_str("S3_ADDRESSING_STYLE")
+
+
+def s3_storage(**overrides) -> dict:
+    """The default storage on S3 as configured above (tests pass their own server)."""
+    options = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": S3_REGION or None,
+        "access_key": S3_ACCESS_KEY_ID or None,
+        "secret_key": S3_SECRET_ACCESS_KEY or None,
+        "addressing_style": S3_ADDRESSING_STYLE or None,
+        "signature_version": "s3v4",
+        # Private objects; nothing is ever linked to directly.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # A name that exists gets a new one rather than replacing another file.
+        "file_overwrite": False,
+        # A file opened for reading spills to a temporary file past 2 MB instead of being
+        # held whole in memory (the backend's default keeps it all in memory).
+        "max_memory_size": 2 * 1024 * 1024,
+        **overrides,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage()
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -260,14 +298,27 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 11 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A broker that is down answers "no" within seconds, so the page can say so (instead of
-# retrying for 20 s and answering 500).
+# retrying for 20 s and answering 500): a refused connection at once, one that is accepted
+# and then silent after the socket timeout (npo_portal.queueing).
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_SOCKET_TIMEOUT = env_int("CELERY_BROKER_SOCKET_TIMEOUT", 3)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
     "max_retries": 1,
+    # A task taken by a worker that then died (SIGKILL, out of memory) goes back to the
+    # queue after this long. Just above the hard time limit: no task still running is ever
+    # handed out twice, and none waits the default hour.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+# Jobs keep their state in the database and are sent without a result (queueing.enqueue);
+# where a result is stored after all, a store that is down is given up on quickly.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 60 * 60

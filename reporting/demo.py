@@ -4,7 +4,7 @@ from django.db import transaction
 
 from accounts.models import Municipality, User
 from reporting import services
-from reporting.models import AccountabilityReport
+from reporting.models import AccountabilityReport, ReportStatus
 
 
 def seed_demo() -> str:
@@ -23,4 +23,7 @@ def seed_demo() -> str:
             explanation="De besteding loopt achter bij de begroting doordat de zomerschool "
             "2022 later startte; het restant wordt in 2023 en 2024 besteed.",
         )
-    return f"Verantwoording: rapport {report.identifier} in de wachtrij gezet."
+    report.refresh_from_db()
+    if report.status == ReportStatus.DONE:
+        return f"Verantwoording: rapport {report.identifier} gemaakt."
+    return f"Verantwoording: rapport {report.identifier} in de wachtrij gezet voor de worker."

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Municipality, User
 from finance import services as finance_services
 from finance.models import YearClosing
-from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
+from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue, enqueue_each, require_broker
 from reporting.models import (
     AccountabilityReport,
     ReportBatch,
@@ -39,14 +39,32 @@ from settlement.models import Closure
 logger = logging.getLogger(__name__)
 
 
+BUILD_REPORT = "reporting.tasks.build_report"
+
+
+def _record_task_id(report_id: int, task_id: str) -> None:
+    AccountabilityReport.objects.filter(pk=report_id, task_id="").update(task_id=task_id)
+
+
 def _enqueue(report: AccountabilityReport) -> None:
-    from reporting.tasks import build_report
+    enqueue(
+        BUILD_REPORT,
+        report.pk,
+        on_failure=lambda: _record_not_queued([report.pk]),
+        on_queued=lambda task_id: _record_task_id(report.pk, task_id),
+    )
 
-    def run():
-        result = build_report.delay(report.pk)
-        AccountabilityReport.objects.filter(pk=report.pk, task_id="").update(task_id=result.id)
 
-    send_after_commit(run, on_failure=lambda: _record_not_queued([report.pk]))
+def _enqueue_all(report_ids: list[int]) -> None:
+    """One task per report over one broker connection; should the broker fail halfway, the
+    reports not sent end failed (an on-commit hook per report would leave those after the
+    first failure waiting for ever)."""
+    enqueue_each(
+        BUILD_REPORT,
+        [(pk,) for pk in report_ids],
+        on_failure=lambda unsent: _record_not_queued([pk for (pk,) in unsent]),
+        on_queued=lambda args, task_id: _record_task_id(args[0], task_id),
+    )
 
 
 def _record_not_queued(report_ids: list[int]) -> None:
@@ -164,11 +182,13 @@ def start_report(
 
 @transaction.atomic
 def start_batch(*, year: int, user: User | None) -> ReportBatch:
-    """Queue a report over `year` for every municipality that existed in that year, as one
-    group of tasks. Municipalities whose report over the year is final are left out. Each
+    """Queue a report over `year` for every municipality that existed in that year, one task
+    each. Municipalities whose report over the year is final are left out. Each
     report is the eindverantwoording as nobody chose otherwise: in the window's last year, or
     where the municipality's latest version over the year was marked so."""
-    from reporting.tasks import build_report
+    # Hundreds of reports are not saved only to be marked failed: a broker that is down
+    # refuses the batch before the first one (QueueUnavailable).
+    require_broker()
 
     batch = ReportBatch.objects.create(year=year, created_by=user)
     final = set(
@@ -194,12 +214,7 @@ def start_batch(*, year: int, user: User | None) -> ReportBatch:
         for m in municipalities.order_by("code")
     ]
 
-    def run():
-        from celery import group
-
-        group(build_report.s(pk) for pk in ids).apply_async()
-
-    send_after_commit(run, on_failure=lambda: _record_not_queued(ids))
+    _enqueue_all(ids)
     return batch
 
 
@@ -217,6 +232,7 @@ def retry_failed(*, batch: ReportBatch, user: User | None) -> RetryOutcome:
     """Queue a new version, in the same batch, for each municipality whose latest report in
     the batch failed. A retry still queued or rendering is its latest, so pressing twice
     queues nothing more; a year whose report is final (not reopened) is left out."""
+    require_broker()
     # Two presses at once wait for each other here; the second sees the first's retries.
     batch = ReportBatch.objects.select_for_update().get(pk=batch.pk)
     failed = (
@@ -242,8 +258,8 @@ def retry_failed(*, batch: ReportBatch, user: User | None) -> RetryOutcome:
                 % {"municipality": report.municipality.name, "reason": " ".join(refusal.messages)}
             )
             continue
-        _enqueue(retry)
         outcome.queued.append(retry)
+    _enqueue_all([retry.pk for retry in outcome.queued])
     logger.info(
         "Batch %s: %s failed reports queued again, %s refused",
         batch.pk,

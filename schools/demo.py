@@ -1,4 +1,8 @@
-"""Demo schools, boards and one open needs round in Middelburg with a mix of answers."""
+"""Demo schools, boards and one open needs round in Middelburg with a mix of answers.
+
+The round keeps the demo's own calendar (autumn 2022, like its school year), not the day the
+demo is seeded: its deadline has passed, so the policy officer can close it, or move the
+deadline forward to let a board try answering."""
 
 import datetime
 
@@ -39,6 +43,15 @@ REGISTRY = """brin;vestiging;naam;sector;bevoegd_gezag;bestuur_naam;gemeentecode
 """
 
 ROUND_TITLE = "Behoeftepeiling NP Onderwijs 2022-2023"
+ROUND_OPENED = datetime.datetime(2022, 9, 19, 9, 0)
+ROUND_DEADLINE = datetime.date(2022, 10, 14)
+# The day each submitted demo answer came in, within the round.
+SUBMITTED_ON = {
+    "03QK00": datetime.datetime(2022, 10, 3, 14, 12),
+    "04RB00": datetime.datetime(2022, 10, 11, 9, 40),
+    "05TC00": datetime.datetime(2022, 10, 12, 16, 5),
+    "20WA00": datetime.datetime(2022, 10, 14, 11, 30),
+}
 QUESTIONS = [
     "Met welke partners buiten de school werkt u al samen aan herstel en ontwikkeling?",
     "Welke leerlingen bereikt u nu onvoldoende?",
@@ -116,7 +129,8 @@ def seed_demo() -> str:
         title=ROUND_TITLE,
         defaults={
             "school_year": "2022-2023",
-            "deadline": timezone.localdate() + datetime.timedelta(days=10),
+            "deadline": ROUND_DEADLINE,
+            "opened_at": timezone.make_aware(ROUND_OPENED),
             "opened_by": officer,
         },
     )
@@ -127,7 +141,7 @@ def seed_demo() -> str:
     schools = {school.code: school for school in School.objects.filter(municipality=middelburg)}
     goals = {goal.code: goal for goal in SpendingGoal.objects.all()}
     menu = {item.name: item for item in MenuItem.objects.all()}
-    answered = 0
+    answered = added = 0
     for code, (status, delays, needs, free_text, items) in ANSWERS.items():
         school = schools[code]
         answer, new = NeedsAnswer.objects.get_or_create(
@@ -138,6 +152,7 @@ def seed_demo() -> str:
         answered += 1
         if not new:
             continue
+        added += 1
         by = board_user if school.board.number == "41001" else None
         DelayAssessment.objects.bulk_create(
             DelayAssessment(answer=answer, domain=domain, severity=severity, share_of_pupils=share)
@@ -152,10 +167,13 @@ def seed_demo() -> str:
             if text:
                 QuestionAnswer.objects.create(answer=answer, question=question, text=text)
         if status == AnswerStatus.SUBMITTED:
-            answer.submitted_at, answer.submitted_by = timezone.now(), by
+            at = timezone.make_aware(SUBMITTED_ON[code])
+            answer.submitted_at, answer.submitted_by = at, by
             answer.save(update_fields=["submitted_at", "submitted_by"])
-            AnswerEvent.objects.create(answer=answer, kind=AnswerEventKind.SUBMITTED, by=by)
+            AnswerEvent.objects.create(answer=answer, kind=AnswerEventKind.SUBMITTED, by=by, at=at)
     return (
-        f"Scholen: {School.objects.count()} locaties; behoeftepeiling Middelburg: "
-        f"{answered} van {len(schools)} scholen begonnen."
+        f"Scholen: {result.schools_created} locaties toegevoegd, {result.schools_updated} bijgewerkt. "
+        f"Behoeftepeiling Middelburg ({'nieuw' if created else 'bestond al'}, deadline "
+        f"{needs_round.deadline:%d-%m-%Y}): {added} antwoorden toegevoegd, {answered} van "
+        f"{len(schools)} scholen begonnen."
     )

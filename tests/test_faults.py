@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from celery.result import AsyncResult
 from django.conf import settings
 from django.urls import reverse
 
@@ -195,8 +194,13 @@ def test_a_tiny_workbook_declaring_a_huge_sheet_does_not_hold_up_a_report(
     report = report_services.start_report(
         municipality=hand_made.municipality, year=2022, user=hand_made.finance_officer
     )
-    report.refresh_from_db()
-    AsyncResult(report.task_id).get(timeout=120)
+    wait_for(
+        lambda: AccountabilityReport.objects.filter(
+            pk=report.pk, status__in=(ReportStatus.DONE, ReportStatus.FAILED)
+        ).exists(),
+        timeout=120,
+        what="the report to end",
+    )
     job.refresh_from_db()
     report.refresh_from_db()
     assert job.status == ImportStatus.REJECTED

@@ -56,3 +56,29 @@ def test_seed_demo_refuses_with_debug_off(db):
     assert not User.objects.exists()
     call_command("seed_demo", force=True)
     assert User.objects.filter(username="beheer").exists()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_says_what_it_changed_lists_every_login_and_keeps_the_demo_calendar(db):
+    import datetime
+    from io import StringIO
+
+    from schools.models import NeedsAnswer, NeedsRound
+
+    first, second = StringIO(), StringIO()
+    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", stdout=second)
+    assert "531 uitgaven toegevoegd" in first.getvalue()
+    assert "Financiën: 0 toekenningen, 0 betalingen en 0 uitgaven toegevoegd." in second.getvalue()
+    assert "Scholen: 0 locaties toegevoegd, 0 bijgewerkt." in second.getvalue()
+    logins = second.getvalue().split("Inloggen met:")[1].split()
+    for username in ("beleid", "financien", "bestuur", "beleid2", "financien3", "beheer"):
+        assert username in logins
+    assert "accountant" in logins  # the auditor comes from auditing's demo
+    # The demo round keeps the demo's calendar (autumn 2022), not the day of seeding.
+    needs_round = NeedsRound.objects.get(school_year="2022-2023")
+    assert needs_round.deadline == datetime.date(2022, 10, 14)
+    assert needs_round.opened_at.date() == datetime.date(2022, 9, 19)
+    submitted = NeedsAnswer.objects.filter(round=needs_round, submitted_at__isnull=False)
+    assert submitted.count() == 4
+    assert {a.submitted_at.year for a in submitted} == {2022}

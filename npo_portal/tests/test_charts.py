@@ -37,3 +37,24 @@ def test_svg_coordinates_are_not_localised_with_decimal_commas():
     assert [len(pair.split(",")) for pair in points.split()] == [2, 2, 2]
     assert all(float(c) >= 0 for pair in points.split() for c in pair.split(","))
     assert '<title id="c-title">Besteding</title>' in svg
+
+
+def test_received_and_expected_payments_stay_apart_where_they_coincide():
+    """The wide line with a dot per change shows under the thin dashed one; the legend
+    draws each line's own sample, not a bare colour square."""
+    same = [Decimal("0"), Decimal("100"), Decimal("100"), Decimal("250")]
+    chart = line_chart(
+        title="Betalingen",
+        labels=["jan", "feb", "mrt", "apr"],
+        series=[Series("Ontvangen", same, wide=True), Series("Verwacht", same, dashed=True)],
+    )
+    received, expected = chart.lines
+    assert received["width"] > expected["width"] and not received["dash"] and expected["dash"]
+    xs = [point.split(",")[0] for point in received["points"].split()]
+    assert [str(m["x"]) for m in received["markers"]] == [xs[1], xs[3]]  # where it rises
+    assert expected["markers"] == []
+    with translation.override("nl"):
+        svg = render_to_string("includes/charts/chart.html", {"chart": chart, "id": "p"})
+    assert svg.count("<circle") == 2 + 1  # two payments on the line, one in the legend
+    legend = svg.split("chart-legend list-inline")[1]
+    assert 'stroke-dasharray="4 3"' in legend and 'stroke-width="5"' in legend

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from npo_portal.queueing import send_after_commit
+from npo_portal.queueing import enqueue
 from schools import permissions, selectors
 from schools.models import NeedsRound, Reminder
 
@@ -36,8 +36,6 @@ def queue_reminders(*, needs_round: NeedsRound, user: User) -> ReminderOutcome:
         raise PermissionDenied
     if not needs_round.is_open:
         raise ValidationError(_("This round is closed; there is nothing to remind anyone of."))
-    from schools.tasks import send_round_reminders
-
     today = timezone.localdate()
     outcome = ReminderOutcome()
     already = selectors.reminded_on(needs_round=needs_round, day=today)
@@ -46,9 +44,7 @@ def queue_reminders(*, needs_round: NeedsRound, user: User) -> ReminderOutcome:
         target.append(recipient.email)
     if outcome.sent:
         # Nothing is recorded before the task runs, so a refusing broker leaves nothing to undo.
-        send_after_commit(
-            lambda: send_round_reminders.delay(needs_round.pk, user.pk), on_failure=lambda: None
-        )
+        enqueue("schools.tasks.send_round_reminders", needs_round.pk, user.pk)
     return outcome
 
 

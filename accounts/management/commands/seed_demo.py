@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.module_loading import module_has_submodule
 
-from accounts.demo import DEMO_PASSWORD, seed_demo
+from accounts.demo import DEMO_PASSWORD, demo_logins, seed_demo
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 "seed_demo maakt gebruikers met een openbaar wachtwoord en weigert daarom te "
                 "draaien met DEBUG uit. Gebruik --force als u dat echt wilt."
             )
-        users = seed_demo()
+        seed_demo()
         for config in apps.get_app_configs():
             if config.name != "accounts" and module_has_submodule(config.module, "demo"):
                 summary = import_module(f"{config.name}.demo").seed_demo()
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                     self.stdout.write(summary)
         self.stdout.write(self.style.SUCCESS("Demodata staat klaar. Inloggen met:"))
         with translation.override(settings.LANGUAGE_CODE):
-            for user in users:
+            for user in demo_logins():
                 organisation = user.organisation.name if user.organisation else "alle gemeenten"
                 self.stdout.write(
                     f"  {user.username:<10} {DEMO_PASSWORD}  {user.get_role_display()}, {organisation}"

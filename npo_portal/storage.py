@@ -1,0 +1,48 @@
+"""Stored files (reports, uploads) whichever storage holds them: the filesystem or S3.
+
+Code reads and writes files only through Django's storage API (`default_storage`, a
+FileField's `storage`), so that the same code runs on one machine with MEDIA_ROOT and on
+several with a bucket (settings.STORAGES).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.files.storage import Storage
+
+COPY_CHUNK = 1024 * 1024
+
+
+@contextmanager
+def local_path(storage: Storage, name: str) -> Iterator[Path]:
+    """A path on this machine to the stored file `name`, for readers that open it several
+    times (the import's passes over a table). On the filesystem that is the file itself; from
+    an object store it is a temporary copy, downloaded in chunks and deleted afterwards."""
+    try:
+        yield Path(storage.path(name))
+        return
+    except NotImplementedError:
+        pass  # not on this machine's filesystem
+    with tempfile.TemporaryDirectory(prefix="npo-stored-") as folder:
+        copy = Path(folder) / "file"
+        with storage.open(name, "rb") as source, copy.open("wb") as target:
+            shutil.copyfileobj(source, target, COPY_CHUNK)
+        yield copy
+
+
+def walk(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file name under `folder`, sorted, folders first descended."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    prefix = f"{folder.rstrip('/')}/" if folder else ""
+    for name in sorted(files):
+        yield prefix + name
+    for sub in sorted(folders):
+        yield from walk(storage, prefix + sub)
