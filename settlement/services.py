@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, Role, User
 from finance.selectors import final_position, finance_programme
-from npo_portal.queueing import send_after_commit
+from npo_portal.queueing import enqueue_each
 from settlement import permissions
 from settlement.deadlines import objection_deadline
 from settlement.models import Closure, Repayment, Settlement
@@ -220,11 +220,8 @@ def settlements_due_for_reminder(*, today: datetime.date) -> list[Settlement]:
 def queue_objection_reminders(*, today: datetime.date | None = None) -> list[int]:
     """Queue one reminder task per decision due (after the commit, the house way); returns
     their ids. A refusing broker leaves nothing to undo: the next run queues them again."""
-    from settlement.tasks import send_objection_reminder
-
     due = [s.pk for s in settlements_due_for_reminder(today=today or timezone.localdate())]
-    for pk in due:
-        send_after_commit(lambda pk=pk: send_objection_reminder.delay(pk), on_failure=lambda: None)
+    enqueue_each("settlement.tasks.send_objection_reminder", [(pk,) for pk in due])
     return due
 
 

@@ -6,7 +6,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from settlement import selectors, services
+from settlement import (
+    selectors,
+    services,
+    tasks,  # noqa: F401  registers the tasks enqueued by name
+)
 from settlement.closed import is_closed
 from settlement.models import Closure, Settlement
 from settlement.tests.conftest import decision, letter
