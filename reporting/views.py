@@ -238,6 +238,17 @@ class ReportReopenView(MunicipalityReportsMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        # The municipality is known from here on: not in a closed programme.
+        if not permissions.can_reopen_year(request.user, self.municipality):
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not permissions.can_reopen_year(request.user, self.municipality):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         report = self.get_report()
         try:
