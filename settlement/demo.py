@@ -17,9 +17,9 @@ from settlement.models import Settlement
 
 DIFFERENCE = Decimal("10.00")
 EXPLANATION = (
-    "Het ministerie heeft € 10,00 aan bankkosten (uitgave 'Huiswerkbegeleiding in de wijk', "
-    "factuur DEMO-0687-0042) niet als besteding op de bestedingsdoelen aanvaard. De "
-    "gemeente legt zich daarbij neer; de terugbetaling is daarom € 10,00 hoger dan verwacht."
+    "Het ministerie heeft € 10,00 aan bankkosten, die bij een uitgave voor huiswerkbegeleiding "
+    "waren meegeboekt, niet als besteding op de bestedingsdoelen aanvaard. De gemeente legt "
+    "zich daarbij neer; de terugbetaling is daarom € 10,00 hoger dan verwacht."
 )
 
 
