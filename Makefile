@@ -4,15 +4,17 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Where `make run` serves: make run PORT=8080
+PORT ?= 8000
 # KiB of resident memory after which a worker process is replaced (after its task).
 CELERY_MAX_MEMORY_PER_CHILD ?= 250000
 
 .PHONY: run test install format messages worker beat
 
-run: install ## Start the portal on http://127.0.0.1:8000 with demo data (SQLite, tasks in-process)
+run: install ## Start the portal on http://127.0.0.1:$(PORT) with demo data (SQLite, tasks in-process)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install ## Lint, then the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/ruff check .
@@ -26,7 +28,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
-	$(BIN)/python -c "import django, celery, weasyprint"
+	$(BIN)/python -c "import django, celery"
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { echo "WeasyPrint (the PDF reports) needs Pango from the system:"; \
+	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
+	  echo "  macOS:         brew install pango   (Apple silicon: export DYLD_FALLBACK_LIBRARY_PATH=/opt/homebrew/lib)"; \
+	  exit 1; }
 	touch $@
 
 format: install

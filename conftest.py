@@ -93,7 +93,7 @@ def _celery_eager_unless_real_worker(request):
     celery_app.conf.task_always_eager = previous
 
 
-def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
+def _start_worker(*, queue: str, extra_env: dict[str, str], stdout=None) -> subprocess.Popen:
     """A real `celery worker` process on the configured broker and the test database,
     listening on `queue` and its reports and imports queues; waits for its first ping."""
     database = settings.DATABASES["default"]
@@ -141,6 +141,7 @@ def _start_worker(*, queue: str, extra_env: dict[str, str]) -> subprocess.Popen:
         ],
         cwd=BASE_DIR,
         env=env,
+        stdout=stdout,
     )
     replies = []
     for _attempt in range(30):
@@ -185,6 +186,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         yield mail_dir
     finally:
         _stop(worker)
+        _forget_task_metrics(queue)
 
 
 # A real S3-protocol server ------------------------------------------------------------------
@@ -292,3 +294,11 @@ def celery_worker_s3(django_db_setup, s3, tmp_path):
     finally:
         celery_app.conf.task_default_queue = session_queue
         _stop(worker)
+        _forget_task_metrics(queue)
+
+
+def _forget_task_metrics(queue: str) -> None:
+    """The shared task counters a test worker left in Redis (npo_portal.metrics)."""
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(f"npo:metrics:tasks:{queue}")

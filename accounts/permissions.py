@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Municipality, SchoolBoard, User
 
 
 def _active(user) -> bool:
@@ -27,4 +27,24 @@ def works_for_an_organisation(user: User) -> bool:
 
 def can_list_municipalities(user: User) -> bool:
     """The list of municipalities, each user's own (all for the functional administrator)."""
+    return works_for_an_organisation(user)
+
+
+def can_view_municipality(user: User, municipality: Municipality) -> bool:
+    """A municipality's page: its own officers (also of the municipalities merged into it),
+    the functional administrator, and a school board's users for the municipalities of their
+    schools (the view fetches it through `for_user`). The auditor's way in is its own
+    access page."""
+    if not works_for_an_organisation(user):
+        return False
+    return (
+        user.is_functional_admin
+        or user.is_school_board_user
+        or municipality.is_held_by(user.municipality_id)
+    )
+
+
+def can_view_school_board(user: User, board: SchoolBoard) -> bool:
+    """A school board's page: its own users, and whoever works for an organisation and finds
+    the board in their scope (the views fetch it through `for_user`)."""
     return works_for_an_organisation(user)

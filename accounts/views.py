@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView
 
@@ -49,6 +50,8 @@ def municipality_detail(request, code):
         Municipality.objects.for_user(request.user).in_programme().select_related("successor"),
         code=code,
     )
+    if not permissions.can_view_municipality(request.user, municipality):
+        raise PermissionDenied
     return render(
         request,
         "accounts/municipality_detail.html",
@@ -63,6 +66,8 @@ def municipality_detail(request, code):
 @login_required
 def school_board_detail(request, number):
     board = get_object_or_404(SchoolBoard.objects.for_user(request.user), number=number)
+    if not permissions.can_view_school_board(request.user, board):
+        raise PermissionDenied
     return render(
         request,
         "accounts/school_board_detail.html",

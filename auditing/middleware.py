@@ -6,13 +6,19 @@ from django.utils.translation import gettext as _
 
 from auditing import selectors, services
 
-# The auditor's own account: signing out, the language, the second factor. Any day, any
-# method (these change only the auditor's own session or account).
+# The auditor's own account: signing out, the language, its profile, password, sessions and
+# second factor, as every user has them (README). Any day, any method (these change only
+# the auditor's own session or account).
 OWN_ACCOUNT_VIEWS = {
     "logout",
     "set_language",
     "identity:verify",
+    "identity:profile",
+    "identity:password-change",
+    "identity:sessions",
+    "identity:session-end",
     "identity:two-factor-setup",
+    "identity:two-factor-remove",
     "identity:recovery-codes",
 }
 # What issue 16 gives an auditor: finance (expenditures, payments, the dashboard and its

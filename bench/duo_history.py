@@ -12,7 +12,7 @@
    ones in their places), and imports it through `schools.services.import_schools`: first
    import (creates) and again (changes nothing).
 3. Imports DUO's po pupil-count file for the same locations (LEERLINGEN_2018..2021) through
-   `finance.pupil_counts.import_pupil_counts`, twice.
+   `finance.services.pupil_counts.import_pupil_counts`, twice.
 
 It replaces the schools whose BRIN starts with 9 and the po pupil counts. Not part of the
 test suite; results in bench/README.md.
@@ -38,7 +38,7 @@ from django.core.management import call_command  # noqa: E402
 
 from accounts import register  # noqa: E402
 from accounts.models import Municipality, SplitPlace  # noqa: E402
-from finance.pupil_counts import import_pupil_counts  # noqa: E402
+from finance.services.pupil_counts import import_pupil_counts  # noqa: E402
 from npo_portal.duo_files import SHAPES, Location, location_file, po_pupil_file  # noqa: E402
 from plans.models import PupilCount  # noqa: E402
 from schools.models import School  # noqa: E402

@@ -52,3 +52,9 @@ def can_import_allocations(user: User) -> bool:
     """The allocations of every municipality are set by the functional administrator alone,
     from the grant decision's file."""
     return user.is_authenticated and user.is_active and user.is_functional_admin
+
+
+def can_list_allocations(user: User) -> bool:
+    """Every municipality's allocation and money, side by side: the functional
+    administrator's way into finance."""
+    return user.is_authenticated and user.is_active and user.is_functional_admin

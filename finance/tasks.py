@@ -2,7 +2,9 @@ import logging
 
 from celery import shared_task
 
+from finance import jobs as finance_jobs
 from finance import services
+from npo_portal import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -10,7 +12,9 @@ logger = logging.getLogger(__name__)
 @shared_task
 def run_expenditure_import(import_id: int) -> str | None:
     """Run a queued expenditure import; a second delivery of the same id does nothing."""
-    job = services.run_expenditure_import(import_id=import_id)
+    # Held while importing: a running import that nobody holds lost its worker.
+    with jobs.working_on("expenditure-import", import_id):
+        job = services.run_expenditure_import(import_id=import_id)
     if job is None:
         logger.info("Expenditure import %s skipped: gone or not waiting", import_id)
         return None
@@ -20,5 +24,6 @@ def run_expenditure_import(import_id: int) -> str | None:
 
 @shared_task
 def fail_stuck_imports() -> list[int]:
-    """Every few minutes (Celery beat): imports whose worker died end as failed."""
-    return services.fail_stuck_imports()
+    """Every minute (Celery beat) and when a worker starts: imports whose worker died end
+    as failed at once, and those waiting or running past the timeout too."""
+    return finance_jobs.fail_orphaned_imports() + services.fail_stuck_imports()

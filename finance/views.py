@@ -40,7 +40,7 @@ class AllocationListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        if not self.request.user.is_functional_admin:
+        if not permissions.can_list_allocations(self.request.user):
             raise PermissionDenied
         if self.off_formula:
             queryset = selectors.allocations_off_formula(user=self.request.user)

@@ -3,11 +3,61 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from identity.models import AccountEvent, ExternalIdentity, IdentityProvider, RoleMapping
+from identity.models import (
+    AccountEvent,
+    ExternalIdentity,
+    IdentityProvider,
+    RoleMapping,
+    roles_of_organisation_kind,
+)
+
+
+class RoleMappingForm(forms.ModelForm):
+    class Meta:
+        model = RoleMapping
+        fields = ["claim_value", "role", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only roles a provider may ever give: never functional administrator or monitor.
+        organisation_roles = {
+            role.value
+            for kind in (True, False)
+            for role in roles_of_organisation_kind(municipality=kind)
+        }
+        self.fields["role"].choices = [
+            choice
+            for choice in self.fields["role"].choices
+            if choice[0] in {"", *organisation_roles}
+        ]
+
+
+class RoleMappingFormSet(forms.BaseInlineFormSet):
+    """Each mapping's role must belong to the kind of organisation the provider serves, as
+    the provider form now says (also when that changes in the same save, or for a new
+    provider, which the mapping's own check cannot see yet)."""
+
+    def clean(self):
+        super().clean()
+        provider = self.instance
+        if provider.municipality_id is None and provider.school_board_id is None:
+            return  # the provider form names the missing organisation
+        allowed = {role.value for role in provider.allowed_roles}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data.get("role"):
+                continue
+            if data["role"] not in allowed:
+                form.add_error(
+                    "role",
+                    _("This role does not belong to the provider's kind of organisation."),
+                )
 
 
 class RoleMappingInline(admin.TabularInline):
     model = RoleMapping
+    form = RoleMappingForm
+    formset = RoleMappingFormSet
     extra = 1
 
 

@@ -270,12 +270,60 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
             id_token = tokens.get("id_token") or ""
             payload = self.verify_token(id_token, nonce=nonce)
             claims = self.claims_for(tokens.get("access_token"), payload)
-        except (requests.RequestException, SuspiciousOperation, jwt.PyJWTError, ValueError) as exc:
+        except (
+            requests.RequestException,
+            SuspiciousOperation,
+            jwt.PyJWTError,
+            ValueError,
+            KeyError,
+            TypeError,
+        ) as exc:
             raise LoginRefused(
                 _("Your organisation's sign-in could not be verified. Please sign in again."),
                 f"{provider.issuer}: {exc}",
             ) from exc
         return self.user_for(claims), id_token
+
+    def retrieve_matching_jwk(self, token):
+        """The provider's key that signed `token`: the one its `kid` names or, for a token
+        without `kid`, the provider's only signing key. Anything else (no such key, several
+        keys and no `kid`, another algorithm, a malformed key set) is refused, never a 500."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise SuspiciousOperation(f"ID token header unreadable: {exc}") from exc
+        if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
+            raise SuspiciousOperation(f"ID token algorithm {header.get('alg')!r}")
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT, verify=True, timeout=settings.OIDC_TIMEOUT_SECONDS
+        )
+        response.raise_for_status()
+        try:
+            keys = [key for key in response.json()["keys"] if isinstance(key, dict)]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SuspiciousOperation("The provider's key set is unreadable") from exc
+        signing = [
+            key
+            for key in keys
+            if key.get("use", "sig") == "sig"
+            and key.get("alg", self.OIDC_RP_SIGN_ALGO) == self.OIDC_RP_SIGN_ALGO
+            and key.get("kty") == "RSA"
+        ]
+        kid = header.get("kid")
+        if kid is not None:
+            matching = [key for key in signing if key.get("kid") == str(kid)]
+        elif len(signing) == 1:
+            matching = signing
+        else:
+            raise SuspiciousOperation(
+                f"ID token without kid, and the provider has {len(signing)} signing keys"
+            )
+        if len(matching) != 1:
+            raise SuspiciousOperation(f"No single provider key for kid {kid!r}")
+        try:
+            return jwt.PyJWK(matching[0])
+        except jwt.PyJWTError as exc:
+            raise SuspiciousOperation(f"The provider's key is unusable: {exc}") from exc
 
     def _verify_jws(self, payload, key):
         """Signature (by the library's key lookup), and issuer, audience and times ourselves."""

@@ -9,6 +9,14 @@ class PortalAdminSite(admin.AdminSite):
     site_title = _("NPO Portal")
     index_title = _("Functional administration")
 
+    index_template = "admin/npo_index.html"
+
+    def index(self, request, extra_context=None):
+        """The index also shows what waits on each queue, so a stalled worker is seen."""
+        from npo_portal.health import queues_state
+
+        return super().index(request, {"queues": queues_state(), **(extra_context or {})})
+
     def has_permission(self, request):
         user = request.user
         return bool(user.is_active and user.is_authenticated and user.is_functional_admin)

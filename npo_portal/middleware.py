@@ -6,7 +6,32 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from npo_portal.logs import accepted_request_id, new_request_id, request_id
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, QueueUnavailable
+
+
+class RequestIdMiddleware:
+    """Give each request an id: the proxy's X-Request-ID when PORTAL_TRUST_REQUEST_ID says it
+    sets one, else a new one. It is on every log line of the request and of the tasks it
+    enqueues, and answered in the X-Request-ID header (gunicorn's access log reads it there)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = (
+            accepted_request_id(request.headers.get("X-Request-ID"))
+            if settings.PORTAL_TRUST_REQUEST_ID
+            else None
+        )
+        request.request_id = incoming or new_request_id()
+        token = request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):

@@ -26,7 +26,7 @@ def render_pdf(template_name: str, context: dict, *, base_url: str, request=None
 
 
 def finish_tagging(document, pdf: pydyf.PDF) -> None:
-    """Three corrections to WeasyPrint 70's PDF/UA tagging, made before the file is written.
+    """Four corrections to WeasyPrint 70's PDF/UA tagging, made before the file is written.
 
     - Decoration: WeasyPrint tags every `<svg>` as a /Figure and takes its /Alt from the svg's
       `<title>`; it ignores `aria-hidden`. A figure without alternative text fails PDF/UA-1
@@ -40,6 +40,10 @@ def finish_tagging(document, pdf: pydyf.PDF) -> None:
       must be an artifact. It becomes `/Artifact <</Type /Pagination>> BDC`.
     - A figure's layout /BBox is written in CSS pixels from the page's top-left corner; PDF
       wants points from the bottom-left (ISO 32000-1, 14.8.5.4.3), on the page.
+    - Header cells: WeasyPrint writes /TH without the /Scope attribute that PDF/UA-1 asks
+      of every header cell (ISO 14289-1, 7.5; ISO 32000-1, 14.8.5.7). A header cell in the
+      table head heads its column; one in the body or foot ("Totaal") heads its row, as the
+      portal's templates use `<th scope="row">`.
     """
     objects = pdf.objects
     root = objects[_number(pdf.catalog["StructTreeRoot"])]
@@ -69,10 +73,33 @@ def finish_tagging(document, pdf: pydyf.PDF) -> None:
                 elements[mcid] = "null"
     for number in reachable:
         element = objects[number]
+        if isinstance(element, pydyf.Dictionary) and element.get("S") == "/TH":
+            _give_scope(objects, element)
         layout = element.get("A") if isinstance(element, pydyf.Dictionary) else None
         if isinstance(layout, pydyf.Dictionary) and "BBox" in layout and "Pg" in element:
             page = objects[_number(element["Pg"])]
             layout["BBox"] = _page_points(layout["BBox"], page["MediaBox"])
+
+
+def _give_scope(objects: list, cell: pydyf.Dictionary) -> None:
+    row = objects[_number(cell["P"])] if "P" in cell else None
+    group = objects[_number(row["P"])] if isinstance(row, pydyf.Dictionary) and "P" in row else None
+    in_head = isinstance(group, pydyf.Dictionary) and group.get("S") == "/THead"
+    scope = "/Column" if in_head else "/Row"
+    existing = cell.get("A")
+    attributes = existing if isinstance(existing, pydyf.Array) else [existing]
+    for attribute in attributes:
+        # WeasyPrint may have written a table attribute already (its row and column spans).
+        if isinstance(attribute, pydyf.Dictionary) and attribute.get("O") == "/Table":
+            attribute["Scope"] = scope
+            return
+    table = pydyf.Dictionary({"O": "/Table", "Scope": scope})
+    if existing is None:
+        cell["A"] = table
+    elif isinstance(existing, pydyf.Array):
+        existing.append(table)
+    else:
+        cell["A"] = pydyf.Array([existing, table])
 
 
 def _number(reference: bytes | str) -> int:

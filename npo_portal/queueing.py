@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
+
+from npo_portal.queues import ENQUEUED_AT_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +143,11 @@ def _send(
     app = _app()
     sent: list[tuple[tuple, str]] = []
     if app.conf.task_always_eager:
-        # Unit tests and a portal without a broker: the task runs here and now.
+        # Unit tests and a portal without a broker: the task runs here and now. The tasks
+        # modules are found lazily (a worker imports them at start); a web process that
+        # has not imported this one yet does so now.
+        if task_name not in app.tasks:
+            app.loader.import_default_modules()
         task = app.tasks[task_name]
         for args in calls:
             result = task.apply_async(args=args)
@@ -152,7 +159,13 @@ def _send(
             for args in calls:
                 task_id = str(uuid.uuid4())
                 app.send_task(
-                    task_name, args=args, task_id=task_id, ignore_result=True, producer=producer
+                    task_name,
+                    args=args,
+                    task_id=task_id,
+                    ignore_result=True,
+                    producer=producer,
+                    # How long the oldest job has waited (npo_portal.queues).
+                    headers={ENQUEUED_AT_HEADER: time.time()},
                 )
                 sent.append((args, task_id))
     except Exception as error:  # whatever stopped it, the rest of the jobs will not run

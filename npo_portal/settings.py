@@ -14,12 +14,14 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's value; unset or empty (an env file's `NAME=`) means the default."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "insight",
     "auditing",
     "settlement",
+    "dataset",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,6 +92,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line of the request's logs carries its id.
+    "npo_portal.middleware.RequestIdMiddleware",
+    "npo_portal.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "npo_portal.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -128,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "npo_portal.context_processors.help_contact",
+                "npo_portal.navigation.navigation",
             ],
             "libraries": {"portal": "npo_portal.templatetags.portal"},
         },
@@ -260,9 +267,15 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # whitenoise's, saying "run collectstatic" when its manifest is missing.
+        else "npo_portal.staticfiles.PortalStaticFilesStorage"
     },
 }
+
+# Source maps (58 % of the static bytes: Bootstrap's, Swagger UI's, Redoc's) are fetched only
+# by a developer's browser tools; compressing them with Brotli was most of collectstatic's
+# time in the image build. They are still served, uncompressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -332,7 +345,12 @@ CELERY_BEAT_SCHEDULE = {
     # Imports whose worker died are marked failed, without waiting for a person.
     "fail-stuck-expenditure-imports": {
         "task": "finance.tasks.fail_stuck_imports",
-        "schedule": 5 * 60,
+        "schedule": 60,
+    },
+    # Reports whose worker died end failed within a minute (npo_portal.jobs).
+    "fail-stuck-reports": {
+        "task": "reporting.tasks.fail_stuck_reports",
+        "schedule": 60,
     },
     # The national monitor's figures recomputed where money changed and its change log
     # folded, at night, so that the ministry's first visitor does not wait (insight/).
@@ -354,6 +372,14 @@ SETTLEMENT_LETTER_MAX_MB = env_int("SETTLEMENT_LETTER_MAX_MB", 10)
 # An expenditure import still waiting or running after this long (its worker died) may be
 # aborted by the municipality's finance officer.
 EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES", 30)
+# A report still waiting for a worker after this long is marked failed (no worker runs, or
+# the queue is far behind); a batch of every municipality takes about 15 minutes.
+REPORT_QUEUE_TIMEOUT_MINUTES = env_int("REPORT_QUEUE_TIMEOUT_MINUTES", 60)
+# A job (report, import) waiting longer than this for a worker says so on its page; a queue
+# whose oldest job waited longer than QUEUE_STALLED_SECONDS is "stalled" in /health/ and
+# on the admin's index (npo_portal.queues): no worker takes its work.
+JOB_EXPECTED_WAIT_SECONDS = env_int("JOB_EXPECTED_WAIT_SECONDS", 120)
+QUEUE_STALLED_SECONDS = env_int("QUEUE_STALLED_SECONDS", 300)
 
 # What one uploaded table (CSV or XLSX) may cost, checked before it is read. The defaults
 # fit the largest municipality's yearly file (about 30,000 rows) with room to spare.
@@ -448,6 +474,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_HTTPONLY = True
+# The health checks and the metrics are fetched over plain HTTP by the container runtime, the
+# orchestrator and the monitoring inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/live/$", r"^metrics$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60)
@@ -455,14 +484,36 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # The health check is polled over plain HTTP by the container runtime.
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# Observability. /metrics (npo_portal.metrics) answers only requests that carry
+# "Authorization: Bearer <METRICS_TOKEN>"; without a token it does not exist.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Take the request id from an incoming X-Request-ID header (set by the TLS proxy) instead of
+# making one. Only behind a proxy that sets or overwrites that header: a client's own would
+# otherwise be trusted.
+PORTAL_TRUST_REQUEST_ID = env_bool("PORTAL_TRUST_REQUEST_ID", False)
+# Log lines on stdout: "json" (one object per line, for a log collector) or "plain" (for
+# reading in a terminal). Both in UTC, with the request id.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
+# Celery's worker keeps the logging configured here instead of its own (local-time) format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "npo_portal.logs.JsonFormatter"},
+        "plain": {"()": "npo_portal.logs.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "stream": "ext://sys.stdout",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes announces itself at every start (its lockouts are warnings), and
     # WeasyPrint narrates every layout step at INFO.

@@ -42,6 +42,16 @@ def can_view_plan(user: User, plan: Plan) -> bool:
     )
 
 
+def can_open_plan_home(user: User) -> bool:
+    """/plan/: the functional administrator's list of plans, or an officer's own plan (or
+    the form to start it)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_functional_admin:
+        return True
+    return (user.is_policy_officer or user.is_finance_officer) and user.municipality_id is not None
+
+
 def can_view_plan_history(user: User, plan: Plan) -> bool:
     """The plan's audit trail: whoever reads the plan, and an auditor within their access."""
     if getattr(user, "is_auditor", False):

@@ -45,6 +45,7 @@ from schools.selectors import needs_summary
 def plan_flags(user, plan: Plan) -> dict[str, bool]:
     """What the page may offer `user`, from the same permission functions the views use."""
     return {
+        "can_view": permissions.can_view_plan(user, plan),
         "can_edit": permissions.can_edit_plan(user, plan),
         "can_move": permissions.can_move_plan(user, plan),
         "can_revise": permissions.can_start_revision(user, plan),
@@ -160,11 +161,11 @@ class PlanHomeView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         user = request.user
+        if not permissions.can_open_plan_home(user):
+            raise PermissionDenied
         if user.is_functional_admin:
             plans = Plan.objects.for_user(user).select_related("municipality")
             return self.render_to_response({"plans": plans.order_by("municipality__name")})
-        if not (user.is_policy_officer or user.is_finance_officer):
-            raise PermissionDenied
         plan = selectors.plan_for_municipality(user=user, municipality_id=user.municipality_id)
         if plan is not None:
             return redirect("plans:detail", pk=plan.pk)
@@ -230,6 +231,8 @@ class PlanPdfView(PlanAccessMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         context = document_context(self.plan)
         context["document_extensions"] = document_extensions(self.plan, request.user, "pdf")
+        # A plan the college has not adopted is a draft: every page says so (issue 31).
+        context["plan_is_draft"] = self.plan.status in permissions.EDITABLE
         pdf = render_pdf(
             "plans/plan_pdf.html",
             context,

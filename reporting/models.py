@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -268,6 +270,13 @@ class AccountabilityReport(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RENDERING)
+
+    @property
+    def waits_too_long(self) -> bool:
+        """Still waiting for a worker after JOB_EXPECTED_WAIT_SECONDS: probably none runs."""
+        return self.status == ReportStatus.QUEUED and self.created_at < timezone.now() - (
+            datetime.timedelta(seconds=settings.JOB_EXPECTED_WAIT_SECONDS)
+        )
 
     @property
     def percent(self) -> int:

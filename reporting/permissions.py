@@ -68,3 +68,9 @@ def can_retry_batch_reports(user: User) -> bool:
     """Queuing a batch's failed reports again belongs with running the batch: the functional
     administrator's."""
     return can_run_batches(user)
+
+
+def can_confirm_sisa_years(user: User) -> bool:
+    """The SiSa code and indicator numbers of a year are confirmed (or overridden with a
+    reason) by the functional administrator, in the admin."""
+    return _active(user) and user.is_functional_admin and user.is_staff

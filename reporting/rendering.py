@@ -77,6 +77,7 @@ def render_report_pdf(data: ReportData, meta: ReportMeta) -> bytes:
 
 
 DATE_FORMAT = "DD-MM-YYYY"
+DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
 
 
 def write_row(sheet, values, *, bold: bool = False) -> None:
@@ -90,6 +91,8 @@ def write_row(sheet, values, *, bold: bool = False) -> None:
         cell = value if isinstance(value, Cell) else Cell(sheet, row=1, column=1, value=value)
         if isinstance(value, Decimal):
             cell.number_format = EURO_FORMAT
+        elif isinstance(value, datetime.datetime):  # a moment: the change log's "When"
+            cell.number_format = DATETIME_FORMAT
         elif isinstance(value, datetime.date):
             cell.number_format = DATE_FORMAT
         elif isinstance(value, Cell):

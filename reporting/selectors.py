@@ -191,6 +191,11 @@ class ReportData:
         return str(self.year)
 
     @property
+    def has_plan(self) -> bool:
+        """Without a plan there is no budget: "geen plan", not a budget left below zero."""
+        return bool(self.plan.title)
+
+    @property
     def ineligible_truncated(self) -> bool:
         return self.ineligible_summary.count > len(self.ineligible)
 

@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -52,6 +53,33 @@ class MunicipalityReportsMixin(MunicipalityFromURLMixin):
         )
 
 
+def _years(years: list[int]) -> str:
+    """2021, 2022 en 2023"""
+    names = [str(year) for year in years]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def unconfirmed_summary(user, years: list[int]) -> dict:
+    """One notice for the unconfirmed SiSa years among `years`, with the way to confirm them
+    for whoever may (issue 31: five near-identical warnings read as noise)."""
+    unconfirmed = sorted(unconfirmed_sisa_years(years=years), key=lambda sisa: sisa.year)
+    blocked = [sisa.year for sisa in unconfirmed if not sisa.override_reason.strip()]
+    confirm_url = ""
+    if unconfirmed and permissions.can_confirm_sisa_years(user):
+        confirm_url = (
+            reverse("admin:reporting_sisayear_changelist") + "?grant_code_confirmed__exact=0"
+        )
+    return {
+        "unconfirmed": unconfirmed,
+        "unconfirmed_years": _years([sisa.year for sisa in unconfirmed]),
+        "blocked_years": _years(blocked),
+        "overridden": [sisa for sisa in unconfirmed if sisa.override_reason.strip()],
+        "confirm_url": confirm_url,
+    }
+
+
 class ReportListView(MunicipalityReportsMixin, FormView):
     """Every version of the municipality's reports, and the form that starts a new one."""
 
@@ -93,7 +121,7 @@ class ReportListView(MunicipalityReportsMixin, FormView):
         return super().get_context_data(
             municipality=self.municipality,
             reports=reports,
-            unconfirmed=unconfirmed_sisa_years(years=[report.year for report in reports]),
+            **unconfirmed_summary(self.request.user, [report.year for report in reports]),
             can_build=permissions.can_build_reports(self.request.user, self.municipality),
             can_reopen=permissions.can_reopen_year(self.request.user, self.municipality),
             **kwargs,

@@ -324,7 +324,7 @@ def test_a_real_30000_row_workbook_fits_the_limits():
     # checks made before reading, with room for more than three times as much.
     workbook = hostile_files.xlsx(hostile_files.good_xlsx_rows(*rows))
     limits = tables.Limits.from_settings()
-    tables._inspect_archive(workbook, limits)
+    tables.inspect_archive(workbook, limits)
     with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
     assert unpacked * 3 < limits.unpacked_bytes

@@ -50,7 +50,11 @@ PUBLIC_VIEWS = {
     "password_reset_confirm": "guarded by the signed token in the link",
     "password_reset_complete": "confirmation page without data",
     "health": "polled by load balancers and container health checks; shows no data",
+    "health-live": "the orchestrator's liveness probe; shows no data",
+    "metrics": "counts per view, task and queue, no organisation's data; refused without "
+    "the bearer token METRICS_TOKEN (tests/test_observability.py)",
     "set_language": "the language choice of an anonymous visitor",
+    "accessibility": "the accessibility statement is for everyone, linked from every footer",
 }
 for app in APP_ISOLATION:
     PUBLIC_VIEWS.update(getattr(app, "PUBLIC_VIEWS", {}))

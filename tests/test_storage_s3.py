@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from celery.result import AsyncResult
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -19,6 +18,7 @@ from npo_portal.storage import local_path
 from reporting import services as reporting
 from reporting.models import AccountabilityReport, ReportStatus
 from reporting.tests.conftest import hand_made_data
+from tests.test_faults import wait_for
 from tests.world import build_world
 
 
@@ -100,7 +100,14 @@ def test_a_worker_process_imports_from_and_writes_reports_to_the_bucket(
         municipality=municipality, year=2023, user=hand_made.finance_officer
     )
     report.refresh_from_db()
-    AsyncResult(report.task_id).get(timeout=120)
+    # Jobs are sent without a result (npo_portal.queueing): the report's row is the outcome.
+    wait_for(
+        lambda: AccountabilityReport.objects.filter(
+            pk=report.pk, status__in=(ReportStatus.DONE, ReportStatus.FAILED)
+        ).exists(),
+        timeout=120,
+        what="the report to end",
+    )
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE, job.messages
     assert Expenditure.objects.filter(invoice_number="F-9").count() == 1

@@ -99,7 +99,7 @@ def test_two_simultaneous_imports_of_the_same_file_import_it_once_and_say_so(mon
     is rolled back whole, and tries again, now reporting every row as already recorded."""
     if connection.vendor != "postgresql":
         pytest.skip("Concurrent inserts need PostgreSQL; SQLite serialises writers anyway.")
-    from finance import services
+    from finance.services import imports as services
 
     world = build_world()
     municipality = world.middelburg.municipality

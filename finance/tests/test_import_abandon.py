@@ -10,8 +10,9 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from finance import services, tasks
+from finance import tasks
 from finance.models import Expenditure, ExpenditureImport, ImportStatus
+from finance.services import import_jobs as services
 from finance.tests.conftest import csv_bytes
 from tests.world import build_world
 

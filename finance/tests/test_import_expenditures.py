@@ -254,7 +254,7 @@ def test_existing_expenditures_entered_by_hand_count_as_duplicates(middelburg):
 
 
 def test_a_file_over_the_size_limit_is_refused(middelburg, monkeypatch):
-    monkeypatch.setattr("npo_portal.tables.MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr("npo_portal.tables.limits.MAX_IMPORT_BYTES", 100)
     with pytest.raises(ImportRejected, match="groter dan"):
         run(middelburg, csv_bytes(*["01-02-2023;500;1;;Zomerschool;Z;F-1"] * 5))
 

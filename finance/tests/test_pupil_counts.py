@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Municipality
-from finance.pupil_counts import import_pupil_counts
 from finance.services import ImportRejected, import_allocations
+from finance.services.pupil_counts import import_pupil_counts
 from npo_portal.duo_files import SHAPES, Location, po_pupil_file, vo_pupil_file
 from plans.models import Allocation, Programme, PupilCount
 

@@ -14,13 +14,13 @@ from openpyxl import load_workbook
 
 from accounts.factories import UserFactory
 from accounts.models import Municipality, Role
+from dataset.generator import generate
 from finance.factories import AllocationFactory, ExpenditureFactory
 from finance.models import Expenditure
 from finance.selectors import finance_totals
 from finance.summary import refresh_spending_summary
 from insight.models import MonitorFigures
 from insight.selectors import national_monitor
-from npo_portal.national_dataset import generate
 from tests.test_isolation import OTHER_ORGANISATION_KWARGS, UNPARAMETERISED_VIEWS
 
 YEAR = 2023

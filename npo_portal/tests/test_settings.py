@@ -32,10 +32,21 @@ def run_manage(*args, env):
     )
 
 
-def test_production_settings_pass_the_deploy_check():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    # What collectstatic leaves (the image runs it); its absence is the next test.
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path)}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_the_deploy_check_says_to_run_collectstatic_when_it_did_not(tmp_path):
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path)}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode == 1
+    assert "npo_portal.E001" in result.stderr
+    assert "python manage.py collectstatic --noinput" in result.stderr
 
 
 def test_production_settings_require_a_secret_key():

@@ -112,3 +112,17 @@ def test_the_dossier_lists_changes_since_the_previous_final_report(
     page = client.get(reverse("reporting:report-dossier", args=["GM0687", second.pk]))
     assert "Na de afsluiting van 2021" in page.content.decode()
     assert f"Sinds het vorige definitieve rapport, {first.identifier}" in page.content.decode()
+    # Issue 31: the header names the figure ("Cijfer"), not "Bedrag" twice, and the change
+    # log says when to the minute.
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(reverse("reporting:report-dossier-xlsx", args=["GM0687", second.pk])).content
+        )
+    )
+    header = next(
+        row for row in workbook["Bedragen"].iter_rows(values_only=True) if row[0] == "Nummer"
+    )
+    assert header[1:3] == ("Cijfer", "Bedrag")
+    changes = workbook["Wijzigingen"]
+    when = changes.cell(row=2, column=1)
+    assert isinstance(when.value, datetime.datetime) and when.number_format == "DD-MM-YYYY HH:MM"

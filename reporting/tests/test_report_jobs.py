@@ -61,7 +61,9 @@ def test_a_failing_render_is_retried_then_fails_with_reason_and_no_file(
     with pytest.raises(Retry):
         tasks.build_report.apply(args=[report.pk])
     report.refresh_from_db()
-    assert (report.status, report.failure_reason) == (ReportStatus.RENDERING, "")
+    # Between tries it waits again: "rendering" with no worker holding it would be ended as
+    # a report whose worker died (fail_stuck_reports).
+    assert (report.status, report.failure_reason) == (ReportStatus.QUEUED, "")
     with pytest.raises(OSError):
         tasks.build_report.apply(args=[report.pk], retries=tasks.build_report.max_retries)
     report.refresh_from_db()

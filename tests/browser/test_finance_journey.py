@@ -81,7 +81,7 @@ def test_finance_officer_imports_expenditures_and_downloads_the_accountability_r
     page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("link", name="Verantwoordingsrapportages").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verantwoordingsrapportages")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapporten voor de verantwoording")
     check(page, "reporting-list-empty")
     # Hold the report in the queue, so that the page shows its progress while it is built.
     queued = []

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from finance.pupil_counts import import_pupil_counts
 from finance.services import ImportRejected
+from finance.services.pupil_counts import import_pupil_counts
 
 
 class Command(BaseCommand):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Municipality
 from accounts.register import Register
 from finance.selectors import finance_programme
-from finance.services import ImportRejected, _row_message
+from finance.services.rows import ImportRejected, row_message
 from npo_portal import tables
 from plans.models import Allocation, Programme, PupilCount, PupilCountSector
 
@@ -248,7 +248,7 @@ def import_pupil_counts(
             else:
                 seen[key] = number
         if problems:
-            errors.append(_row_message(number, problems))
+            errors.append(row_message(number, problems))
             continue
         municipality = placement.municipality
         if placement.listed is not None:

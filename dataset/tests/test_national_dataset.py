@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Municipality, User
+from dataset.generator import generate
 from finance.models import Expenditure, Payment, PaymentScheduleEntry
 from finance.selectors import finance_totals
-from npo_portal.national_dataset import generate
 from plans.models import Allocation, Intervention, Plan
 from schools.models import NeedsAnswer, NeedsRound, School
 from schools.services import import_schools

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from npo_portal.national_dataset import PortalDataExists, generate
+from dataset.generator import PortalDataExists, generate
 
 
 class Command(BaseCommand):
