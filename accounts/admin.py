@@ -80,6 +80,30 @@ class UserAdmin(DjangoUserAdmin):
     def organisation(self, user):
         return user.organisation or "—"
 
+    def save_model(self, request, obj, form, change):
+        """Deactivating someone, or changing the role or organisation that gave them
+        access, ends their sessions and revokes the API tokens they may no longer make."""
+        lost = change and {"is_active", "role", "municipality", "school_board"} & set(
+            form.changed_data
+        )
+        super().save_model(request, obj, form, change)
+        if lost:
+            from identity.models import AccountEvent
+            from identity.services import withdraw_access
+
+            action = (
+                AccountEvent.Action.DEACTIVATED
+                if not obj.is_active
+                else AccountEvent.Action.SESSION_ENDED
+            )
+            changed = ", ".join(sorted(set(form.changed_data) & lost))
+            withdraw_access(
+                user=obj,
+                actor=request.user,
+                action=action,
+                reason=_("changed in the admin: %(fields)s") % {"fields": changed},
+            )
+
     @admin.action(description=_("E-mail an invitation to set a password"))
     def send_invitations(self, request, queryset):
         without_email = [user.username for user in queryset if not user.email]

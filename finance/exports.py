@@ -48,14 +48,13 @@ class _Line:
 
 
 def csv_lines(expenditures) -> Iterable[str]:
-    """The expenditures as ;-separated lines, dates as dd-mm-jjjj. Amounts keep their decimal
-    point (1234.56, -300.00): as numbers they pass the safe-export function untouched, where a
-    text "-300,00" would be taken for a formula and prefixed; the import reads both."""
+    """The expenditures as ;-separated lines in UTF-8 with a byte-order mark, the header
+    first, dates as dd-mm-jjjj and amounts with a decimal comma (-300,00), as a Dutch
+    spreadsheet reads them; the import reads them back."""
     writer = csv_writer(_Line())
     yield "\ufeff" + writer.writerow([*EXPENDITURE_COLUMNS, ELIGIBILITY_COLUMN])
     for values in _rows(expenditures):
-        day, *rest = values
-        yield writer.writerow([day.strftime("%d-%m-%Y"), *rest])
+        yield writer.writerow(values)
 
 
 def import_template_csv() -> str:

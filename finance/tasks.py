@@ -2,7 +2,6 @@ import logging
 
 from celery import shared_task
 
-from finance import jobs as finance_jobs
 from finance import services
 from npo_portal import jobs
 
@@ -26,4 +25,4 @@ def run_expenditure_import(import_id: int) -> str | None:
 def fail_stuck_imports() -> list[int]:
     """Every minute (Celery beat) and when a worker starts: imports whose worker died end
     as failed at once, and those waiting or running past the timeout too."""
-    return finance_jobs.fail_orphaned_imports() + services.fail_stuck_imports()
+    return services.fail_orphaned_imports() + services.fail_stuck_imports()

@@ -11,8 +11,10 @@ Every CSV and XLSX export goes through `csv_writer` or `append_row`; tests read 
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import Cell
@@ -34,7 +36,14 @@ def is_formula_like(text: str) -> bool:
 
 
 def csv_value(value: Any) -> Any:
-    """`value` as a CSV field: a formula-like text gets a leading apostrophe."""
+    """`value` as a CSV field in Dutch conventions: an amount with a decimal comma and no
+    thousands separator (-1250,00, which a Dutch spreadsheet reads as a number; it is no
+    user's text, so no apostrophe), a date as dd-mm-jjjj, and a formula-like text with a
+    leading apostrophe."""
+    if isinstance(value, Decimal):
+        return f"{value:f}".replace(".", ",")
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d-%m-%Y")
     if not isinstance(value, str):
         return value
     text = clean_text(value)

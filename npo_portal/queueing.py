@@ -194,20 +194,3 @@ def _forget_broken_connections(app) -> None:
         app.pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
-
-
-def send_after_commit(send: Callable[[], object], *, on_failure: Callable[[], None]) -> None:
-    """Deprecated form of `enqueue` for callers that still hold their task: run `send`
-    once the current transaction commits; when it fails, run `on_failure` and raise
-    QueueUnavailable."""
-
-    def run() -> None:
-        try:
-            send()
-        except Exception as error:
-            logger.error("The broker did not take a task: %r", error)
-            _forget_broken_connections(_app())
-            on_failure()
-            raise QueueUnavailable() from error
-
-    transaction.on_commit(run)

@@ -172,7 +172,9 @@ def picture_xlsx(request, pk):
 @login_required
 def picture_csv(request, pk):
     needs_picture = _picture_for(request, pk)
-    response = HttpResponse(exports.picture_csv(needs_picture), content_type="text/csv")
+    response = HttpResponse(
+        exports.picture_csv(needs_picture), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="{exports.filename(needs_picture, "csv")}"'
     )

@@ -25,8 +25,8 @@ from finance.models import (
 )
 from finance.services.imports import import_expenditures
 from finance.services.rows import ImportRejected
-from npo_portal import tables
-from npo_portal.queueing import QUEUE_DOWN_MESSAGE, send_after_commit
+from npo_portal import jobs, tables
+from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue
 from npo_portal.storage import local_path
 from settlement.closed import refuse_if_closed
 
@@ -39,8 +39,6 @@ def start_expenditure_import(
     """Queue an uploaded expenditure file (an upload or bytes); a Celery task imports it
     after the commit. The file is copied to storage in chunks (an upload Django already
     spooled to disk is moved there), never read whole."""
-    from finance.tasks import run_expenditure_import as task
-
     refuse_if_closed(municipality)
     upload = ContentFile(data) if isinstance(data, bytes) else data
     digest = hashlib.sha256()
@@ -60,7 +58,11 @@ def start_expenditure_import(
     except BaseException:
         job.upload.delete(save=False)
         raise
-    send_after_commit(lambda: task.delay(job.pk), on_failure=lambda: _record_not_queued(job.pk))
+    enqueue(
+        "finance.tasks.run_expenditure_import",
+        job.pk,
+        on_failure=lambda: _record_not_queued(job.pk),
+    )
     return job
 
 
@@ -227,6 +229,46 @@ def fail_stuck_imports(*, now: datetime.datetime | None = None) -> list[int]:
     if failed:
         logger.warning("Expenditure imports marked failed after the timeout: %s", failed)
     delete_orphaned_uploads(before=limit)
+    return failed
+
+
+def fail_orphaned_imports(*, now: datetime.datetime | None = None) -> list[int]:
+    """Mark every running import that no living worker holds as failed, saying so on its
+    page, and delete its upload."""
+    held = jobs.worked_on("expenditure-import")
+    if held is None:
+        return []
+    now = now or timezone.now()
+    when = date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT")
+    failed = []
+    with transaction.atomic():
+        running = ExpenditureImport.objects.select_for_update(skip_locked=True).filter(
+            status=ImportStatus.RUNNING
+        )
+        candidates = [job for job in running if job.pk not in held]
+        # Read again after the rows are locked: one that started meanwhile is held now.
+        held = jobs.worked_on("expenditure-import") or set()
+        for job in candidates:
+            if job.pk in held:
+                continue
+            name, storage = job.upload.name, job.upload.storage
+            job.status = ImportStatus.FAILED
+            job.finished_at = now
+            job.upload = ""
+            job.messages = [
+                _(
+                    "Marked failed automatically on %(time)s: the worker importing this file "
+                    "stopped (it was restarted or ran out of memory). Nothing of this file has "
+                    "been imported; upload it again."
+                )
+                % {"time": when}
+            ]
+            job.save(update_fields=["status", "finished_at", "upload", "messages"])
+            if name:
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+            failed.append(job.pk)
+    if failed:
+        logger.warning("Expenditure imports whose worker died marked failed: %s", failed)
     return failed
 
 

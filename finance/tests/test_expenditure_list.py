@@ -113,7 +113,9 @@ def test_the_filtered_rows_export_as_csv_and_xlsx_with_safe_texts(client, world)
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:2] == ["datum", "bedrag"] and rows[0][-1] == "subsidiabel"
     assert len(rows) == 3
-    assert ["15-03-2022", "-250.00"] in [row[:2] for row in rows]
+    assert ["15-03-2022", "-250,00"] in [row[:2] for row in rows]  # Dutch decimal comma
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert text.startswith("datum;bedrag;")  # the header is the first line
     assert "'=HYPERLINK(1)" in [row[4] for row in rows]
 
     response = client.get(list_url(municipality, "expenditure-export", fmt="xlsx"), {"zoek": "F-9"})

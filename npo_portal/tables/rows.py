@@ -90,6 +90,40 @@ def normalise_header(name) -> str:
     return " ".join(str(name).lstrip("\ufeff").split()).lower()
 
 
+def refuse_duplicate_columns(header: list) -> None:
+    """Raise TableError naming each column that the header gives more than once, also when
+    two names only become equal once case, spaces and underscores are set aside
+    ("Bedrag" and " BEDRAG", "opgegaan_in" and "opgegaan in"). Which copy a reader took
+    would decide the data without anyone seeing it, so the whole file is refused."""
+    first_at: dict[str, int] = {}
+    doubles: dict[str, list[int]] = {}
+    for index, name in enumerate(header):
+        key = normalise_header(name).replace("_", " ")
+        if not key:
+            continue
+        if key in first_at:
+            doubles.setdefault(key, [first_at[key]]).append(index)
+        else:
+            first_at[key] = index
+    if not doubles:
+        return
+    problems = [
+        _("“%(name)s” (columns %(columns)s)")
+        % {
+            "name": excerpt(str(header[indexes[0]]).strip().lstrip("\ufeff")),
+            "columns": ", ".join(column_letter(index) for index in indexes),
+        }
+        for indexes in doubles.values()
+    ]
+    raise TableError(
+        _(
+            "The header names a column more than once: %(columns)s. Nothing has been read; "
+            "keep one column of each name and upload the file again."
+        )
+        % {"columns": "; ".join(problems)}
+    )
+
+
 def _is_empty(values: list) -> bool:
     return not any(str(value).strip() for value in values)
 
@@ -101,6 +135,7 @@ def read_all(data: Source) -> tuple[list[str], list[tuple[int, dict]]]:
     first = next(rows, None)
     if first is None:
         raise TableError(_("The file is empty."))
+    refuse_duplicate_columns(first[1])
     names = [normalise_header(name) for name in first[1]]
     table = []
     for number, values in rows:
@@ -167,6 +202,7 @@ def read_table(
     """
     rows = _rows(data)
     _header_row, header = _find_header(rows, columns)
+    refuse_duplicate_columns(header)
     names = [str(name).strip().lower().lstrip("\ufeff") for name in header]
     positions = {column: names.index(column) for column in columns}
     spelled = [normalise_header(name).replace("_", " ") for name in header]

@@ -40,11 +40,13 @@ def test_control_characters_are_dropped_so_the_workbook_can_be_written():
     assert load_workbook(io.BytesIO(buffer.getvalue())).active["A1"].value == "abc"
 
 
-def test_csv_prefixes_formula_like_texts_and_keeps_numbers():
+def test_csv_prefixes_formula_like_texts_and_writes_amounts_and_dates_the_dutch_way():
+    import datetime
+
     buffer = io.StringIO()
     writer = csv_writer(buffer)
-    writer.writerow(["=1+1", "@A1", "gewoon", Decimal("-5.00"), "-"])
-    assert buffer.getvalue() == "'=1+1;'@A1;gewoon;-5.00;'-\r\n"
+    writer.writerow(["=1+1", "@A1", "gewoon", Decimal("-5.00"), "-", datetime.date(2022, 3, 1)])
+    assert buffer.getvalue() == "'=1+1;'@A1;gewoon;-5,00;'-;01-03-2022\r\n"
 
 
 def test_a_write_only_sheet_takes_a_row_that_starts_with_a_text():
