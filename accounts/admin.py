@@ -40,7 +40,7 @@ class SchoolBoardAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "role", "organisation", "is_active"]
-    list_filter = ["role", "is_active"]
+    list_filter = ["role", "is_active", "is_archivist"]
     list_select_related = ["municipality", "school_board"]
     search_fields = [
         "username",
@@ -51,11 +51,14 @@ class UserAdmin(DjangoUserAdmin):
         "school_board__name",
     ]
     autocomplete_fields = ["municipality", "school_board"]
-    readonly_fields = ["invited_at", "last_login", "date_joined"]
+    readonly_fields = ["invited_at", "last_login", "date_joined", "deactivated_at", "anonymised_at"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Organisation and role"), {"fields": ("role", "municipality", "school_board")}),
+        (
+            _("Organisation and role"),
+            {"fields": ("role", "municipality", "school_board", "is_archivist")},
+        ),
         (
             _("Status"),
             {
@@ -66,6 +69,8 @@ class UserAdmin(DjangoUserAdmin):
                     "invited_at",
                     "last_login",
                     "date_joined",
+                    "deactivated_at",
+                    "anonymised_at",
                 )
             },
         ),

@@ -248,7 +248,7 @@ def deactivate_colleague(*, key_user: User, colleague: User) -> None:
     _require_key_user(key_user, colleague)
     if colleague.pk == key_user.pk:
         raise PermissionDenied
-    User.objects.filter(pk=colleague.pk).update(is_active=False)
+    User.objects.filter(pk=colleague.pk).update(is_active=False, deactivated_at=timezone.now())
     colleague.is_active = False
     withdraw_access(user=colleague, actor=key_user, action=AccountEvent.Action.DEACTIVATED)
 
@@ -256,7 +256,7 @@ def deactivate_colleague(*, key_user: User, colleague: User) -> None:
 @transaction.atomic
 def reactivate_colleague(*, key_user: User, colleague: User) -> None:
     _require_key_user(key_user, colleague)
-    User.objects.filter(pk=colleague.pk).update(is_active=True)
+    User.objects.filter(pk=colleague.pk).update(is_active=True, deactivated_at=None)
     record(actor=key_user, subject=colleague, action=AccountEvent.Action.REACTIVATED)
 
 

@@ -23,6 +23,7 @@ from finance.selectors import (
     finance_programme,
 )
 from insight.figures import cached_finance_totals
+from insight.models import FrozenMonitorRow
 from insight.services import fresh_figures, months_of
 from insight.shares import largest_remainder
 from plans.models import (
@@ -341,6 +342,12 @@ class MonitorRow:
     settled: bool = False
     closed: bool = False
     to_repay: Decimal = ZERO
+    # What the labels above are made of, kept when the row is frozen (insight.FrozenMonitorRow).
+    pupils: int | None = None
+    plan_code: str = ""
+    report_code: str = ""
+    # (first day of the month, cumulative eligible spending, cumulative payments expected)
+    months: list[tuple[datetime.date, Decimal, Decimal]] = field(default_factory=list)
 
     @property
     def share_spent(self) -> Decimal | None:
@@ -439,32 +446,53 @@ def national_monitor(*, year: int) -> NationalMonitor:
     closed = set(Closure.objects.current().values_list("municipality_id", flat=True))
     provinces = province_of()
 
+    frozen = {
+        row.municipality_id: row
+        for row in FrozenMonitorRow.objects.filter(
+            year=year, municipality_id__in=[m.pk for m in listed]
+        )
+    }
     rows, months_total = [], {}
     for municipality in listed:
         members = _grant(municipality.pk, predecessors)
         counted = [pupils[m] for m in members if m in pupils]
-        stored = figures[municipality.pk]
+        # A municipality whose records were destroyed shows the row kept before.
+        stored = frozen.get(municipality.pk) or figures[municipality.pk]
+        if municipality.pk in frozen:
+            pupil_count = stored.pupils
+            plan_code, report_code, rate = (
+                stored.plan_status,
+                stored.report_status,
+                stored.response_rate,
+            )
+        else:
+            pupil_count = sum(counted) if counted else None
+            plan_code = plan_status.get(municipality.pk, "")
+            report_code = reports.get(municipality.pk, "")
+            rate = rates.get(municipality.pk)
         row = MonitorRow(
             municipality=municipality,
             predecessors=sorted(names[m] for m in members if m != municipality.pk),
             province=provinces.get(municipality.code, str(_("unknown"))),
-            size_class=size_class(sum(counted) if counted else None),
+            size_class=size_class(pupil_count),
             allocation=stored.allocation,
             received=stored.received,
             spent_year=stored.spent_year,
             spent_cumulative=stored.spent_cumulative,
             at_risk=stored.at_risk,
-            plan_status=str(PlanStatus(plan_status[municipality.pk]).label)
-            if municipality.pk in plan_status
-            else str(_("no plan")),
-            report_status=str(REPORT_STATUS_LABELS[reports.get(municipality.pk, "")]),
-            response_rate=rates.get(municipality.pk),
+            plan_status=str(PlanStatus(plan_code).label) if plan_code else str(_("no plan")),
+            report_status=str(REPORT_STATUS_LABELS[report_code]),
+            response_rate=rate,
+            pupils=pupil_count,
+            plan_code=plan_code,
+            report_code=report_code,
+            months=months_of(stored),
             settled=municipality.pk in decisions,
             closed=municipality.pk in closed,
             to_repay=decisions.get(municipality.pk, ZERO),
         )
         rows.append(row)
-        for day, spent, expected in months_of(stored):
+        for day, spent, expected in row.months:
             before = months_total.get(day, (ZERO, ZERO))
             months_total[day] = (before[0] + spent, before[1] + expected)
 

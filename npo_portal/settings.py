@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "auditing",
     "settlement",
     "dataset",
+    "archive",
     "npo_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -363,7 +364,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "settlement.tasks.queue_objection_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Destruction lists proposed where retention ran out, and the accounts of people who
+    # left anonymised, on the same schedule (archive/).
+    "propose-destruction-lists": {
+        "task": "archive.tasks.propose_destruction_lists",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
+# An account deactivated this many months ago is anonymised (AVG art. 5(1)(e)): a default
+# for the municipality's privacy officer to confirm (archive/anonymise.py).
+ANONYMISE_DEACTIVATED_USERS_AFTER_MONTHS = env_int("ANONYMISE_DEACTIVATED_USERS_AFTER_MONTHS", 12)
 NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLINE", 3)
 # How many days before a settlement decision's objection deadline its finance officers are
 # reminded (issue 30), and how large the decision's letter (a PDF) may be.
@@ -516,9 +526,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes announces itself at every start (its lockouts are warnings), and
-    # WeasyPrint narrates every layout step at INFO.
+    # WeasyPrint narrates every layout step at INFO, bagit every file it hashes.
     "loggers": {
         "axes.apps": {"level": "WARNING"},
+        "bagit": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
     path("accountant/", include("auditing.urls")),
+    path("archief/", include("archive.urls")),
     path("toegankelijkheid/", statement, name="accessibility"),
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),

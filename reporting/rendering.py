@@ -70,9 +70,13 @@ def render_html(data: ReportData, meta: ReportMeta) -> str:
     return render_to_string("reporting/report_pdf.html", context(data, meta))
 
 
-def render_report_pdf(data: ReportData, meta: ReportMeta) -> bytes:
+def render_report_pdf(data: ReportData, meta: ReportMeta, *, archival: bool = False) -> bytes:
+    """The report as PDF/UA-1; `archival` makes it PDF/A-2a and PDF/UA-1 (the archive's copy)."""
     return render_pdf(
-        "reporting/report_pdf.html", context(data, meta), base_url=str(settings.BASE_DIR)
+        "reporting/report_pdf.html",
+        context(data, meta),
+        base_url=str(settings.BASE_DIR),
+        archival=archival,
     )
 
 

@@ -304,7 +304,7 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
         final_accounting=report.final_accounting,
         explanation=report.explanation,
     )
-    meta = _meta(report)
+    meta = report_meta(report)
     _set_progress(report, ReportStatus.RENDERING, _("Rendering the PDF"))
     pdf = render_report_pdf(data, meta)
     _set_progress(report, ReportStatus.RENDERING, _("Writing the spreadsheet"))
@@ -502,7 +502,7 @@ def _sign(report: AccountabilityReport) -> None:
             )
             % {"version": report.version}
         )
-    pdf = render_report_pdf(data, _meta(report))
+    pdf = render_report_pdf(data, report_meta(report))
     old_name = report.pdf.name
     report.pdf.save(f"{report.identifier}.pdf", ContentFile(pdf), save=False)
     report.pdf_sha256 = _checksum(pdf)
@@ -510,7 +510,8 @@ def _sign(report: AccountabilityReport) -> None:
         transaction.on_commit(lambda: default_storage.delete(old_name))
 
 
-def _meta(report: AccountabilityReport) -> ReportMeta:
+def report_meta(report: AccountabilityReport) -> ReportMeta:
+    """What the cover and footer of `report` say: identifier, version, dates, signature."""
     return ReportMeta(
         identifier=report.identifier,
         version=str(report.version),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from api.tests import isolation as api_isolation
+from archive.tests import isolation as archive_isolation
 from auditing import middleware as auditing_middleware
 from auditing.factories import AuditorGrantFactory
 from auditing.models import AuditorGrant
@@ -38,6 +39,7 @@ APP_ISOLATION = [
     identity_isolation,
     auditing_isolation,
     settlement_isolation,
+    archive_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
 # namespace and checks every endpoint with every token.
@@ -192,6 +194,7 @@ def test_downloads_and_exports_are_in_the_suite():
         "finance:history",
         "finance:import-detail",
         "settlement:letter",
+        "archive:package-download",
     }
     assert downloads <= set(OTHER_ORGANISATION_KWARGS)
 
@@ -231,6 +234,7 @@ def row_counts() -> dict[str, int]:
         "insight",
         "auditing",
         "settlement",
+        "archive",
     }
     return {
         model._meta.label: model._default_manager.count()
