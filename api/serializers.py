@@ -3,12 +3,23 @@ field names follow the expenditure import's columns."""
 
 from __future__ import annotations
 
+import datetime
+import functools
+import re
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from finance.models import Eligibility
 
 MAX_BULK_ROWS = 1000
+# What `quick_row` takes as plainly valid; anything else goes through the serializer.
+PLAIN_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z")
+# What DRF's CharField refuses in a text besides its length (null and surrogate characters).
+REFUSED_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
 def Amount(**kwargs):
@@ -59,6 +70,54 @@ class ExpenditureInputSerializer(serializers.Serializer):
             "records nothing twice."
         ),
     )
+
+    def quick_row(self, data) -> dict | None:
+        """`as_row` of a row that plainly passes every field's check (a YYYY-MM-DD date, an
+        amount as text with at most two decimals, texts of the declared kinds and lengths),
+        without the serializer's cost per field; None for any other row, which then goes
+        through `run_validation` and gets its messages. A 1,000-row push spent half its time
+        in the serializer. Test: api/tests/test_quick_row.py."""
+        if type(data) is not dict:
+            return None
+        day, amount = data.get("datum"), data.get("bedrag")
+        if type(day) is not str or not PLAIN_DAY.match(day):
+            return None
+        if type(amount) is not str or not PLAIN_AMOUNT.match(amount):
+            return None
+        try:
+            datetime.date.fromisoformat(day)
+        except ValueError:
+            return None
+        row = {"datum": day, "bedrag": f"{Decimal(amount):.2f}"}
+        for name, field in self.text_fields:
+            value = data.get(name, empty)
+            if value is empty:
+                if field.required:
+                    return None
+                value = field.get_default()
+            if value is None:
+                if not field.allow_null:
+                    return None
+                row[name] = ""
+                continue
+            if type(value) is not str:
+                return None
+            value = value.strip()
+            if not value and not field.allow_blank:
+                return None
+            if len(value) > field.max_length or REFUSED_CHARACTER.search(value):
+                return None
+            row[name] = value
+        return row
+
+    @functools.cached_property
+    def text_fields(self) -> list[tuple[str, serializers.CharField]]:
+        """The text fields, as declared: what `quick_row` checks them against."""
+        return [
+            (name, field)
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.CharField)
+        ]
 
     def as_row(self, data: dict) -> dict:
         """The validated values in the import's columns, as finance.services reads them."""
@@ -111,6 +170,18 @@ class BulkShapeSerializer(serializers.Serializer):
     rijen = serializers.ListField(
         child=serializers.DictField(), min_length=1, max_length=MAX_BULK_ROWS
     )
+
+    @staticmethod
+    def quick_rows(data) -> list[dict] | None:
+        """The rows of a body that plainly has this shape (an object whose `rijen` is a list
+        of 1 to MAX_BULK_ROWS objects), without checking each row's every key; None for
+        any other body, which then goes through `is_valid` and gets its messages."""
+        rows = data.get("rijen") if type(data) is dict else None
+        if type(rows) is not list or not 1 <= len(rows) <= MAX_BULK_ROWS:
+            return None
+        if not all(type(row) is dict for row in rows):
+            return None
+        return rows
 
 
 class ExpenditureSerializer(serializers.Serializer):

@@ -185,7 +185,7 @@ class ExpenditureListView(ApiView):
         given = serializers.ExpenditureInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         (outcome,) = _record(request, [given.as_row(given.validated_data)], bulk=False)
-        expenditure = _with_eligibility(request, [outcome.expenditure.pk])[outcome.expenditure.pk]
+        expenditure = _with_eligibility(request, [outcome.id])[outcome.id]
         return Response(
             serializers.ExpenditureSerializer(expenditure).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
@@ -206,21 +206,26 @@ class ExpenditureBulkView(ApiView):
         responses={201: serializers.BulkResultSerializer, 200: serializers.BulkResultSerializer},
     )
     def post(self, request):
-        shape = serializers.BulkShapeSerializer(data=request.data)
-        shape.is_valid(raise_exception=True)
+        given_rows = serializers.BulkShapeSerializer.quick_rows(request.data)
+        if given_rows is None:
+            shape = serializers.BulkShapeSerializer(data=request.data)
+            shape.is_valid(raise_exception=True)
+            given_rows = shape.validated_data["rijen"]
         rows, positions, errors = [], [], []
         # One serializer for all rows, as DRF's ListSerializer does: a serializer copies its
         # fields when made, which for 1,000 rows was 40% of the request's time.
         given = serializers.ExpenditureInputSerializer()
-        for position, raw in enumerate(shape.validated_data["rijen"]):
-            try:
-                values = given.run_validation(raw)
-            except exceptions.ValidationError as invalid:
-                errors.append(dict(invalid.detail))
-            else:
-                errors.append({})
-                rows.append(given.as_row(values))
-                positions.append(position)
+        for position, raw in enumerate(given_rows):
+            row = given.quick_row(raw)
+            if row is None:
+                try:
+                    row = given.as_row(given.run_validation(raw))
+                except exceptions.ValidationError as invalid:
+                    errors.append(dict(invalid.detail))
+                    continue
+            errors.append({})
+            rows.append(row)
+            positions.append(position)
         if any(errors):
             # Name the rules' problems of the well-formed rows too, not only the malformed.
             for found in finance_services.expenditure_row_problems(
@@ -236,18 +241,17 @@ class ExpenditureBulkView(ApiView):
             "rijen": [
                 {
                     "rij": index,
-                    "id": outcome.expenditure.pk,
-                    "extern_id": outcome.expenditure.extern_id,
+                    "id": outcome.id,
+                    "extern_id": outcome.extern_id,
                     "status": "aangemaakt" if outcome.created else "bestaand",
                     "zelfde_als_rij": outcome.same_as_row,
                 }
                 for index, outcome in enumerate(outcomes)
             ],
         }
-        return Response(
-            serializers.BulkResultSerializer(body).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        # The body is already what BulkResultSerializer makes of it (numbers, texts, null):
+        # serializing 1,000 rows through it cost a fifth of the request.
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def _goal(programme, code: str) -> SpendingGoal:

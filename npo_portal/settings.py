@@ -528,6 +528,9 @@ LOGGING = {
     # django-axes announces itself at every start (its lockouts are warnings), and
     # WeasyPrint narrates every layout step at INFO, bagit every file it hashes.
     "loggers": {
+        # Django's own console handler (with DEBUG on) would print its lines a second time,
+        # not as JSON; they reach the root handler above instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "axes.apps": {"level": "WARNING"},
         "bagit": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
