@@ -30,6 +30,7 @@ from plans.models import Intervention, SpendingGoal
 from reporting.models import AccountabilityReport, ReportStatus
 from schools.models import NeedsRound
 from schools.selectors import municipal_picture
+from settlement.models import Settlement
 
 REPORT_FILE_TYPES = {
     "pdf": "application/pdf",
@@ -423,12 +424,52 @@ class TotalsView(ApiView):
     @extend_schema(
         operation_id="totalen",
         summary=_("The finance totals"),
-        description=_("The same figures as the dashboard, from the same function."),
+        description=_(
+            "The same figures as the dashboard, from the same function. After a merger, a "
+            "year's figures hold a predecessor's books only from the year it merged in (as "
+            "the reports do): a year it ended as a municipality of its own is in its own "
+            "report."
+        ),
         responses=serializers.TotalsSerializer,
     )
     def get(self, request):
         totals = finance_selectors.finance_totals(municipality=self.municipality)
         return Response(serializers.TotalsSerializer(totals).data)
+
+
+class FinalPositionView(ApiView):
+    @extend_schema(
+        operation_id="eindpositie",
+        summary=_("The final position of the grant"),
+        description=_(
+            "Allocation, received, eligible and ineligible spending over the whole period, "
+            "the expected vaststelling and reclaim; after a merger for the whole grant, with "
+            "each municipality's part. Read-only."
+        ),
+        responses=serializers.FinalPositionSerializer,
+    )
+    def get(self, request):
+        position = finance_selectors.final_position(municipality=self.municipality)
+        return Response(serializers.FinalPositionSerializer(position).data)
+
+
+class SettlementView(ApiView):
+    @extend_schema(
+        operation_id="vaststelling",
+        summary=_("The settlement decision"),
+        description=_("The Minister's decision as recorded, and its repayment. Read-only."),
+        responses={200: serializers.SettlementSerializer, 404: OpenApiResponse()},
+    )
+    def get(self, request):
+        settlement = (
+            Settlement.objects.for_user(request.user)
+            .filter(municipality=self.municipality)
+            .select_related("municipality", "repayment")
+            .first()
+        )
+        if settlement is None:
+            raise Http404
+        return Response(serializers.SettlementSerializer(settlement).data)
 
 
 def report_file_available(report: AccountabilityReport, kind: str) -> bool:
