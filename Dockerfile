@@ -13,7 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DEBIAN_FRONTEND=noninteractive
 
 # WeasyPrint dlopens Pango and HarfBuzz through cffi at run time; pip cannot provide them.
-# libharfbuzz-subset0 makes each PDF write about 0.5 s faster.
+# libharfbuzz-subset0 makes each PDF write about 0.5 s faster. pg_dump and pg_restore for
+# `manage.py backup` and `restore` (PostgreSQL 15's, as the compose file's server).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -21,6 +22,7 @@ RUN apt-get update \
         libharfbuzz0b \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 # A virtual environment, so the same steps work on the public image and on Debian's own

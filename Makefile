@@ -16,10 +16,13 @@ run: install ## Start the portal on http://127.0.0.1:$(PORT) with demo data (SQL
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Test processes (pytest-xdist); each has its own database, copied from one migrated template.
+TEST_WORKERS ?= auto
+
 test: install ## Lint, then the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) --dist=worksteal --durations=20
 
 install: $(VENV)/.installed
 
@@ -39,7 +42,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-APPS_WITH_CATALOGUE := schools plans finance reporting
+APPS_WITH_CATALOGUE := schools plans finance reporting settlement archive
 
 messages: install ## Refresh the Dutch catalogues after changing texts (needs GNU gettext)
 	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media --ignore=artifacts $(APPS_WITH_CATALOGUE:%=--ignore=%)

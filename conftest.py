@@ -19,9 +19,84 @@ from django.conf import settings
 
 from npo_portal.celery import app as celery_app
 from npo_portal.celery import queue_names
+from tests import template_db
 from tests.world import World, build_world
 
 BASE_DIR = Path(__file__).resolve().parent
+
+# Test databases are thrown away: their commits need not wait for the disk. libpq reads this
+# in every connection of the tests, the template's migration and the Celery worker.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+TEMPLATE_BUILDER = pytest.StashKey[template_db.TemplateBuilder]()
+
+
+def pytest_sessionstart(session):
+    """xdist's controller migrates one template database while the workers start (see
+    tests/template_db.py); each worker copies it instead of migrating again."""
+    config = session.config
+    if not hasattr(config, "workerinput") and template_db.applies(config):
+        builder = template_db.TemplateBuilder()
+        builder.start()
+        config.stash[TEMPLATE_BUILDER] = builder
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    builder = node.config.stash.get(TEMPLATE_BUILDER, None)
+    if builder is not None:
+        node.workerinput.update(template_db.worker_input(builder))
+
+
+def pytest_unconfigure(config):
+    builder = config.stash.get(TEMPLATE_BUILDER, None)
+    if builder is not None:
+        builder.finish()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's set-up, except in an xdist worker with a template database: copy the
+    template (migrated once by the controller) instead of migrating again."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    workerinput = getattr(request.config, "workerinput", {})
+    if "npo_template_db" in workerinput:
+        template = template_db.wait_for_template(workerinput)
+        with django_db_blocker.unblock():
+            name = template_db.clone(template)
+            if serialized_aliases:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        yield
+        with django_db_blocker.unblock():
+            template_db.drop(name)
+        return
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 # What the data migrations load, with the model that is empty when it is missing (None: the
@@ -93,6 +168,30 @@ def _celery_eager_unless_real_worker(request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Argon2 at the smallest cost (tests/hashers.py): the tests set and check hundreds of
+    passwords, at about 0.25 CPU-s each with production's parameters."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.CheapArgon2PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """The files this test process (and its Celery worker) stores go to a folder of its own,
+    not to the working tree's media/ that parallel test processes would share."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=folder):
+        yield folder
+
+
+WORKER_START_SECONDS = 180
+
+
 def _start_worker(*, queue: str, extra_env: dict[str, str], stdout=None) -> subprocess.Popen:
     """A real `celery worker` process on the configured broker and the test database,
     listening on `queue` and its reports and imports queues; waits for its first ping."""
@@ -144,14 +243,19 @@ def _start_worker(*, queue: str, extra_env: dict[str, str], stdout=None) -> subp
         stdout=stdout,
     )
     replies = []
-    for _attempt in range(30):
+    # A worker starts in a few seconds; on a machine busy with parallel test processes (and
+    # other work) it may take a minute or more.
+    deadline = time.monotonic() + WORKER_START_SECONDS
+    while time.monotonic() < deadline:
         replies = celery_app.control.ping(destination=None, timeout=1.0)
         if any(name.startswith(queue) for reply in replies for name in reply):
             return worker
         if worker.poll() is not None:
             pytest.fail(f"The Celery worker exited with code {worker.returncode}.")
     _stop(worker)
-    pytest.fail(f"The Celery worker did not answer a ping within 30 s: {replies}")
+    pytest.fail(
+        f"The Celery worker did not answer a ping within {WORKER_START_SECONDS} s: {replies}"
+    )
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -164,7 +268,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, media_root):
     """A real `celery worker` process on the configured broker and the test database.
 
     Yields the folder the worker's e-mail backend writes to. Needs a broker and a database

@@ -40,7 +40,7 @@ class SchoolBoardAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "role", "organisation", "is_active"]
-    list_filter = ["role", "is_active"]
+    list_filter = ["role", "is_active", "is_archivist"]
     list_select_related = ["municipality", "school_board"]
     search_fields = [
         "username",
@@ -51,11 +51,14 @@ class UserAdmin(DjangoUserAdmin):
         "school_board__name",
     ]
     autocomplete_fields = ["municipality", "school_board"]
-    readonly_fields = ["invited_at", "last_login", "date_joined"]
+    readonly_fields = ["invited_at", "last_login", "date_joined", "deactivated_at", "anonymised_at"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Organisation and role"), {"fields": ("role", "municipality", "school_board")}),
+        (
+            _("Organisation and role"),
+            {"fields": ("role", "municipality", "school_board", "is_archivist")},
+        ),
         (
             _("Status"),
             {
@@ -66,6 +69,8 @@ class UserAdmin(DjangoUserAdmin):
                     "invited_at",
                     "last_login",
                     "date_joined",
+                    "deactivated_at",
+                    "anonymised_at",
                 )
             },
         ),
@@ -79,6 +84,30 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("organisation"))
     def organisation(self, user):
         return user.organisation or "—"
+
+    def save_model(self, request, obj, form, change):
+        """Deactivating someone, or changing the role or organisation that gave them
+        access, ends their sessions and revokes the API tokens they may no longer make."""
+        lost = change and {"is_active", "role", "municipality", "school_board"} & set(
+            form.changed_data
+        )
+        super().save_model(request, obj, form, change)
+        if lost:
+            from identity.models import AccountEvent
+            from identity.services import withdraw_access
+
+            action = (
+                AccountEvent.Action.DEACTIVATED
+                if not obj.is_active
+                else AccountEvent.Action.SESSION_ENDED
+            )
+            changed = ", ".join(sorted(set(form.changed_data) & lost))
+            withdraw_access(
+                user=obj,
+                actor=request.user,
+                action=action,
+                reason=_("changed in the admin: %(fields)s") % {"fields": changed},
+            )
 
     @admin.action(description=_("E-mail an invitation to set a password"))
     def send_invitations(self, request, queryset):

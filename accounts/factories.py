@@ -1,3 +1,5 @@
+from functools import cache
+
 import factory
 from django.contrib.auth.hashers import make_password
 
@@ -5,8 +7,12 @@ from accounts.models import Municipality, Role, SchoolBoard, User
 
 TEST_PASSWORD = "proef-wachtwoord-2021"  # noqa: S105
 
-# Hashing once keeps the many users of the test worlds cheap to create.
-_TEST_PASSWORD_HASH = make_password(TEST_PASSWORD)
+
+@cache
+def hashed_test_password() -> str:
+    """Hashed once (on first use, with the hasher the test session configures), so the many
+    users of the test worlds are cheap to create."""
+    return make_password(TEST_PASSWORD)
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory):
@@ -37,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@proef.example")
     first_name = "Proef"
     last_name = factory.Sequence(lambda n: f"Gebruiker {n}")
-    password = _TEST_PASSWORD_HASH
+    password = factory.LazyFunction(hashed_test_password)
     role = Role.POLICY_OFFICER
     municipality = factory.SubFactory(MunicipalityFactory)
     school_board = None

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
@@ -245,6 +246,20 @@ class User(AbstractUser, OwnedByOrganisation):
         default=False,
         help_text=_("Manages the colleagues of their own organisation."),
     )
+    # Archiefwet: destruction lists are approved by the municipality's archivist as well as
+    # by the functional administrator (archive/permissions.py).
+    is_archivist = models.BooleanField(
+        _("archivist"),
+        default=False,
+        help_text=_(
+            "Approves the destruction of the municipality's records whose retention has run "
+            "out, as its archivist."
+        ),
+    )
+    # When the account was deactivated: personal data of people who left is anonymised a
+    # configurable number of months later (AVG art. 5(1)(e); archive/anonymise.py).
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -270,11 +285,13 @@ class User(AbstractUser, OwnedByOrganisation):
                         school_board__isnull=False,
                         is_staff=False,
                         is_superuser=False,
+                        is_archivist=False,
                     )
                     | Q(
                         role=Role.FUNCTIONAL_ADMIN,
                         municipality__isnull=True,
                         school_board__isnull=True,
+                        is_archivist=False,
                     )
                     | Q(
                         role=Role.AUDITOR,
@@ -283,6 +300,7 @@ class User(AbstractUser, OwnedByOrganisation):
                         is_staff=False,
                         is_superuser=False,
                         is_key_user=False,
+                        is_archivist=False,
                     )
                     | Q(
                         role=Role.MONITOR,
@@ -291,19 +309,29 @@ class User(AbstractUser, OwnedByOrganisation):
                         is_staff=False,
                         is_superuser=False,
                         is_key_user=False,
+                        is_archivist=False,
                     )
                 ),
                 name="user_role_matches_organisation",
                 violation_error_message=_(
                     "Policy and finance officers and auditors belong to a municipality, "
                     "school-board users to a school board, and functional administrators and "
-                    "programme monitors to neither."
+                    "programme monitors to neither. Only policy and finance officers can be a "
+                    "municipality's archivist."
                 ),
             ),
         ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # The moment of deactivation starts the anonymisation period; reactivating clears it.
+        if self.is_active:
+            self.deactivated_at = None
+        elif self.deactivated_at is None:
+            self.deactivated_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -7,7 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from api.principal import TokenPrincipal
-from api.services import token_for_secret
+from api.services import maker_may_still, token_for_secret
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -32,6 +32,13 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This token has been revoked."))
         if token.is_expired:
             raise exceptions.AuthenticationFailed(_("This token has expired."))
+        if not maker_may_still(token):
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "This token no longer works: the person who made it no longer has access. "
+                    "A finance officer of the municipality can make a new one."
+                )
+            )
         return TokenPrincipal(token), token
 
     def authenticate_header(self, request):

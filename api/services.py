@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, User
 from api.models import ApiRequest, ApiToken, Scope
+from api.permissions import can_manage_tokens
 
 TOKEN_START = "npo_"  # noqa: S105 - the marker every token starts with, not a secret
 MAX_VALIDITY_DAYS = 2 * 366
@@ -69,6 +70,27 @@ def revoke_token(*, token: ApiToken, user: User) -> ApiToken:
         token.revoked_by = user
         token.save(update_fields=["revoked_at", "revoked_by"])
     return token
+
+
+def revoke_tokens_of(*, user: User, by: User | None) -> list[ApiToken]:
+    """Revoke every usable token `user` made: a token lives only as long as its maker may
+    make one (deactivated, moved, or no longer finance officer or key user)."""
+    tokens = list(ApiToken.objects.filter(created_by=user, revoked_at__isnull=True))
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+        token.revoked_by = by
+    ApiToken.objects.bulk_update(tokens, ["revoked_at", "revoked_by"])
+    return tokens
+
+
+def maker_may_still(token: ApiToken) -> bool:
+    """Whether the person who made `token` may still make it (checked at every call as well,
+    so that access ends with the person also where no service revoked the token)."""
+    maker = token.created_by
+    # Every token is issued by a person; one whose maker's account was removed has no one
+    # answering for it any more.
+    return maker is not None and can_manage_tokens(maker, token.municipality)
 
 
 def token_for_secret(secret: str) -> ApiToken | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -267,7 +268,8 @@ def merge_municipalities(
     if move_users:
         result.users_moved = users.update(municipality=successor)
     else:
-        result.users_deactivated = users.update(is_active=False)
+        # The anonymisation period of their personal data starts now (archive/anonymise.py).
+        result.users_deactivated = users.update(is_active=False, deactivated_at=timezone.now())
     return result
 
 

@@ -19,6 +19,7 @@ from finance.forms import AllocationImportForm, ExpenditureForm, ImportForm, Pay
 from finance.models import Expenditure, ExpenditureImport, Payment
 from insight.figures import cached_finance_totals, figures_key
 from npo_portal.audit import offer_current_version
+from npo_portal.storage import upload_source
 from plans.models import Allocation, Intervention, SpendingGoal
 
 
@@ -72,7 +73,7 @@ class AllocationImportView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             result = services.import_allocations(
-                data=form.cleaned_data["file"].read(),
+                data=upload_source(form.cleaned_data["file"]),
                 decision_reference=form.cleaned_data["decision_reference"],
             )
         except services.ImportRejected as rejected:

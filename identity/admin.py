@@ -163,6 +163,15 @@ class IdentityProviderAdmin(admin.ModelAdmin):
         ("Claims", {"fields": ("subject_claim", "email_claim", "role_claim")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        """Disabling a provider ends the sessions signed in through it, at once."""
+        disabled = change and "enabled" in form.changed_data and not obj.enabled
+        super().save_model(request, obj, form, change)
+        if disabled:
+            from identity.services import end_provider_sessions
+
+            end_provider_sessions(provider=obj, actor=request.user)
+
     @admin.display(description=_("Stored client secret"))
     def client_secret_hint(self, provider):
         return provider.client_secret_hint if provider.pk else "—"

@@ -9,6 +9,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -113,6 +114,53 @@ def end_session(*, actor: User, session: UserSession) -> None:
     record(actor=actor, subject=session.user, action=AccountEvent.Action.SESSION_ENDED)
 
 
+def withdraw_access(
+    *, user: User, actor: User | None, action: str, reason: str = ""
+) -> tuple[int, int]:
+    """What follows when a person loses access (deactivated, or a role or organisation
+    that no longer allows it): every open session ends, and the API tokens they made are
+    revoked when they may no longer make them; one audit entry says what was ended.
+    Returns (sessions ended, tokens revoked)."""
+    from api.permissions import can_manage_tokens
+    from api.services import revoke_tokens_of
+
+    sessions = end_all_sessions(user=user)
+    tokens = []
+    if user.municipality_id is None or not can_manage_tokens(user, user.municipality):
+        tokens = revoke_tokens_of(user=user, by=actor)
+    detail = _("%(sessions)s session(s) ended, %(tokens)s API token(s) revoked%(names)s") % {
+        "sessions": sessions,
+        "tokens": len(tokens),
+        "names": (": " + ", ".join(token.name for token in tokens)) if tokens else "",
+    }
+    record(
+        actor=actor,
+        subject=user,
+        action=action,
+        detail=f"{reason} · {detail}" if reason else detail,
+    )
+    return sessions, len(tokens)
+
+
+def end_provider_sessions(*, provider, actor: User | None) -> int:
+    """A disabled identity provider vouches for no one: end every session signed in
+    through it, each recorded on its user's audit trail. Returns the sessions ended."""
+    store = _session_store()
+    ended = 0
+    sessions = UserSession.objects.filter(provider=provider).select_related("user")
+    for session in sessions:
+        store(session_key=session.session_key).delete()
+        record(
+            actor=actor,
+            subject=session.user,
+            action=AccountEvent.Action.SESSION_ENDED,
+            detail=_("identity provider %(provider)s disabled") % {"provider": provider.name},
+        )
+        ended += 1
+    UserSession.objects.filter(provider=provider).delete()
+    return ended
+
+
 def end_all_sessions(*, user: User, keep: str | None = None) -> int:
     """End every session of `user` except `keep` (a session key); returns how many."""
     store = _session_store()
@@ -200,15 +248,15 @@ def deactivate_colleague(*, key_user: User, colleague: User) -> None:
     _require_key_user(key_user, colleague)
     if colleague.pk == key_user.pk:
         raise PermissionDenied
-    User.objects.filter(pk=colleague.pk).update(is_active=False)
-    end_all_sessions(user=colleague)
-    record(actor=key_user, subject=colleague, action=AccountEvent.Action.DEACTIVATED)
+    User.objects.filter(pk=colleague.pk).update(is_active=False, deactivated_at=timezone.now())
+    colleague.is_active = False
+    withdraw_access(user=colleague, actor=key_user, action=AccountEvent.Action.DEACTIVATED)
 
 
 @transaction.atomic
 def reactivate_colleague(*, key_user: User, colleague: User) -> None:
     _require_key_user(key_user, colleague)
-    User.objects.filter(pk=colleague.pk).update(is_active=True)
+    User.objects.filter(pk=colleague.pk).update(is_active=True, deactivated_at=None)
     record(actor=key_user, subject=colleague, action=AccountEvent.Action.REACTIVATED)
 
 

@@ -73,3 +73,40 @@ class MonitorFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.year}"
+
+
+class FrozenMonitorRow(models.Model):
+    """A municipality's row of the national monitor for one year, kept as it was before its
+    records were destroyed at the end of their retention (archive/destruction.py): anonymous
+    aggregates only, so that the monitor's figures stay what they were (the counter that
+    outlives the deleted records, as Open Forms keeps its statistics). While a row is frozen
+    the monitor shows it instead of computing one."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    allocation = models.DecimalField(max_digits=14, decimal_places=2)
+    received = models.DecimalField(max_digits=14, decimal_places=2)
+    spent_year = models.DecimalField(max_digits=14, decimal_places=2)
+    spent_cumulative = models.DecimalField(max_digits=14, decimal_places=2)
+    at_risk = models.DecimalField(max_digits=14, decimal_places=2)
+    months = models.JSONField(default=list)
+    pupils = models.PositiveIntegerField(null=True)
+    # Codes, not labels: PlanStatus ("" for no plan) and the report status key ("" for none).
+    plan_status = models.CharField(max_length=20, blank=True)
+    report_status = models.CharField(max_length=20, blank=True)
+    response_rate = models.DecimalField(max_digits=5, decimal_places=1, null=True)
+    frozen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frozen monitor row")
+        verbose_name_plural = _("frozen monitor rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"], name="frozen_monitor_row_once_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year}"

@@ -23,6 +23,7 @@ from finance.selectors import (
     finance_programme,
 )
 from insight.figures import cached_finance_totals
+from insight.models import FrozenMonitorRow
 from insight.services import fresh_figures, months_of
 from insight.shares import largest_remainder
 from plans.models import (
@@ -42,6 +43,7 @@ from schools.models import (
     NeedsRound,
     School,
 )
+from settlement.models import Closure, Settlement
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -335,6 +337,17 @@ class MonitorRow:
     plan_status: str
     report_status: str
     response_rate: Decimal | None
+    # The Minister's settlement decision (issue 30): recorded or not, the programme closed or
+    # not, and its amount to repay (negative: still to receive).
+    settled: bool = False
+    closed: bool = False
+    to_repay: Decimal = ZERO
+    # What the labels above are made of, kept when the row is frozen (insight.FrozenMonitorRow).
+    pupils: int | None = None
+    plan_code: str = ""
+    report_code: str = ""
+    # (first day of the month, cumulative eligible spending, cumulative payments expected)
+    months: list[tuple[datetime.date, Decimal, Decimal]] = field(default_factory=list)
 
     @property
     def share_spent(self) -> Decimal | None:
@@ -353,9 +366,20 @@ class MonitorGroup:
     spent_year: Decimal = ZERO
     spent_cumulative: Decimal = ZERO
     at_risk: Decimal = ZERO
+    settled: int = 0
+    closed: int = 0
+    # The decisions' amounts to repay, those still to receive apart.
+    reclaimed: Decimal = ZERO
+    paid_out: Decimal = ZERO
 
     def add(self, row: MonitorRow) -> None:
         self.count += 1
+        self.settled += row.settled
+        self.closed += row.closed
+        if row.to_repay > 0:
+            self.reclaimed += row.to_repay
+        else:
+            self.paid_out -= row.to_repay
         self.allocation += row.allocation
         self.received += row.received
         self.spent_year += row.spent_year
@@ -418,31 +442,57 @@ def national_monitor(*, year: int) -> NationalMonitor:
             pupils[municipality_id] = count
     reports = _report_statuses(year)
     rates = _response_rates(year, predecessors)
+    decisions = dict(Settlement.objects.values_list("municipality_id", "amount_to_repay"))
+    closed = set(Closure.objects.current().values_list("municipality_id", flat=True))
     provinces = province_of()
 
+    frozen = {
+        row.municipality_id: row
+        for row in FrozenMonitorRow.objects.filter(
+            year=year, municipality_id__in=[m.pk for m in listed]
+        )
+    }
     rows, months_total = [], {}
     for municipality in listed:
         members = _grant(municipality.pk, predecessors)
         counted = [pupils[m] for m in members if m in pupils]
-        stored = figures[municipality.pk]
+        # A municipality whose records were destroyed shows the row kept before.
+        stored = frozen.get(municipality.pk) or figures[municipality.pk]
+        if municipality.pk in frozen:
+            pupil_count = stored.pupils
+            plan_code, report_code, rate = (
+                stored.plan_status,
+                stored.report_status,
+                stored.response_rate,
+            )
+        else:
+            pupil_count = sum(counted) if counted else None
+            plan_code = plan_status.get(municipality.pk, "")
+            report_code = reports.get(municipality.pk, "")
+            rate = rates.get(municipality.pk)
         row = MonitorRow(
             municipality=municipality,
             predecessors=sorted(names[m] for m in members if m != municipality.pk),
             province=provinces.get(municipality.code, str(_("unknown"))),
-            size_class=size_class(sum(counted) if counted else None),
+            size_class=size_class(pupil_count),
             allocation=stored.allocation,
             received=stored.received,
             spent_year=stored.spent_year,
             spent_cumulative=stored.spent_cumulative,
             at_risk=stored.at_risk,
-            plan_status=str(PlanStatus(plan_status[municipality.pk]).label)
-            if municipality.pk in plan_status
-            else str(_("no plan")),
-            report_status=str(REPORT_STATUS_LABELS[reports.get(municipality.pk, "")]),
-            response_rate=rates.get(municipality.pk),
+            plan_status=str(PlanStatus(plan_code).label) if plan_code else str(_("no plan")),
+            report_status=str(REPORT_STATUS_LABELS[report_code]),
+            response_rate=rate,
+            pupils=pupil_count,
+            plan_code=plan_code,
+            report_code=report_code,
+            months=months_of(stored),
+            settled=municipality.pk in decisions,
+            closed=municipality.pk in closed,
+            to_repay=decisions.get(municipality.pk, ZERO),
         )
         rows.append(row)
-        for day, spent, expected in months_of(stored):
+        for day, spent, expected in row.months:
             before = months_total.get(day, (ZERO, ZERO))
             months_total[day] = (before[0] + spent, before[1] + expected)
 

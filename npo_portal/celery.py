@@ -30,6 +30,8 @@ use_memory_transport_in_process(app)
 # default queue (a test session) moves all three.
 QUEUE_SUFFIXES = {
     "reporting.tasks.": "reports",
+    # An archive package renders documents as a report does.
+    "archive.tasks.build_archive_package": "reports",
     "finance.tasks.run_expenditure_import": "imports",
 }
 

@@ -11,18 +11,60 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 PDF_VARIANT = "pdf/ua-1"
+# For the archive: PDF/A-2a (ISO 19005-2, level A: tagged) that also declares PDF/UA-1.
+# WeasyPrint 70 takes one `pdf_variant`, and none of its variants writes both identifications;
+# `pdf/a-2a` writes the tagged structure, the output intent and the file identifier, and
+# `finish_archival` adds the PDF/UA identification to its XMP packet (with the extension
+# schema PDF/A requires for a property outside its predefined schemas).
+ARCHIVAL_PDF_VARIANT = "pdf/a-2a"
+_PDFUA_IN_PDFA = (
+    b'<rdf:Description rdf:about="" '
+    b'xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    b'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" '
+    b'xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b'<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    b"<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
+    b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
+    b"<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+    b'<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    b"<pdfaProperty:name>part</pdfaProperty:name>"
+    b"<pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+    b"<pdfaProperty:category>internal</pdfaProperty:category>"
+    b"<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>"
+    b"</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas>"
+    b"</rdf:Description>"
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" '
+    b'pdfuaid:part="1"/>'
+)
 
 # WeasyPrint lays out in CSS pixels; PDF user space is in points (72 per inch, 96 px).
 POINTS_PER_PIXEL = 0.75
 
 
-def render_pdf(template_name: str, context: dict, *, base_url: str, request=None) -> bytes:
-    """Render a Django template to PDF bytes (A4 unless the template's CSS says otherwise)."""
+def render_pdf(
+    template_name: str, context: dict, *, base_url: str, request=None, archival: bool = False
+) -> bytes:
+    """Render a Django template to PDF bytes (A4 unless the template's CSS says otherwise);
+    `archival` makes it PDF/A-2a and PDF/UA-1 in one file, for the archive package."""
     html = render_to_string(template_name, context, request=request)
     document = HTML(string=html, base_url=base_url)
+    if archival:
+        return document.write_pdf(
+            pdf_variant=ARCHIVAL_PDF_VARIANT, uncompressed_pdf=False, finisher=finish_archival
+        )
     return document.write_pdf(
         pdf_variant=PDF_VARIANT, uncompressed_pdf=False, finisher=finish_tagging
     )
+
+
+def finish_archival(document, pdf: pydyf.PDF) -> None:
+    """The tagging corrections of `finish_tagging`, and the PDF/UA-1 identification added to
+    the PDF/A packet's one rdf:RDF element (XMP allows one)."""
+    finish_tagging(document, pdf)
+    stream = pdf.objects[_number(pdf.catalog["Metadata"])]
+    content = b"".join(stream.stream)
+    head, tail = content.split(b"</rdf:RDF>", 1)
+    stream.stream = [head + _PDFUA_IN_PDFA + b"</rdf:RDF>" + tail]
 
 
 def finish_tagging(document, pdf: pydyf.PDF) -> None:

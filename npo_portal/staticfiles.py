@@ -2,9 +2,10 @@
 
 Without that manifest (collectstatic never ran, or STATIC_ROOT points elsewhere) every page
 would fail on its first stylesheet with "Missing staticfiles manifest entry". This storage
-says what is wrong and what to run instead, and the system check below says it before the
-first request (`manage.py check --deploy`, run by the containers' migrate step; not by
-plain `check`, which collectstatic itself runs before there is a manifest).
+says what is wrong and what to run instead (the portal then answers a plain error page,
+npo_portal.views.server_error), and the system check below says it before the first
+request with `manage.py check --deploy` (not with plain `check`: collectstatic runs those
+checks itself, before there is a manifest).
 """
 
 from pathlib import Path

@@ -46,3 +46,15 @@ def walk(storage: Storage, folder: str = "") -> Iterator[str]:
         yield prefix + name
     for sub in sorted(folders):
         yield from walk(storage, prefix + sub)
+
+
+def upload_source(upload) -> bytes | Path:
+    """An uploaded file as the table readers take it (npo_portal.tables.Source): the path of
+    the temporary file Django streamed a large upload to, or the bytes of a small one it
+    kept in memory (up to FILE_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB). A large file is never read
+    whole into memory."""
+    try:
+        return Path(upload.temporary_file_path())
+    except AttributeError:
+        upload.seek(0)
+        return upload.read()

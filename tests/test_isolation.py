@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from api.tests import isolation as api_isolation
+from archive.tests import isolation as archive_isolation
 from auditing import middleware as auditing_middleware
 from auditing.factories import AuditorGrantFactory
 from auditing.models import AuditorGrant
@@ -25,6 +26,7 @@ from insight.tests import isolation as insight_isolation
 from plans.tests import isolation as plans_isolation
 from reporting.tests import isolation as reporting_isolation
 from schools.tests import isolation as schools_isolation
+from settlement.tests import isolation as settlement_isolation
 from tests.world import Organisation, World
 
 APP_ISOLATION = [
@@ -36,6 +38,8 @@ APP_ISOLATION = [
     insight_isolation,
     identity_isolation,
     auditing_isolation,
+    settlement_isolation,
+    archive_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
 # namespace and checks every endpoint with every token.
@@ -189,6 +193,8 @@ def test_downloads_and_exports_are_in_the_suite():
         "schools:picture-csv",
         "finance:history",
         "finance:import-detail",
+        "settlement:letter",
+        "archive:package-download",
     }
     assert downloads <= set(OTHER_ORGANISATION_KWARGS)
 
@@ -227,6 +233,8 @@ def row_counts() -> dict[str, int]:
         "api",
         "insight",
         "auditing",
+        "settlement",
+        "archive",
     }
     return {
         model._meta.label: model._default_manager.count()

@@ -249,6 +249,7 @@ def write_env_file(folder: Path, images: dict[str, str]) -> Path:
         "S3_ACCESS_KEY_ID": "smoke",
         "S3_SECRET_ACCESS_KEY": secrets.token_hex(16),
         "S3_ADDRESSING_STYLE": "path",
+        "METRICS_TOKEN": secrets.token_urlsafe(24),
         # Small replicas: this host has 2 cores for everything.
         "GUNICORN_WORKERS": "2",
         "CELERY_CONCURRENCY": "1",
@@ -314,7 +315,8 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
             ),
             timeout=180,
         )
-        log(f"GET /health/ on {web} ({address}): 200 {json.dumps(body)}")
+        summary = {k: body[k] for k in ("status", "database", "broker", "workers") if k in body}
+        log(f"GET /health/ on {web} ({address}): 200 {json.dumps(summary)}")
     (proxy,) = stack.containers("proxy")
     proxy_address = stack.address(proxy, 8080)
     status, _h, body = wait_for(
@@ -322,11 +324,12 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
         lambda: (r := client.get(proxy_address, "/health/"))[0] == 200 and r,
         timeout=60,
     )
-    log(f"GET /health/ through {proxy}: {status} {body.decode()}")
+    log(f"GET /health/ through {proxy}: {status} {json.loads(body)['status']}")
     # The compose file's own health checks (podman runs them only through systemd timers,
     # absent here, so by hand). Like compose, a container is unhealthy only after 3 failed
     # checks in a row: on this shared 2-core host one check can miss its timeout.
-    for container in [*webs, *workers, *stack.containers("import-worker")]:
+    services = [*stack.containers("postgres"), *stack.containers("redis")]
+    for container in [*services, *webs, *workers, *stack.containers("import-worker")]:
         for attempt in range(1, 4):
             result = subprocess.run(
                 ["podman", "healthcheck", "run", container],
@@ -418,6 +421,29 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
     )
     timings["report"] = time.monotonic() - started
 
+    # The metrics after that report, from the replica that served it: a request histogram
+    # and the workers' task counter (kept in Redis, so any replica shows every worker's).
+    token = dict(
+        line.split("=", 1) for line in stack.env_file.read_text().splitlines() if "=" in line
+    )["METRICS_TOKEN"]
+    status, _h, body = client.request(
+        address_b, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert status == 200, f"/metrics answered {status}"
+    lines = body.decode().splitlines()
+    histogram = [
+        line
+        for line in lines
+        if line.startswith("npo_http_request_duration_seconds_count") and "report-pdf" in line
+    ]
+    tasks = [
+        line
+        for line in lines
+        if line.startswith("npo_celery_tasks_total") and "build_report" in line
+    ]
+    assert histogram and tasks, "\n".join(lines[:80])
+    log(f"GET /metrics on {web_b}: {histogram[0]}; {tasks[0]}")
+
     # 4. An import: uploaded on B, read by the import worker from the bucket.
     invoice = f"SMOKE-{secrets.token_hex(4)}"
     content = (
@@ -467,6 +493,14 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
         files = stack.exec(container, "find", "/data/media", "-type", "f").split()
         assert not files, f"{container} has files under MEDIA_ROOT: {files}"
     log("no file under /data/media (MEDIA_ROOT) in any web or worker container")
+
+    # A backup from inside the image (its pg_dump against the stack's PostgreSQL, the files
+    # from the bucket), to the container's /tmp.
+    stack.exec(web_a, "python", "manage.py", "backup", "--output", "/tmp/smoke-backup")
+    manifest = json.loads(stack.exec(web_a, "cat", "/tmp/smoke-backup/manifest.json"))
+    listed = json.dumps(manifest)
+    assert "database.dump" in listed and ".pdf" in listed, listed[:500]
+    log(f"manage.py backup on {web_a}: database.dump and the bucket's files in manifest.json")
     timings["done"] = time.monotonic() - started
 
 

@@ -81,7 +81,7 @@ def _parse_achterstandspunten(value) -> Decimal | None:
 
 @transaction.atomic
 def import_allocations(
-    *, data: bytes, programme: Programme | None = None, decision_reference: str = ""
+    *, data: tables.Source, programme: Programme | None = None, decision_reference: str = ""
 ) -> AllocationImportResult:
     """Set each municipality's allocation from `gemeentecode;gemeente;bedrag` rows, creating a
     municipality that is missing; optional `leerlingen` and `achterstandspunten` columns set

@@ -3,6 +3,7 @@
 import io
 from decimal import Decimal
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -28,6 +29,23 @@ def test_functional_admin_uploads_allocations_with_a_decision_reference(client, 
     allocation = Allocation.objects.get(municipality=world.middelburg.municipality)
     assert (allocation.amount, allocation.decision_reference) == (Decimal("1214683.00"), "B-1")
     assert "Toekenningen geïmporteerd: 1 nieuw" in response.content.decode()
+
+
+def test_a_file_past_the_memory_limit_is_read_from_its_temporary_file(
+    client, world, settings, monkeypatch
+):
+    """Django streams a large upload to a temporary file; the import reads that file and
+    never the whole upload into memory."""
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10
+    monkeypatch.setattr(
+        TemporaryUploadedFile, "read", lambda *a: pytest.fail("the upload was read whole")
+    )
+    client.force_login(world.functional_admin)
+    client.post(UPLOAD, {"file": allocations_file("GM0687;Middelburg;1.214.683,00")})
+    allocation = Allocation.objects.get(municipality=world.middelburg.municipality)
+    assert allocation.amount == Decimal("1214683.00")
 
 
 def test_a_bad_row_imports_nothing_and_is_named(client, world):

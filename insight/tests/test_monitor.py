@@ -33,7 +33,7 @@ def monitor_user(db):
     )
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("small_register")
 def test_national_figures_equal_the_sum_of_every_municipalitys_own_finance_totals():
     # Three municipalities plus Amsterdam (with Weesp merged in) and Voorne aan Zee (with
     # its three predecessors): each grant must be counted once, in its successor.
@@ -75,6 +75,7 @@ def test_national_figures_equal_the_sum_of_every_municipalitys_own_finance_total
     assert monitor.months[-1][1] == sum((t.months[-1].cumulative_spent for t in own), Decimal(0))
 
 
+@pytest.mark.usefixtures("small_register")
 def test_figures_follow_a_new_expenditure_and_nothing_else_recomputes(world, monitor_user):
     mdb, vls = world.middelburg.municipality, world.vlissingen.municipality
     AllocationFactory(municipality=mdb, amount=Decimal("10000.00"))
@@ -114,6 +115,7 @@ def own_spent_year(municipality) -> Decimal:
     )
 
 
+@pytest.mark.usefixtures("small_register")
 def test_the_query_count_does_not_grow_with_the_municipalities(client, world, monitor_user):
     client.force_login(monitor_user)
     url = reverse("insight:monitor") + f"?jaar={YEAR}"
@@ -133,6 +135,7 @@ def test_the_query_count_does_not_grow_with_the_municipalities(client, world, mo
     assert "Testgemeente 14" in response.content.decode()
 
 
+@pytest.mark.usefixtures("small_register")
 def test_the_page_and_the_xlsx_show_one_row_per_municipality(client, world, monitor_user):
     AllocationFactory(municipality=world.middelburg.municipality, amount=Decimal("1000.00"))
     ExpenditureFactory(
@@ -158,6 +161,7 @@ def test_the_page_and_the_xlsx_show_one_row_per_municipality(client, world, moni
     assert (middelburg[2], middelburg[7], middelburg[8]) == ("Zeeland", 250, 25)
 
 
+@pytest.mark.usefixtures("small_register")
 def test_only_the_monitor_and_the_administrator_see_the_monitor(client, world, monitor_user):
     for user in (monitor_user, world.functional_admin):
         client.force_login(user)

@@ -33,6 +33,7 @@ def figures_of(municipality) -> MonitorFigures:
     return MonitorFigures.objects.get(municipality=municipality, year=YEAR)
 
 
+@pytest.mark.usefixtures("small_register")
 def test_compaction_leaves_one_row_per_municipality_and_no_figures_stale(world):
     mdb, vls = world.middelburg.municipality, world.vlissingen.municipality
     AllocationFactory(municipality=mdb, amount=Decimal("10000.00"))
@@ -63,6 +64,7 @@ def test_compaction_leaves_one_row_per_municipality_and_no_figures_stale(world):
     assert MoneyChange.objects.count() == len(change_counts())
 
 
+@pytest.mark.usefixtures("small_register")
 def test_the_nightly_task_stores_every_years_figures_and_folds_the_log(world):
     spend(world.middelburg.municipality, "100.00")
     years = monitor_years()
@@ -92,6 +94,7 @@ def test_the_nightly_task_stores_every_years_figures_and_folds_the_log(world):
     )
 
 
+@pytest.mark.usefixtures("small_register")
 def test_the_command_refreshes_the_years_asked_for(world, capsys):
     spend(world.middelburg.municipality, "100.00")
     call_command("refresh_monitor", "--year", str(YEAR))
