@@ -308,6 +308,85 @@ class TotalsSerializer(serializers.Serializer):
     interventies = InterventionTotalsSerializer(source="interventions", many=True)
 
 
+class ReasonSerializer(serializers.Serializer):
+    reden = serializers.CharField(source="label")
+    aantal = serializers.IntegerField(source="count")
+    bedrag = Amount(source="amount")
+
+
+class MemberPositionSerializer(serializers.Serializer):
+    gemeente = serializers.CharField(source="municipality.code")
+    naam = serializers.CharField(source="municipality.name")
+    toekenning = Amount(source="allocation")
+    ontvangen = Amount(source="received")
+    subsidiabel_besteed = Amount(source="eligible")
+    niet_subsidiabel = Amount(source="ineligible")
+    eigen_verantwoording_tot_en_met = serializers.IntegerField(
+        source="last_own_report_year",
+        allow_null=True,
+        help_text=_(
+            "The last year the municipality accounted for in a report of its own; from the "
+            "next year on its books are in its successor's figures."
+        ),
+    )
+
+
+class FinalPositionSerializer(serializers.Serializer):
+    """The final position, from finance.selectors.final_position (finance_totals)."""
+
+    gemeente = serializers.CharField(source="municipality.code")
+    peildatum = IsoDate(source="reference_date")
+    voorlopig = serializers.BooleanField(source="is_provisional")
+    toekenning = Amount(source="allocation")
+    ontvangen = Amount(source="received")
+    subsidiabel_besteed = Amount(source="eligible")
+    niet_subsidiabel = Amount(source="ineligible")
+    niet_subsidiabel_per_reden = ReasonSerializer(source="ineligible_by_reason", many=True)
+    niet_besteed = Amount(source="unspent")
+    verwachte_vaststelling = Amount(source="expected_settlement")
+    verwachte_terugvordering = Amount(
+        source="expected_reclaim", help_text=_("Negative: money still to receive.")
+    )
+    samengevoegd = MemberPositionSerializer(source="members", many=True)
+
+
+class SettlementSerializer(serializers.Serializer):
+    """The Minister's settlement decision as recorded, beside the portal's expected figures
+    of the day it was recorded; read-only."""
+
+    gemeente = serializers.CharField(source="municipality.code")
+    kenmerk = serializers.CharField(source="reference")
+    datum_beschikking = IsoDate(source="decided_on")
+    datum_verzonden = IsoDate(source="sent_on")
+    bezwaartermijn_tot_en_met = IsoDate(source="objection_deadline")
+    toekenning = Amount(source="allocation")
+    ontvangen = Amount(source="received")
+    vastgesteld = Amount(source="amount_set")
+    terug_te_betalen = Amount(
+        source="amount_to_repay", help_text=_("Negative: money still to receive.")
+    )
+    verwacht_toekenning = Amount(source="expected_allocation")
+    verwacht_ontvangen = Amount(source="expected_received")
+    verwacht_vastgesteld = Amount(source="expected_amount_set")
+    verwacht_terug_te_betalen = Amount(source="expected_amount_to_repay")
+    toelichting = serializers.CharField(source="explanation")
+    brief_sha256 = serializers.CharField(source="letter_sha256")
+    terugbetaling_datum = serializers.SerializerMethodField()
+    terugbetaling_bedrag = serializers.SerializerMethodField()
+
+    def _repayment(self, settlement):
+        # No repayment recorded: the reverse one-to-one raises a subclass of AttributeError.
+        return getattr(settlement, "repayment", None)
+
+    def get_terugbetaling_datum(self, settlement) -> str | None:
+        repayment = self._repayment(settlement)
+        return repayment.date.isoformat() if repayment else None
+
+    def get_terugbetaling_bedrag(self, settlement) -> str | None:
+        repayment = self._repayment(settlement)
+        return f"{repayment.amount:.2f}" if repayment else None
+
+
 class ReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kenmerk = serializers.CharField(source="identifier")

@@ -30,6 +30,7 @@ from plans.models import Intervention, SpendingGoal
 from reporting.models import AccountabilityReport, ReportStatus
 from schools.models import NeedsRound
 from schools.selectors import municipal_picture
+from settlement.models import Settlement
 
 REPORT_FILE_TYPES = {
     "pdf": "application/pdf",
@@ -116,6 +117,14 @@ class Conflict(exceptions.APIException):
     default_detail = _("Someone else saved this at the same time; send the request again.")
 
 
+class SavedMeanwhile(Conflict):
+    """Another request saved the same rows while this one ran (two equal bulks at once):
+    sent again after Retry-After, this one finds them recorded and creates nothing twice."""
+
+    # DRF's handler sends `wait` as Retry-After: the other request has committed by then.
+    wait = 1
+
+
 def _record(request, rows: list[dict], *, bulk: bool):
     try:
         return finance_services.record_expenditures(
@@ -127,7 +136,7 @@ def _record(request, rows: list[dict], *, bulk: bool):
     except finance_services.RowsRejected as rejected:
         raise _rejected(rejected.problems, bulk=bulk) from rejected
     except IntegrityError as error:
-        raise Conflict() from error
+        raise SavedMeanwhile() from error
 
 
 class ExpenditureListView(ApiView):
@@ -415,12 +424,52 @@ class TotalsView(ApiView):
     @extend_schema(
         operation_id="totalen",
         summary=_("The finance totals"),
-        description=_("The same figures as the dashboard, from the same function."),
+        description=_(
+            "The same figures as the dashboard, from the same function. After a merger, a "
+            "year's figures hold a predecessor's books only from the year it merged in (as "
+            "the reports do): a year it ended as a municipality of its own is in its own "
+            "report."
+        ),
         responses=serializers.TotalsSerializer,
     )
     def get(self, request):
         totals = finance_selectors.finance_totals(municipality=self.municipality)
         return Response(serializers.TotalsSerializer(totals).data)
+
+
+class FinalPositionView(ApiView):
+    @extend_schema(
+        operation_id="eindpositie",
+        summary=_("The final position of the grant"),
+        description=_(
+            "Allocation, received, eligible and ineligible spending over the whole period, "
+            "the expected vaststelling and reclaim; after a merger for the whole grant, with "
+            "each municipality's part. Read-only."
+        ),
+        responses=serializers.FinalPositionSerializer,
+    )
+    def get(self, request):
+        position = finance_selectors.final_position(municipality=self.municipality)
+        return Response(serializers.FinalPositionSerializer(position).data)
+
+
+class SettlementView(ApiView):
+    @extend_schema(
+        operation_id="vaststelling",
+        summary=_("The settlement decision"),
+        description=_("The Minister's decision as recorded, and its repayment. Read-only."),
+        responses={200: serializers.SettlementSerializer, 404: OpenApiResponse()},
+    )
+    def get(self, request):
+        settlement = (
+            Settlement.objects.for_user(request.user)
+            .filter(municipality=self.municipality)
+            .select_related("municipality", "repayment")
+            .first()
+        )
+        if settlement is None:
+            raise Http404
+        return Response(serializers.SettlementSerializer(settlement).data)
 
 
 def report_file_available(report: AccountabilityReport, kind: str) -> bool:

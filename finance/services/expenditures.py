@@ -26,9 +26,11 @@ from finance.services.writing import WRITTEN_FIELDS, write_expenditures
 from finance.summary import refresh_spending_summary
 from npo_portal.audit import lock_current
 from plans.models import Intervention, Programme, SpendingGoal
+from settlement.closed import refuse_if_closed
 
 
 def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
+    refuse_if_closed(municipality)
     closed = closed_years_of(municipality).intersection(years)
     if closed:
         raise ValidationError({"date": closed_year_message(min(closed))})

@@ -26,6 +26,7 @@ from finance.services.rows import (
 )
 from finance.services.writing import write_expenditures
 from npo_portal import tables
+from settlement.closed import refuse_if_closed
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def import_expenditures(
 ) -> ExpenditureImportResult:
     """Import expenditures from a CSV or XLSX file (its bytes or its path): every row or none. Rows already recorded
     (same duplicate key) are skipped and reported, so a re-import doubles nothing."""
+    refuse_if_closed(municipality)
     try:
         return _import_expenditures(municipality=municipality, data=data, user=user)
     except IntegrityError:

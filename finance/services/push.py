@@ -17,6 +17,7 @@ from finance.services.rows import lookups_for, parse_expenditure
 from finance.services.writing import write_expenditures
 from npo_portal import tables
 from plans.models import Programme
+from settlement.closed import refuse_if_closed
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ def record_expenditures(
     columns plus an optional `extern_id`: every row or none, by the import's rules. A row
     whose `extern_id` or duplicate key is already recorded is not recorded again, so a
     retried push changes nothing."""
+    refuse_if_closed(municipality)
     programme = finance_programme()
     parsed, problems = _check_rows(municipality, programme, rows)
     if problems:
