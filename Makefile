@@ -42,7 +42,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-APPS_WITH_CATALOGUE := schools plans finance reporting
+APPS_WITH_CATALOGUE := schools plans finance reporting settlement archive
 
 messages: install ## Refresh the Dutch catalogues after changing texts (needs GNU gettext)
 	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media --ignore=artifacts $(APPS_WITH_CATALOGUE:%=--ignore=%)

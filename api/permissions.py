@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from accounts.models import Municipality, User
 from api.models import ApiToken, Scope
+from settlement.closed import is_closed_id
 
 
 def can_manage_tokens(user: User, municipality: Municipality) -> bool:
@@ -24,5 +25,10 @@ def token_can_read(token: ApiToken) -> bool:
 
 
 def token_can_write_expenditures(token: ApiToken) -> bool:
-    """Recording, changing and deleting its own municipality's expenditures."""
-    return token.is_usable and token.allows(Scope.WRITE_EXPENDITURES)
+    """Recording, changing and deleting its own municipality's expenditures, until its
+    programme is closed (issue 30)."""
+    return (
+        token.is_usable
+        and token.allows(Scope.WRITE_EXPENDITURES)
+        and not is_closed_id(token.municipality_id)
+    )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("uitgaven/<int:pk>/", views.ExpenditureDetailView.as_view(), name="expenditure-detail"),
     path("betalingen/", views.PaymentListView.as_view(), name="payment-list"),
     path("totalen/", views.TotalsView.as_view(), name="totals"),
+    path("eindpositie/", views.FinalPositionView.as_view(), name="final-position"),
+    path("vaststelling/", views.SettlementView.as_view(), name="settlement"),
     path("verantwoordingen/", views.ReportListView.as_view(), name="report-list"),
     path("verantwoordingen/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
     path(

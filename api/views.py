@@ -30,6 +30,7 @@ from plans.models import Intervention, SpendingGoal
 from reporting.models import AccountabilityReport, ReportStatus
 from schools.models import NeedsRound
 from schools.selectors import municipal_picture
+from settlement.models import Settlement
 
 REPORT_FILE_TYPES = {
     "pdf": "application/pdf",
@@ -116,6 +117,14 @@ class Conflict(exceptions.APIException):
     default_detail = _("Someone else saved this at the same time; send the request again.")
 
 
+class SavedMeanwhile(Conflict):
+    """Another request saved the same rows while this one ran (two equal bulks at once):
+    sent again after Retry-After, this one finds them recorded and creates nothing twice."""
+
+    # DRF's handler sends `wait` as Retry-After: the other request has committed by then.
+    wait = 1
+
+
 def _record(request, rows: list[dict], *, bulk: bool):
     try:
         return finance_services.record_expenditures(
@@ -127,7 +136,7 @@ def _record(request, rows: list[dict], *, bulk: bool):
     except finance_services.RowsRejected as rejected:
         raise _rejected(rejected.problems, bulk=bulk) from rejected
     except IntegrityError as error:
-        raise Conflict() from error
+        raise SavedMeanwhile() from error
 
 
 class ExpenditureListView(ApiView):
@@ -184,7 +193,7 @@ class ExpenditureListView(ApiView):
         given = serializers.ExpenditureInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         (outcome,) = _record(request, [given.as_row(given.validated_data)], bulk=False)
-        expenditure = _with_eligibility(request, [outcome.expenditure.pk])[outcome.expenditure.pk]
+        expenditure = _with_eligibility(request, [outcome.id])[outcome.id]
         return Response(
             serializers.ExpenditureSerializer(expenditure).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
@@ -205,21 +214,26 @@ class ExpenditureBulkView(ApiView):
         responses={201: serializers.BulkResultSerializer, 200: serializers.BulkResultSerializer},
     )
     def post(self, request):
-        shape = serializers.BulkShapeSerializer(data=request.data)
-        shape.is_valid(raise_exception=True)
+        given_rows = serializers.BulkShapeSerializer.quick_rows(request.data)
+        if given_rows is None:
+            shape = serializers.BulkShapeSerializer(data=request.data)
+            shape.is_valid(raise_exception=True)
+            given_rows = shape.validated_data["rijen"]
         rows, positions, errors = [], [], []
         # One serializer for all rows, as DRF's ListSerializer does: a serializer copies its
         # fields when made, which for 1,000 rows was 40% of the request's time.
         given = serializers.ExpenditureInputSerializer()
-        for position, raw in enumerate(shape.validated_data["rijen"]):
-            try:
-                values = given.run_validation(raw)
-            except exceptions.ValidationError as invalid:
-                errors.append(dict(invalid.detail))
-            else:
-                errors.append({})
-                rows.append(given.as_row(values))
-                positions.append(position)
+        for position, raw in enumerate(given_rows):
+            row = given.quick_row(raw)
+            if row is None:
+                try:
+                    row = given.as_row(given.run_validation(raw))
+                except exceptions.ValidationError as invalid:
+                    errors.append(dict(invalid.detail))
+                    continue
+            errors.append({})
+            rows.append(row)
+            positions.append(position)
         if any(errors):
             # Name the rules' problems of the well-formed rows too, not only the malformed.
             for found in finance_services.expenditure_row_problems(
@@ -235,18 +249,17 @@ class ExpenditureBulkView(ApiView):
             "rijen": [
                 {
                     "rij": index,
-                    "id": outcome.expenditure.pk,
-                    "extern_id": outcome.expenditure.extern_id,
+                    "id": outcome.id,
+                    "extern_id": outcome.extern_id,
                     "status": "aangemaakt" if outcome.created else "bestaand",
                     "zelfde_als_rij": outcome.same_as_row,
                 }
                 for index, outcome in enumerate(outcomes)
             ],
         }
-        return Response(
-            serializers.BulkResultSerializer(body).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        # The body is already what BulkResultSerializer makes of it (numbers, texts, null):
+        # serializing 1,000 rows through it cost a fifth of the request.
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def _goal(programme, code: str) -> SpendingGoal:
@@ -411,12 +424,52 @@ class TotalsView(ApiView):
     @extend_schema(
         operation_id="totalen",
         summary=_("The finance totals"),
-        description=_("The same figures as the dashboard, from the same function."),
+        description=_(
+            "The same figures as the dashboard, from the same function. After a merger, a "
+            "year's figures hold a predecessor's books only from the year it merged in (as "
+            "the reports do): a year it ended as a municipality of its own is in its own "
+            "report."
+        ),
         responses=serializers.TotalsSerializer,
     )
     def get(self, request):
         totals = finance_selectors.finance_totals(municipality=self.municipality)
         return Response(serializers.TotalsSerializer(totals).data)
+
+
+class FinalPositionView(ApiView):
+    @extend_schema(
+        operation_id="eindpositie",
+        summary=_("The final position of the grant"),
+        description=_(
+            "Allocation, received, eligible and ineligible spending over the whole period, "
+            "the expected vaststelling and reclaim; after a merger for the whole grant, with "
+            "each municipality's part. Read-only."
+        ),
+        responses=serializers.FinalPositionSerializer,
+    )
+    def get(self, request):
+        position = finance_selectors.final_position(municipality=self.municipality)
+        return Response(serializers.FinalPositionSerializer(position).data)
+
+
+class SettlementView(ApiView):
+    @extend_schema(
+        operation_id="vaststelling",
+        summary=_("The settlement decision"),
+        description=_("The Minister's decision as recorded, and its repayment. Read-only."),
+        responses={200: serializers.SettlementSerializer, 404: OpenApiResponse()},
+    )
+    def get(self, request):
+        settlement = (
+            Settlement.objects.for_user(request.user)
+            .filter(municipality=self.municipality)
+            .select_related("municipality", "repayment")
+            .first()
+        )
+        if settlement is None:
+            raise Http404
+        return Response(serializers.SettlementSerializer(settlement).data)
 
 
 def report_file_available(report: AccountabilityReport, kind: str) -> bool:

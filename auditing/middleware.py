@@ -45,6 +45,9 @@ READ_ONLY_VIEWS = {
     # The golden thread traces each euro back to the need it answers (issue 21).
     "insight:golden-thread",
     "insight:golden-thread-xlsx",
+    # The final position, the settlement decision and its letter (issue 30).
+    "settlement:detail",
+    "settlement:letter",
 }
 SAFE_METHODS = {"GET", "HEAD"}
 

@@ -3,6 +3,7 @@ the action asks it. Anything not granted here is refused (fail closed)."""
 
 from accounts.models import Municipality, User
 from auditing.permissions import auditor_may_read
+from settlement.closed import is_closed
 
 
 def _own_municipality(user: User, municipality: Municipality) -> bool:
@@ -32,8 +33,13 @@ def can_view_finances(user: User, municipality: Municipality) -> bool:
 
 def can_record_finances(user: User, municipality: Municipality) -> bool:
     """Expenditures, payments and imports are recorded by the municipality's own finance
-    officers only; the functional administrator reads but does not book."""
-    return _own_municipality(user, municipality) and user.is_finance_officer
+    officers only; the functional administrator reads but does not book. Nobody books in a
+    closed programme (issue 30)."""
+    return (
+        _own_municipality(user, municipality)
+        and user.is_finance_officer
+        and not is_closed(municipality)
+    )
 
 
 def can_abandon_import(user: User, municipality: Municipality) -> bool:

@@ -43,6 +43,7 @@ from schools.models import (
     NeedsRound,
     School,
 )
+from settlement.models import Closure, Settlement
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -336,6 +337,11 @@ class MonitorRow:
     plan_status: str
     report_status: str
     response_rate: Decimal | None
+    # The Minister's settlement decision (issue 30): recorded or not, the programme closed or
+    # not, and its amount to repay (negative: still to receive).
+    settled: bool = False
+    closed: bool = False
+    to_repay: Decimal = ZERO
     # What the labels above are made of, kept when the row is frozen (insight.FrozenMonitorRow).
     pupils: int | None = None
     plan_code: str = ""
@@ -360,9 +366,20 @@ class MonitorGroup:
     spent_year: Decimal = ZERO
     spent_cumulative: Decimal = ZERO
     at_risk: Decimal = ZERO
+    settled: int = 0
+    closed: int = 0
+    # The decisions' amounts to repay, those still to receive apart.
+    reclaimed: Decimal = ZERO
+    paid_out: Decimal = ZERO
 
     def add(self, row: MonitorRow) -> None:
         self.count += 1
+        self.settled += row.settled
+        self.closed += row.closed
+        if row.to_repay > 0:
+            self.reclaimed += row.to_repay
+        else:
+            self.paid_out -= row.to_repay
         self.allocation += row.allocation
         self.received += row.received
         self.spent_year += row.spent_year
@@ -425,6 +442,8 @@ def national_monitor(*, year: int) -> NationalMonitor:
             pupils[municipality_id] = count
     reports = _report_statuses(year)
     rates = _response_rates(year, predecessors)
+    decisions = dict(Settlement.objects.values_list("municipality_id", "amount_to_repay"))
+    closed = set(Closure.objects.current().values_list("municipality_id", flat=True))
     provinces = province_of()
 
     frozen = {
@@ -468,6 +487,9 @@ def national_monitor(*, year: int) -> NationalMonitor:
             plan_code=plan_code,
             report_code=report_code,
             months=months_of(stored),
+            settled=municipality.pk in decisions,
+            closed=municipality.pk in closed,
+            to_repay=decisions.get(municipality.pk, ZERO),
         )
         rows.append(row)
         for day, spent, expected in row.months:

@@ -359,6 +359,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insight.tasks.refresh_monitor",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Finance officers hear in time that a settlement decision's objection period ends.
+    "settlement-objection-reminders": {
+        "task": "settlement.tasks.queue_objection_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
     # Destruction lists proposed where retention ran out, and the accounts of people who
     # left anonymised, on the same schedule (archive/).
     "propose-destruction-lists": {
@@ -370,6 +375,10 @@ CELERY_BEAT_SCHEDULE = {
 # for the municipality's privacy officer to confirm (archive/anonymise.py).
 ANONYMISE_DEACTIVATED_USERS_AFTER_MONTHS = env_int("ANONYMISE_DEACTIVATED_USERS_AFTER_MONTHS", 12)
 NEEDS_REMINDER_DAYS_BEFORE_DEADLINE = env_int("NEEDS_REMINDER_DAYS_BEFORE_DEADLINE", 3)
+# How many days before a settlement decision's objection deadline its finance officers are
+# reminded (issue 30), and how large the decision's letter (a PDF) may be.
+OBJECTION_REMINDER_DAYS_BEFORE_DEADLINE = env_int("OBJECTION_REMINDER_DAYS_BEFORE_DEADLINE", 14)
+SETTLEMENT_LETTER_MAX_MB = env_int("SETTLEMENT_LETTER_MAX_MB", 10)
 # An expenditure import still waiting or running after this long (its worker died) may be
 # aborted by the municipality's finance officer.
 EXPENDITURE_IMPORT_TIMEOUT_MINUTES = env_int("EXPENDITURE_IMPORT_TIMEOUT_MINUTES", 30)
@@ -420,6 +429,8 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600)
 # The API for the municipality's own systems (api/): tokens, limits and the OpenAPI schema.
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+# Lists and objects in a request body nest at most this deep (a bulk needs 3).
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -519,6 +530,9 @@ LOGGING = {
     # django-axes announces itself at every start (its lockouts are warnings), and
     # WeasyPrint narrates every layout step at INFO, bagit every file it hashes.
     "loggers": {
+        # Django's own console handler (with DEBUG on) would print its lines a second time,
+        # not as JSON; they reach the root handler above instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "axes.apps": {"level": "WARNING"},
         "bagit": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},

@@ -17,6 +17,7 @@ urlpatterns = [
     path("financien/<str:code>/api-tokens/", include("api.pages_urls")),
     path("financien/", include("finance.urls")),
     path("verantwoording/", include("reporting.urls")),
+    path("vaststelling/", include("settlement.urls")),
     path("api/v1/", include("api.urls")),
     path("inzicht/", include("insight.urls")),
     path("accountant/", include("auditing.urls")),

@@ -10,18 +10,22 @@ from __future__ import annotations
 from accounts.models import Municipality, User
 from auditing.permissions import auditor_may_read
 from plans.models import Plan, PlanStatus
+from settlement.closed import is_closed_id
 
 EDITABLE = {PlanStatus.CONCEPT, PlanStatus.CONSULTATION}
 REVISABLE = {PlanStatus.ADOPTED, PlanStatus.IN_PROGRESS}
 
 
 def _is_own_policy_officer(user: User, municipality_id: int | None) -> bool:
+    """Every change to a plan goes through here: refused once the municipality's programme
+    is closed (issue 30)."""
     return bool(
         getattr(user, "is_authenticated", False)
         and user.is_active
         and user.is_policy_officer
         and user.municipality_id is not None
         and user.municipality_id == municipality_id
+        and not is_closed_id(municipality_id)
     )
 
 

@@ -3,6 +3,7 @@ does the action (pages, downloads, the status JSON) asks it. Fail closed."""
 
 from accounts.models import Municipality, User
 from auditing.permissions import auditor_may_read
+from settlement.closed import is_closed
 
 
 def _active(user: User) -> bool:
@@ -38,13 +39,23 @@ def can_view_dossier(user: User, municipality: Municipality) -> bool:
 
 
 def can_build_reports(user: User, municipality: Municipality) -> bool:
-    """Only the municipality's finance officers start a report and mark it final."""
-    return _own_municipality(user, municipality) and user.is_finance_officer
+    """Only the municipality's finance officers start a report and mark it final, until its
+    programme is closed (issue 30)."""
+    return (
+        _own_municipality(user, municipality)
+        and user.is_finance_officer
+        and not is_closed(municipality)
+    )
 
 
-def can_reopen_year(user: User) -> bool:
-    """Reopening a year whose report is final is the functional administrator's decision."""
-    return _active(user) and user.is_functional_admin
+def can_reopen_year(user: User, municipality: Municipality | None = None) -> bool:
+    """Reopening a year whose report is final is the functional administrator's decision;
+    not in a closed programme (reopen the programme first)."""
+    return (
+        _active(user)
+        and user.is_functional_admin
+        and not (municipality is not None and is_closed(municipality))
+    )
 
 
 def can_run_batches(user: User) -> bool:

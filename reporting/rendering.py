@@ -205,6 +205,8 @@ def render_xlsx(data: ReportData, meta: ReportMeta) -> bytes:
     _ineligible_sheet(workbook, data)
     if data.shares:
         _shares_sheet(workbook, data)
+    if data.final_position:
+        _final_position_sheet(workbook, data.final_position)
     return workbook_bytes(workbook)
 
 
@@ -422,3 +424,33 @@ def render_dossier_xlsx(dossier) -> bytes:
                 ],
             )
     return workbook_bytes(workbook)
+
+
+def _final_position_sheet(workbook, position) -> None:
+    """The eindverantwoording's final position, the same figures as the PDF's."""
+    sheet = new_sheet(workbook, _("Final position"), [60, 20])
+    write_row(sheet, [_("Figure"), _("Amount")], bold=True)
+    write_row(sheet, [_("Allocation"), position.allocation])
+    write_row(sheet, [_("Received"), position.received])
+    write_row(
+        sheet,
+        [_("Eligible spending (within the period and the goals, cumulative)"), position.eligible],
+    )
+    write_row(sheet, [_("Ineligible spending"), position.ineligible])
+    for row in position.per_reason:
+        write_row(sheet, [f"  {row.reason} ({row.count})", row.amount])
+    write_row(sheet, [_("Unspent"), position.unspent])
+    write_row(
+        sheet,
+        [
+            _("Expected vaststelling (eligible spending, at most the allocation)"),
+            position.expected_settlement,
+        ],
+    )
+    write_row(
+        sheet,
+        [
+            _("Expected reclaim (received minus the expected vaststelling)"),
+            position.expected_reclaim,
+        ],
+    )

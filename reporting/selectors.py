@@ -17,6 +17,7 @@ from accounts.models import Municipality
 from finance.selectors import (
     ELIGIBILITY_LABELS,
     IneligibleSummary,
+    final_position_of,
     finance_programme,
     finance_totals,
     ineligible_expenditures,
@@ -90,6 +91,37 @@ class ShareRow:
 
 
 @dataclass(frozen=True)
+class ReasonRow:
+    reason: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    municipality_name: str
+    municipality_code: str
+    allocation: Decimal
+    eligible: Decimal
+    last_own_report_year: int | None
+
+
+@dataclass(frozen=True)
+class FinalPositionData:
+    """The final position as the eindverantwoording shows it (finance's `final_position`)."""
+
+    allocation: Decimal
+    received: Decimal
+    eligible: Decimal
+    ineligible: Decimal
+    per_reason: list[ReasonRow]
+    unspent: Decimal
+    expected_settlement: Decimal
+    expected_reclaim: Decimal
+    members: list[MemberRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class AdoptedVersion:
     number: int
     adopted_on: datetime.date
@@ -150,6 +182,8 @@ class ReportData:
     member_ids: list[int] = field(default_factory=list)
     plan: PlanDecisions = field(default_factory=PlanDecisions)
     shares: list[ShareRow] = field(default_factory=list)
+    # Only in the eindverantwoording (issue 30).
+    final_position: FinalPositionData | None = None
 
     @property
     def year_label(self) -> str:
@@ -179,7 +213,11 @@ class ReportData:
     def data_version(self) -> str:
         """SHA-256 over every figure and text of the report: the same data gives the same
         version, whenever and however often the report is built."""
-        canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        content = asdict(self)
+        if content["final_position"] is None:
+            # Reports without one keep the version they had before the field existed.
+            del content["final_position"]
+        canonical = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -373,9 +411,37 @@ def report_data(
         member_ids=[m.pk for m in members],
         plan=_plan_decisions(municipality, programme),
         shares=[_share_row(share, year) for share in totals.shares],
+        final_position=_final_position_data(totals) if final_accounting else None,
     )
     data.indicators = _indicators(sisa, data, year_totals) if sisa else []
     return data
+
+
+def _final_position_data(totals) -> FinalPositionData:
+    position = final_position_of(totals=totals)
+    return FinalPositionData(
+        allocation=position.allocation,
+        received=position.received,
+        eligible=position.eligible,
+        ineligible=position.ineligible,
+        per_reason=[
+            ReasonRow(reason=g.label, count=g.count, amount=g.amount)
+            for g in position.ineligible_by_reason
+        ],
+        unspent=position.unspent,
+        expected_settlement=position.expected_settlement,
+        expected_reclaim=position.expected_reclaim,
+        members=[
+            MemberRow(
+                municipality_name=m.municipality.name,
+                municipality_code=m.municipality.code,
+                allocation=m.allocation,
+                eligible=m.eligible,
+                last_own_report_year=m.last_own_report_year,
+            )
+            for m in position.members
+        ],
+    )
 
 
 def ineligible_row(expenditure) -> IneligibleRow:

@@ -36,6 +36,8 @@ from reporting.selectors import (
     final_accounting_option,
     report_data,
 )
+from settlement.closed import refuse_if_closed
+from settlement.models import Closure
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +135,7 @@ def _new_report(
     batch: ReportBatch | None = None,
 ) -> AccountabilityReport:
     _refuse_when_not_existing(municipality, year)
+    refuse_if_closed(municipality)
     _refuse_while_final(municipality, year)
     final_accounting = _final_accounting(municipality, year, final_accounting)
     last = (
@@ -196,8 +199,11 @@ def start_batch(*, year: int, user: User | None) -> ReportBatch:
             year=year, is_final=True, reopened_at__isnull=True
         ).values_list("municipality_id", flat=True)
     )
-    municipalities = Municipality.objects.existing_on(datetime.date(year, 12, 31)).exclude(
-        pk__in=final
+    # A closed programme is read-only (issue 30): its municipality gets no new version.
+    municipalities = (
+        Municipality.objects.existing_on(datetime.date(year, 12, 31))
+        .exclude(pk__in=final)
+        .exclude(pk__in=Closure.objects.current().values("municipality_id"))
     )
     ids = [
         _new_report(
@@ -432,6 +438,7 @@ def mark_final(
         .select_related("municipality")
         .get(pk=report.pk)
     )
+    refuse_if_closed(report.municipality)
     if report.status != ReportStatus.DONE:
         raise ValidationError(_("Only a finished report can be marked final."))
     if report.is_final:
@@ -521,6 +528,7 @@ def reopen(*, report: AccountabilityReport, user: User, reason: str) -> YearReop
     """The functional administrator reopens the year of a final report, with the reason; the
     final version stays as it is and a new version may follow."""
     report = AccountabilityReport.objects.select_for_update().get(pk=report.pk)
+    refuse_if_closed(report.municipality)
     if not report.blocks_new_versions:
         raise ValidationError(_("Only the year of a final report can be reopened."))
     if not reason.strip():

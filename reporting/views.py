@@ -123,7 +123,7 @@ class ReportListView(MunicipalityReportsMixin, FormView):
             reports=reports,
             **unconfirmed_summary(self.request.user, [report.year for report in reports]),
             can_build=permissions.can_build_reports(self.request.user, self.municipality),
-            can_reopen=permissions.can_reopen_year(self.request.user),
+            can_reopen=permissions.can_reopen_year(self.request.user, self.municipality),
             **kwargs,
         )
 
@@ -265,6 +265,17 @@ class ReportReopenView(MunicipalityReportsMixin, FormView):
         if request.user.is_authenticated and not permissions.can_reopen_year(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # The municipality is known from here on: not in a closed programme.
+        if not permissions.can_reopen_year(request.user, self.municipality):
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not permissions.can_reopen_year(request.user, self.municipality):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         report = self.get_report()

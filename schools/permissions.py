@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from accounts.permissions import works_for_an_organisation
+from settlement.closed import is_closed, is_closed_id
 
 if TYPE_CHECKING:
     from accounts.models import Municipality, User
@@ -36,8 +37,14 @@ def can_import_schools(user: User) -> bool:
 
 
 def can_manage_rounds(user: User, municipality: Municipality) -> bool:
-    """A policy officer opens, edits and closes the rounds of their own municipality."""
-    return _active(user) and user.is_policy_officer and user.municipality_id == municipality.pk
+    """A policy officer opens, edits and closes the rounds of their own municipality, until
+    its programme is closed (issue 30)."""
+    return (
+        _active(user)
+        and user.is_policy_officer
+        and user.municipality_id == municipality.pk
+        and not is_closed(municipality)
+    )
 
 
 def can_view_picture(user: User, needs_round: NeedsRound) -> bool:
@@ -58,12 +65,14 @@ def can_send_reminders(user: User, needs_round: NeedsRound) -> bool:
 
 
 def can_fill_answer(user: User, school: School) -> bool:
-    """A board user reports for the schools of their own board."""
+    """A board user reports for the schools of their own board, until the programme of the
+    school's municipality is closed (issue 30)."""
     return (
         _active(user)
         and user.is_school_board_user
         and user.school_board_id is not None
         and user.school_board_id == school.board_id
+        and not is_closed_id(school.municipality_id)
     )
 
 
@@ -87,6 +96,7 @@ def can_request_reopen(user: User, answer: NeedsAnswer) -> bool:
         and user.is_school_board_user
         and user.school_board_id == answer.board_id
         and answer.is_submitted
+        and not is_closed_id(answer.round.municipality_id)
     )
 
 

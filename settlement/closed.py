@@ -1,41 +1,54 @@
 """Whether a municipality's programme is closed: the one question every app's permission
-functions and services ask before a write. Imports only this app's models (see models.py)."""
+functions and services ask before a write. Imports only this app's models (see models.py).
+
+Asked on nearly every page, so the answer is cached; every closing and reopening (a save
+of a `Closure`) moves the cache's generation on, which forgets all earlier answers.
+"""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from settlement.models import Closure
+from settlement.models import GENERATION_KEY, Closure
+
+# A short life bounds how long a process with a cache of its own (development's local
+# memory) may miss another process's closing; the shared cache forgets at once.
+ANSWER_SECONDS = 60
 
 
-def _chain_ids(municipality) -> list[int]:
-    """The municipality and the successors that hold its grant (after a merger the
-    successor's closing closes the predecessor's books too)."""
-    ids, current, seen = [], municipality, set()
-    while current is not None and current.pk not in seen:
-        ids.append(current.pk)
-        seen.add(current.pk)
-        current = current.successor if current.successor_id else None
-    return ids
-
-
-def is_closed(municipality) -> bool:
-    """Whether the programme is closed for `municipality` (or for the successor holding its
-    grant). None (no municipality) is never closed."""
-    if municipality is None:
-        return False
-    return Closure.objects.current().filter(municipality_id__in=_chain_ids(municipality)).exists()
+def _closed_in_database(municipality_id: int) -> bool:
+    # After a merger the successor's closing closes the predecessor's books too (up to two
+    # mergers deep, as `accounts.scoping.municipality_and_predecessors`).
+    return (
+        Closure.objects.current()
+        .filter(
+            Q(municipality_id=municipality_id)
+            | Q(municipality__predecessors__id=municipality_id)
+            | Q(municipality__predecessors__predecessors__id=municipality_id)
+        )
+        .exists()
+    )
 
 
 def is_closed_id(municipality_id: int | None) -> bool:
-    """`is_closed` for a municipality known by its id."""
+    """Whether the programme is closed for the municipality `municipality_id` (or for the
+    successor holding its grant). None (no municipality) is never closed."""
     if municipality_id is None:
         return False
-    from accounts.models import Municipality
+    generation = cache.get_or_set(GENERATION_KEY, 1, None)
+    return cache.get_or_set(
+        f"programme-closed:{generation}:{municipality_id}",
+        lambda: _closed_in_database(municipality_id),
+        ANSWER_SECONDS,
+    )
 
-    municipality = Municipality.objects.filter(pk=municipality_id).first()
-    return is_closed(municipality)
+
+def is_closed(municipality) -> bool:
+    """`is_closed_id` for a municipality object (or None)."""
+    return is_closed_id(municipality.pk if municipality is not None else None)
 
 
 def refuse_if_closed(municipality) -> None:

@@ -10,6 +10,7 @@ selectors of this app sit at the top and read finance's totals.
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +20,17 @@ from simple_history.models import HistoricalRecords
 from accounts.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# The cache generation of `settlement.closed`'s answers; moved on by every closing and
+# reopening.
+GENERATION_KEY = "programme-closed:generation"
+
+
+def forget_closed_answers() -> None:
+    """Make `settlement.closed` ask the database again (after a closing or reopening)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not in the cache (yet, or any more): a new generation
+        cache.set(GENERATION_KEY, 2, None)
 
 
 def letter_path(instance, file_name: str) -> str:
@@ -221,6 +233,15 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.closed_at:%d-%m-%Y}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_closed_answers()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_closed_answers()
+        return result
 
     @property
     def is_current(self) -> bool:

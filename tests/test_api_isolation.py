@@ -24,6 +24,7 @@ from api.models import ApiToken, Scope
 from api.services import issue_token, revoke_token
 from api.tests.conftest import marked_data
 from finance.models import Expenditure
+from settlement.factories import SettlementFactory
 from tests.test_isolation import API_NAMESPACE
 
 PUBLIC_ENDPOINTS = {
@@ -39,6 +40,8 @@ ENDPOINTS = {
     "expenditure-detail": ("expenditure", ["get", "put", "patch", "delete"]),
     "payment-list": ("list", ["get"]),
     "totals": ("list", ["get"]),
+    "final-position": ("list", ["get"]),
+    "settlement": ("list", ["get"]),
     "report-list": ("list", ["get"]),
     "report-detail": ("report", ["get"]),
     "report-file": ("report-file", ["get"]),
@@ -109,6 +112,7 @@ def _side(organisation) -> Side:
     municipality = organisation.municipality
     marker = f"GEHEIM-{municipality.code}"
     made = marked_data(organisation, marker)
+    SettlementFactory(municipality=municipality, reference=marker)
     return Side(
         marker=marker,
         code=municipality.code,
@@ -191,7 +195,7 @@ def test_no_token_reaches_the_other_municipalitys_data(client, sides, settings):
                     ), label
                     checked += 1
     per_side = len(TOKEN_KINDS) * sum(len(methods) for _kind, methods in ENDPOINTS.values())
-    assert checked == 2 * per_side == 140
+    assert checked == 2 * per_side == 160
 
 
 def test_tokens_reach_their_own_municipalitys_data(client, sides, settings):

@@ -26,6 +26,7 @@ from insight.tests import isolation as insight_isolation
 from plans.tests import isolation as plans_isolation
 from reporting.tests import isolation as reporting_isolation
 from schools.tests import isolation as schools_isolation
+from settlement.tests import isolation as settlement_isolation
 from tests.world import Organisation, World
 
 APP_ISOLATION = [
@@ -37,6 +38,7 @@ APP_ISOLATION = [
     insight_isolation,
     identity_isolation,
     auditing_isolation,
+    settlement_isolation,
     archive_isolation,
 ]
 # The REST API answers tokens, not sessions: tests/test_api_isolation.py walks its
@@ -191,6 +193,7 @@ def test_downloads_and_exports_are_in_the_suite():
         "schools:picture-csv",
         "finance:history",
         "finance:import-detail",
+        "settlement:letter",
         "archive:package-download",
     }
     assert downloads <= set(OTHER_ORGANISATION_KWARGS)
@@ -230,6 +233,7 @@ def row_counts() -> dict[str, int]:
         "api",
         "insight",
         "auditing",
+        "settlement",
         "archive",
     }
     return {

@@ -4,10 +4,12 @@ as JSON in UTC with a request id that follows a request into the tasks it enqueu
 import datetime
 import json
 import logging
+import os
 import re
 import uuid
 
 import pytest
+import requests
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -198,3 +200,78 @@ def test_the_request_id_follows_a_report_into_the_worker_and_its_task_is_counted
     print(
         "\n".join(line for line in text.splitlines() if "build_report" in line or "health" in line)
     )
+
+
+def test_gunicorn_logs_json_in_utc_and_its_processes_share_the_metrics(tmp_path):
+    """gunicorn with the project's gunicorn.conf.py, as the image runs it: its own lines and
+    the access line are JSON in UTC with the request id, and /metrics sums the request
+    counts of both worker processes (prometheus_client's multiprocess files)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log_path = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "PORTAL_TRUST_REQUEST_ID": "true",
+        "LOG_FORMAT": "json",
+        "METRICS_TOKEN": TOKEN,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        # Its own empty database and no broker: /health/ answers 200 without the test's.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+        "CELERY_RESULT_BACKEND": "",
+        "CACHE_URL": "",
+    }
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "npo_portal.wsgi:application",
+                f"--bind=127.0.0.1:{port}",
+                "--workers=2",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path, **headers):
+        response = requests.get(base + path, headers=headers, timeout=90)
+        return response.status_code, response.text
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get("/health/")
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)  # a server process starting; nothing to wait on but its port
+        for number in range(6):  # spread over both processes
+            assert get("/health/", **{"X-Request-ID": f"gunicorn-{number}"})[0] == 200
+        status, text = get("/metrics", Authorization=f"Bearer {TOKEN}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert status == 200
+    assert sample(text, "npo_http_requests_total", view="health", method="GET") >= 7
+    lines = log_path.read_text().splitlines()
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["time"]) for r in records)
+    access = [r for r in records if r["logger"] == "gunicorn.access"]
+    assert {r.get("request_id") for r in access} >= {f"gunicorn-{n}" for n in range(6)}
+    assert {r["logger"] for r in records} >= {"gunicorn.error", "gunicorn.access"}
+    assert len({r["process"] for r in access}) == 2

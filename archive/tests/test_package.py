@@ -202,3 +202,10 @@ def test_finance_of_another_municipality_cannot_download_the_package(
     for kwargs in ({"code": "GM0687", "pk": package.pk}, {"code": "GM0718", "pk": package.pk}):
         response = client.get(reverse("archive:package-download", kwargs=kwargs))
         assert response.status_code == 404
+
+
+def test_the_archive_page_speaks_dutch(client, world):
+    client.force_login(world.middelburg.finance_officer)
+    page = client.get(reverse("archive:package-list", kwargs={"code": "GM0687"})).content.decode()
+    assert "Nieuw archiefpakket maken" in page
+    assert "Blijvend bewaren (overbrengen)" in page

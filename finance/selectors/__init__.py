@@ -28,6 +28,12 @@ from finance.selectors.lists import (
     finance_history,
     keyset_page,
 )
+from finance.selectors.position import (
+    FinalPosition,
+    MemberPosition,
+    final_position,
+    final_position_of,
+)
 from finance.selectors.programme import CENT, ZERO, cents, finance_programme
 from finance.selectors.spending import ListTotals, expenditure_list_totals
 from finance.selectors.totals import (
@@ -38,6 +44,7 @@ from finance.selectors.totals import (
     MonthTotals,
     ScheduledPayment,
     YearTotals,
+    accounts_in_successor,
     expected_payments,
     finance_totals,
 )
@@ -51,6 +58,7 @@ __all__ = [
     "RECENT_MONTHS",
     "ZERO",
     "ExpenditureFilters",
+    "FinalPosition",
     "FinanceTotals",
     "GoalTotals",
     "IneligibleGroup",
@@ -58,9 +66,11 @@ __all__ = [
     "InterventionTotals",
     "KeysetPage",
     "ListTotals",
+    "MemberPosition",
     "MonthTotals",
     "ScheduledPayment",
     "YearTotals",
+    "accounts_in_successor",
     "allocations_off_formula",
     "cents",
     "closed_years",
@@ -68,6 +78,8 @@ __all__ = [
     "expenditure_list_totals",
     "expenditure_years",
     "expenditures_for",
+    "final_position",
+    "final_position_of",
     "finance_history",
     "finance_programme",
     "finance_totals",

@@ -69,15 +69,21 @@ class IneligibleSummary:
     per_goal: list[IneligibleGroup] = field(default_factory=list)
 
 
-def ineligible_summary(*, municipalities: list[Municipality], year: int) -> IneligibleSummary:
+def ineligible_summary(
+    *, municipalities: list[Municipality], year: int | None
+) -> IneligibleSummary:
     """`ineligible_expenditures` of `year`, grouped in one query on reason, month and goal;
-    its amount equals `finance_totals(...).year(year).ineligible` for the same municipalities."""
+    its amount equals `finance_totals(...).year(year).ineligible` for the same municipalities.
+    Without a year: over the whole programme (no months), equal to `finance_totals(...)
+    .ineligible`."""
     rows = list(
         ineligible_expenditures(municipalities=municipalities, year=year)
         .order_by()
         .values("eligibility", "date__month", "goal__name")
         .annotate(total=Sum("amount"), count=Count("pk"))
     )
+    if year is None:
+        rows = [{**row, "date__month": None} for row in rows]
     groups: dict[str, dict] = {"reason": {}, "month": {}, "goal": {}}
     for row in rows:
         amount = cents(row["total"])
@@ -99,6 +105,8 @@ def ineligible_summary(*, municipalities: list[Municipality], year: int) -> Inel
         count=sum(row["count"] for row in rows),
         amount=sum((cents(row["total"]) for row in rows), ZERO),
         per_reason=listed("reason"),
-        per_month=listed("month", lambda month: datetime.date(year, month, 1)),
+        per_month=[]
+        if year is None
+        else listed("month", lambda month: datetime.date(year, month, 1)),
         per_goal=listed("goal"),
     )

@@ -207,7 +207,53 @@ def finance_totals(
     totals = _totals(municipality, members, programme, today)
     if len(members) > 1:
         totals.shares = [_totals(member, [member], programme, today) for member in members]
+        totals.years = _years_under_merger_rule(totals)
     return totals
+
+
+def accounts_in_successor(*, member: Municipality, year: int) -> bool:
+    """THE merger rule, for every page, report, API answer and monitor figure: a predecessor's
+    books of year `year` are in its successor's figures over that year only when it had
+    merged by 31 December of that year. A year it still ended as a municipality of its own
+    (Weesp's 2021: merged on 24-03-2022) it accounts for in its own report, and the
+    successor's figures over that year leave it out; from the year of the merger on, the
+    successor's figures over a year cover the predecessor's books of that whole year, and its
+    cumulative figures the predecessor's from the programme's start, since it holds the whole
+    grant. The final position and the settlement cover every member's books."""
+    return member.valid_until is not None and member.valid_until < datetime.date(year, 12, 31)
+
+
+def _years_under_merger_rule(totals: FinanceTotals) -> list[YearTotals]:
+    """The year rows of a merged grant per `accounts_in_successor`: a year's figures are the
+    successor's own plus those of each predecessor that had merged by the year's end, so
+    each year agrees with the successor's report over it."""
+    combined = {row.year: row for row in totals.years}
+    rows = []
+    for year in sorted({row.year for share in totals.shares for row in share.years}):
+        counted = [
+            share.year(year)
+            for share in totals.shares
+            if share.municipality.pk == totals.municipality.pk
+            or accounts_in_successor(member=share.municipality, year=year)
+        ]
+        row = YearTotals(year=year, closed=combined[year].closed if year in combined else False)
+        for part in counted:
+            row.spent += part.spent
+            row.cumulative += part.cumulative
+            row.received += part.received
+            row.cumulative_received += part.cumulative_received
+            row.expected += part.expected
+            row.ineligible += part.ineligible
+            for mine, theirs in (
+                (row.per_goal, part.per_goal),
+                (row.per_intervention, part.per_intervention),
+                (row.cumulative_per_goal, part.cumulative_per_goal),
+                (row.cumulative_per_intervention, part.cumulative_per_intervention),
+            ):
+                for key, amount in theirs.items():
+                    mine[key] = mine.get(key, ZERO) + amount
+        rows.append(row)
+    return rows
 
 
 def _totals(

@@ -2,7 +2,8 @@
 `import_jobs` (the file import and its upload's job), `push` (the API's bulk call), `rows`
 (an expenditure row read and checked, shared by the import and the API), `rules` (what
 every write obeys), `allocations` and `pupil_counts` (the allocations and their basis),
-`payments` and `closing` (year closing).
+`payments` and `closing` (year closing), and `writing`, the one write path by which the
+form, the import and the API record new expenditures.
 
 Callers import the public names from here; tests that replace a module's helper patch that
 module.

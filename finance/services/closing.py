@@ -11,6 +11,7 @@ from accounts.models import Municipality, User
 from finance.models import (
     YearClosing,
 )
+from settlement.closed import refuse_if_closed
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ def close_year(
 def reopen_year(*, municipality: Municipality, year: int, user: User | None, reason: str) -> bool:
     """Reopen a closed year after the functional administrator documented why (the reason is
     kept by the caller's record). Returns whether the year was closed."""
+    refuse_if_closed(municipality)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for reopening the year.")})
     deleted, _rows = YearClosing.objects.filter(municipality=municipality, year=year).delete()

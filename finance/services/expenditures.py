@@ -22,12 +22,15 @@ from finance.services.rules import (
     key_for,
     refuse_outside_existence,
 )
+from finance.services.writing import WRITTEN_FIELDS, write_expenditures
 from finance.summary import refresh_spending_summary
 from npo_portal.audit import lock_current
 from plans.models import Intervention, Programme, SpendingGoal
+from settlement.closed import refuse_if_closed
 
 
 def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
+    refuse_if_closed(municipality)
     closed = closed_years_of(municipality).intersection(years)
     if closed:
         raise ValidationError({"date": closed_year_message(min(closed))})
@@ -130,9 +133,14 @@ def create_expenditure(
     )
     expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
-    expenditure.save()
-    refresh_spending_summary(municipality_ids=[municipality.pk], months=[date])
-    return expenditure
+    written = write_expenditures(
+        [{name: getattr(expenditure, name) for name in (*WRITTEN_FIELDS, "goal", "intervention")}],
+        municipality=municipality,
+        programme=programme,
+        user=user,
+        with_ids=True,
+    )
+    return Expenditure.objects.get(pk=written.ids[expenditure.duplicate_key])
 
 
 EDITABLE_FIELDS = (

@@ -28,6 +28,7 @@ from finance.services.rows import ImportRejected
 from npo_portal import jobs, tables
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue
 from npo_portal.storage import local_path
+from settlement.closed import refuse_if_closed
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def start_expenditure_import(
     """Queue an uploaded expenditure file (an upload or bytes); a Celery task imports it
     after the commit. The file is copied to storage in chunks (an upload Django already
     spooled to disk is moved there), never read whole."""
+    refuse_if_closed(municipality)
     upload = ContentFile(data) if isinstance(data, bytes) else data
     digest = hashlib.sha256()
     for chunk in upload.chunks():

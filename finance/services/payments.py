@@ -14,6 +14,7 @@ from finance.models import (
 )
 from finance.selectors import finance_programme
 from finance.services.rules import future_problem, refuse_outside_existence
+from settlement.closed import refuse_if_closed
 
 
 def record_payment(
@@ -25,6 +26,7 @@ def record_payment(
     reference: str = "",
 ) -> Payment:
     """Record a payment of the grant received by the municipality, on a day it existed."""
+    refuse_if_closed(municipality)
     if amount == 0:
         raise ValidationError({"amount": _("A payment of zero euros is not a payment.")})
     if problem := future_problem(date):

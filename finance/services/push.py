@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Municipality, User
 from finance.models import (
@@ -14,9 +14,10 @@ from finance.models import (
 )
 from finance.selectors import finance_programme
 from finance.services.rows import lookups_for, parse_expenditure
-from finance.summary import refresh_spending_summary
+from finance.services.writing import write_expenditures
 from npo_portal import tables
 from plans.models import Programme
+from settlement.closed import refuse_if_closed
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,11 @@ class RowsRejected(Exception):
 
 @dataclass
 class RecordedRow:
-    """One pushed row's outcome: recorded now (`created`) or found already recorded."""
+    """One pushed row's outcome: the expenditure's id and stored `extern_id`, recorded now
+    (`created`) or found already recorded."""
 
-    expenditure: Expenditure
+    id: int
+    extern_id: str | None
     created: bool
     same_as_row: int | None = None
 
@@ -91,6 +94,36 @@ def expenditure_row_problems(
     return _check_rows(municipality, finance_programme(), rows, positions)[1]
 
 
+def _recorded(
+    municipality: Municipality, parsed: list[tuple[dict, str | None]]
+) -> tuple[dict[str, tuple[int, str | None]], dict[str, tuple[int, str | None]]]:
+    """The rows' expenditures already recorded, as (id, extern_id), by extern_id and by
+    duplicate key: one query with two arrays, not two IN lists of 1,000 values each."""
+    extern_ids = [extern_id for _values, extern_id in parsed if extern_id]
+    keys = [values["duplicate_key"] for values, _extern_id in parsed]
+    by_extern: dict[str, tuple[int, str | None]] = {}
+    by_key: dict[str, tuple[int, str | None]] = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, duplicate_key, extern_id FROM {Expenditure._meta.db_table}"  # noqa: S608 - the model's table
+                " WHERE municipality_id = %s AND (duplicate_key = ANY(%s) OR extern_id = ANY(%s))",
+                [municipality.pk, keys, extern_ids],
+            )
+            found = cursor.fetchall()
+    else:
+        found = Expenditure.objects.filter(
+            Q(duplicate_key__in=keys) | Q(extern_id__in=extern_ids), municipality=municipality
+        ).values_list("pk", "duplicate_key", "extern_id")
+    wanted_extern, wanted_keys = set(extern_ids), set(keys)
+    for pk, key, extern_id in found:
+        if extern_id in wanted_extern:
+            by_extern[extern_id] = (pk, extern_id)
+        if key in wanted_keys:
+            by_key[key] = (pk, extern_id)
+    return by_extern, by_key
+
+
 @transaction.atomic
 def record_expenditures(
     *, municipality: Municipality, rows: list[dict], user: User | None, change_reason: str = ""
@@ -99,56 +132,45 @@ def record_expenditures(
     columns plus an optional `extern_id`: every row or none, by the import's rules. A row
     whose `extern_id` or duplicate key is already recorded is not recorded again, so a
     retried push changes nothing."""
+    refuse_if_closed(municipality)
     programme = finance_programme()
     parsed, problems = _check_rows(municipality, programme, rows)
     if problems:
         raise RowsRejected(problems)
-    extern_ids = [extern_id for _values, extern_id in parsed if extern_id]
-
-    by_extern = {
-        e.extern_id: e
-        for e in Expenditure.objects.filter(municipality=municipality, extern_id__in=extern_ids)
-    }
-    by_key = {
-        e.duplicate_key: e
-        for e in Expenditure.objects.filter(
-            municipality=municipality,
-            duplicate_key__in=[values["duplicate_key"] for values, _extern in parsed],
-        )
-    }
+    by_extern, by_key = _recorded(municipality, parsed)
     outcomes: list[RecordedRow | None] = []
     row_of_key: dict[str, int] = {}
-    new: list[Expenditure] = []
+    new: list[dict] = []
     for index, (values, extern_id) in enumerate(parsed):
         key = values["duplicate_key"]
         existing = by_extern.get(extern_id) if extern_id else None
         existing = existing or by_key.get(key)
         if existing is not None:
-            outcomes.append(RecordedRow(existing, created=False))
+            outcomes.append(RecordedRow(*existing, created=False))
         elif key in row_of_key:
             outcomes.append(None)  # the same expenditure as an earlier row: recorded once
         else:
             row_of_key[key] = index
-            expenditure = Expenditure(
-                programme=programme,
-                municipality=municipality,
-                recorded_by=user,
-                extern_id=extern_id,
-                **values,
-            )
-            new.append(expenditure)
-            outcomes.append(RecordedRow(expenditure, created=True))
+            new.append({**values, "extern_id": extern_id})
+            outcomes.append(None)  # recorded below
+    ids = {}
     if new:
-        bulk_create_with_history(
-            new, Expenditure, default_user=user, default_change_reason=change_reason
-        )
-        refresh_spending_summary(
-            municipality_ids=[municipality.pk], months=sorted({e.date for e in new})
-        )
+        ids = write_expenditures(
+            new,
+            municipality=municipality,
+            programme=programme,
+            user=user,
+            change_reason=change_reason,
+            with_ids=True,
+        ).ids
     results: list[RecordedRow] = []
-    for index, outcome in enumerate(outcomes):
+    for index, ((values, extern_id), outcome) in enumerate(zip(parsed, outcomes, strict=True)):
         if outcome is None:
-            first = row_of_key[parsed[index][0]["duplicate_key"]]
-            outcome = RecordedRow(outcomes[first].expenditure, created=False, same_as_row=first)
+            key = values["duplicate_key"]
+            first = row_of_key[key]
+            if first == index:
+                outcome = RecordedRow(ids[key], extern_id, created=True)
+            else:
+                outcome = RecordedRow(ids[key], parsed[first][1], created=False, same_as_row=first)
         results.append(outcome)
     return results

@@ -1,0 +1,213 @@
+"""The one write path for new expenditures. The form (`create_expenditure`), the file import
+(`import_expenditures`) and the API's push (`record_expenditures`) check their rows by their
+own rules, then record them here: the expenditures, a "created" history record for each and
+the spending summary of their months, all in the caller's transaction."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from accounts.models import Municipality, User
+from finance.models import Expenditure
+from finance.services.rows import BATCH_SIZE
+from finance.summary import refresh_spending_summary
+from plans.models import Programme
+
+# The fields an expenditure takes from its row, besides goal, intervention and extern_id.
+WRITTEN_FIELDS = ("date", "amount", "description", "supplier", "invoice_number", "duplicate_key")
+_TEMPORARY = "npo_new_expenditures"
+
+
+@dataclass
+class Written:
+    """What `write_expenditures` recorded: how many, and when asked each one's id by its
+    duplicate key (unique within the municipality, so within one write)."""
+
+    count: int = 0
+    ids: dict[str, int] = field(default_factory=dict)
+    created_at: datetime.datetime | None = None
+
+
+@transaction.atomic
+def write_expenditures(
+    rows: Iterable[dict],
+    *,
+    municipality: Municipality,
+    programme: Programme,
+    user: User | None,
+    change_reason: str | None = None,
+    with_ids: bool = False,
+) -> Written:
+    """Record checked rows (the fields `rows.parse_expenditure` gives, and an optional
+    `extern_id`) as new expenditures of `municipality`, recorded by `user`, each with its
+    "created" history record (`user` as its user, `change_reason` as its reason) and the
+    spending summary of their months refreshed. `rows` may be a generator: it is read once,
+    in batches, so memory stays flat.
+
+    A row already recorded (its duplicate key or `extern_id`) raises IntegrityError, which
+    rolls back everything written here; callers skip those rows first."""
+    months: set[datetime.date] = set()
+
+    def counted(source: Iterable[dict]):
+        for values in source:
+            months.add(values["date"].replace(day=1))
+            yield values
+
+    if connection.vendor == "postgresql":
+        written = _copy(
+            counted(rows),
+            municipality=municipality,
+            programme=programme,
+            user=user,
+            change_reason=change_reason,
+            with_ids=with_ids,
+        )
+    else:
+        written = _bulk_create(
+            counted(rows),
+            municipality=municipality,
+            programme=programme,
+            user=user,
+            change_reason=change_reason,
+            with_ids=with_ids,
+        )
+    if written.count:
+        refresh_spending_summary(municipality_ids=[municipality.pk], months=months)
+    return written
+
+
+def _copy(
+    rows: Iterable[dict],
+    *,
+    municipality: Municipality,
+    programme: Programme,
+    user: User | None,
+    change_reason: str | None,
+    with_ids: bool,
+) -> Written:
+    """PostgreSQL: COPY the rows into a temporary table per batch of BATCH_SIZE, then one
+    INSERT … SELECT that inserts the expenditures and, from what it returns, their history.
+
+    What `bulk_create_with_history` writes, without building two model instances and
+    preparing 25 values per row in Python (three quarters of the import's time at 100,000
+    rows). The constraints, foreign keys and statement triggers of the tables apply as to
+    any INSERT; a duplicate key still raises IntegrityError."""
+    expenditure = Expenditure._meta.db_table
+    history = Expenditure.history.model._meta.db_table
+    now = timezone.now()
+    written = Written(created_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_TEMPORARY} (seq serial, date date, amount numeric(14,2),"
+            " description text, supplier text, invoice_number text, duplicate_key text,"
+            " goal_id bigint, intervention_id bigint, extern_id text) ON COMMIT DROP"
+        )
+        columns = ", ".join((*WRITTEN_FIELDS, "goal_id", "intervention_id", "extern_id"))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def flush() -> None:
+            buffer.seek(0)
+            # The raw psycopg2 cursor: Django's wrapper has no copy_expert.
+            # An empty field is NULL (no intervention, no extern_id), except in the texts.
+            cursor.cursor.copy_expert(
+                f"COPY {_TEMPORARY} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL"
+                " (description, supplier, invoice_number, duplicate_key))",
+                buffer,
+            )
+            buffer.seek(0)
+            buffer.truncate()
+
+        for values in rows:
+            intervention = values["intervention"]
+            writer.writerow(
+                (
+                    values["date"].isoformat(),
+                    values["amount"],
+                    values["description"],
+                    values["supplier"],
+                    values["invoice_number"],
+                    values["duplicate_key"],
+                    values["goal"].pk,
+                    intervention.pk if intervention else "",
+                    values.get("extern_id") or "",
+                )
+            )
+            written.count += 1
+            if written.count % BATCH_SIZE == 0:
+                flush()
+        flush()
+        copied = ", ".join(WRITTEN_FIELDS)
+        shared = "created_at, goal_id, intervention_id, municipality_id, programme_id"
+        inserted = (
+            f"WITH created AS (INSERT INTO {expenditure} ({copied}, {shared}, recorded_by_id,"  # noqa: S608 - table names from the models
+            f" version, extern_id) SELECT {copied}, %(now)s, goal_id, intervention_id,"
+            f" %(municipality)s, %(programme)s, %(user)s, 1, extern_id FROM {_TEMPORARY}"
+            f" ORDER BY seq RETURNING *), history AS (INSERT INTO {history} (id, {copied},"
+            f" {shared}, recorded_by_id, version, extern_id, history_date,"
+            f" history_change_reason, history_type, history_user_id) SELECT id, {copied},"
+            f" {shared}, recorded_by_id, version, extern_id, %(now)s, %(reason)s, '+', %(user)s"
+            f" FROM created)"
+        )
+        returned = " SELECT duplicate_key, id FROM created" if with_ids else " SELECT 1 LIMIT 0"
+        cursor.execute(
+            inserted + returned,
+            {
+                "now": now,
+                "municipality": municipality.pk,
+                "programme": programme.pk,
+                "user": user.pk if user else None,
+                "reason": change_reason,
+            },
+        )
+        if with_ids:
+            written.ids = dict(cursor.fetchall())
+        cursor.execute(f"DROP TABLE {_TEMPORARY}")
+    return written
+
+
+def _bulk_create(
+    rows: Iterable[dict],
+    *,
+    municipality: Municipality,
+    programme: Programme,
+    user: User | None,
+    change_reason: str | None,
+    with_ids: bool,
+) -> Written:
+    """Other databases: the ORM's bulk insert with django-simple-history's, per batch."""
+    written = Written()
+    batch: list[Expenditure] = []
+
+    def flush() -> None:
+        bulk_create_with_history(
+            batch, Expenditure, default_user=user, default_change_reason=change_reason
+        )
+        written.count += len(batch)
+        written.created_at = batch[0].created_at
+        if with_ids:
+            written.ids.update((e.duplicate_key, e.pk) for e in batch)
+        batch.clear()
+
+    for values in rows:
+        batch.append(
+            Expenditure(
+                programme=programme,
+                municipality=municipality,
+                recorded_by=user,
+                **{"extern_id": None, **values},
+            )
+        )
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    if batch:
+        flush()
+    return written
