@@ -86,7 +86,9 @@ def test_finance_officer_imports_expenditures_and_downloads_the_accountability_r
     # Hold the report in the queue, so that the page shows its progress while it is built.
     queued = []
     monkeypatch.setattr(
-        build_report, "delay", lambda pk: queued.append(pk) or SimpleNamespace(id="in-de-rij")
+        build_report,
+        "apply_async",
+        lambda args, **options: queued.extend(args) or SimpleNamespace(id="in-de-rij"),
     )
     page.get_by_label("Verantwoordingsjaar").select_option("2022")
     page.get_by_role("button", name="Rapport maken").click()
