@@ -1,4 +1,6 @@
-"""JSON bodies up to API_MAX_REQUEST_BYTES; a larger one is refused with 413 unread."""
+"""JSON bodies up to API_MAX_REQUEST_BYTES (a larger one is refused with 413 unread) and
+nested at most API_MAX_JSON_DEPTH deep (deeper is 400: 5,000 brackets once gave a
+RecursionError, a 500)."""
 
 import io
 
@@ -32,4 +34,30 @@ class LimitedJSONParser(JSONParser):
         data = stream.read(limit + 1) if stream is not None else b""
         if len(data) > limit:
             raise too_large
-        return super().parse(io.BytesIO(data), media_type, parser_context)
+        try:
+            parsed = super().parse(io.BytesIO(data), media_type, parser_context)
+        except RecursionError as error:
+            raise _too_deep() from error
+        if _depth_over(parsed, settings.API_MAX_JSON_DEPTH):
+            raise _too_deep()
+        return parsed
+
+
+def _too_deep() -> exceptions.ParseError:
+    return exceptions.ParseError(
+        _("The JSON is nested more than %(depth)s levels deep.")
+        % {"depth": settings.API_MAX_JSON_DEPTH}
+    )
+
+
+def _depth_over(value, limit: int) -> bool:
+    """Whether lists and objects nest deeper than `limit` (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False

@@ -7,7 +7,8 @@ field with a JSON pointer into the request body (`#/rijen/3/datum` for a bulk ro
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -105,7 +106,14 @@ def problem_exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         if isinstance(detail, dict | list):
             detail = "; ".join(entry["detail"] for entry in flatten(detail))
-        body = problem(status_code=response.status_code, detail=str(detail), instance=instance)
+        body = problem(
+            status_code=response.status_code,
+            detail=str(detail),
+            instance=instance,
+            # A body refused whole (too large, unreadable) is one error about the body, so
+            # that a client reading `errors` of every 4xx about its request finds it.
+            errors=[_entry("#", str(detail))] if response.status_code in (400, 413) else None,
+        )
     return Response(
         body, status=response.status_code, headers=dict(response.items()), content_type=PROBLEM_JSON
     )
@@ -119,9 +127,17 @@ def bad_request(request, exception):
     client."""
     if not request.path.startswith("/api/"):
         return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses before the API's own limit can:
+        # the same 413 as a body over API_MAX_REQUEST_BYTES.
+        code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        detail = _("The request is larger than %(size)s bytes.") % {
+            "size": settings.API_MAX_REQUEST_BYTES
+        }
+    else:
+        code = status.HTTP_400_BAD_REQUEST
+        detail = _("The request could not be read.")
     body = problem(
-        status_code=status.HTTP_400_BAD_REQUEST,
-        detail=_("The request could not be read."),
-        instance=request.path,
+        status_code=code, detail=detail, instance=request.path, errors=[_entry("#", detail)]
     )
-    return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_JSON)
+    return JsonResponse(body, status=code, content_type=PROBLEM_JSON)

@@ -117,6 +117,14 @@ class Conflict(exceptions.APIException):
     default_detail = _("Someone else saved this at the same time; send the request again.")
 
 
+class SavedMeanwhile(Conflict):
+    """Another request saved the same rows while this one ran (two equal bulks at once):
+    sent again after Retry-After, this one finds them recorded and creates nothing twice."""
+
+    # DRF's handler sends `wait` as Retry-After: the other request has committed by then.
+    wait = 1
+
+
 def _record(request, rows: list[dict], *, bulk: bool):
     try:
         return finance_services.record_expenditures(
@@ -128,7 +136,7 @@ def _record(request, rows: list[dict], *, bulk: bool):
     except finance_services.RowsRejected as rejected:
         raise _rejected(rejected.problems, bulk=bulk) from rejected
     except IntegrityError as error:
-        raise Conflict() from error
+        raise SavedMeanwhile() from error
 
 
 class ExpenditureListView(ApiView):

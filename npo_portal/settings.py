@@ -429,6 +429,8 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600)
 # The API for the municipality's own systems (api/): tokens, limits and the OpenAPI schema.
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+# Lists and objects in a request body nest at most this deep (a bulk needs 3).
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -209,3 +209,17 @@ def test_env_example_states_the_defaults_the_settings_use():
     }
     assert not wrong, f".env.example's defaults (documented, actual): {wrong}"
     assert len(documented.keys() & defaults.keys()) >= 30
+
+
+def test_no_variable_is_set_twice():
+    """Two engineers adding the same setting: an env file and a YAML mapping keep the last
+    value without a word, so a duplicate is refused here."""
+    pattern = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=")
+    names = [
+        m.group(1) for line in ENV_EXAMPLE.read_text().splitlines() if (m := pattern.match(line))
+    ]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+    for path in [*sorted((KUBERNETES / "base").glob("*.yaml")), SECRETS_EXAMPLE]:
+        keys = re.findall(r"^  ([A-Z][A-Z0-9_]*):", path.read_text(), re.M)
+        keys += re.findall(r"^([A-Z][A-Z0-9_]*)=", path.read_text(), re.M)
+        assert sorted({k for k in keys if keys.count(k) > 1}) == [], path.name
