@@ -149,6 +149,18 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _dutch_unless_asked():
+    """Each test starts in Dutch: a request with another language cookie activates that
+    language for the thread, and the next test in the same process would otherwise render in
+    it (and more so in parallel runs, whose order differs)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_required_only_where_tested(request, settings):
     """Tests sign finance officers and administrators in with `force_login` or the password
     form alone; tests marked `two_factor` get the portal's rule that these roles need one."""

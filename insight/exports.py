@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from insight.selectors import GoldenThread, NationalMonitor
-from npo_portal.exports import append_row
+from npo_portal.exports import append_row, percentage
 
 
 def golden_thread_xlsx(thread: GoldenThread) -> bytes:
@@ -131,11 +131,11 @@ def monitor_xlsx(monitor: NationalMonitor) -> bytes:
                 row.received,
                 row.spent_year,
                 row.spent_cumulative,
-                row.share_spent,
+                percentage(row.share_spent),
                 row.at_risk,
                 row.plan_status,
                 row.report_status,
-                row.response_rate,
+                percentage(row.response_rate),
             ],
         )
     stream = BytesIO()

@@ -17,7 +17,28 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from openpyxl.cell.cell import Cell
+
+# How a spreadsheet shows what the portal writes (issue 31): an amount is a number with a
+# euro format, a date a date, a moment a date with its time; never a text.
+EURO_FORMAT = '"€" #,##0.00;"€" -#,##0.00'
+DATE_FORMAT = "DD-MM-YYYY"
+DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
+PERCENT_FORMAT = "0.0"
+
+
+class Number:
+    """A number that is not an amount of euros (a share in per cent, a count with
+    decimals): written as a number in its own format, not with the euro sign."""
+
+    def __init__(self, value: Decimal | int, number_format: str = PERCENT_FORMAT):
+        self.value, self.number_format = value, number_format
+
+
+def percentage(value: Decimal | None) -> Number | None:
+    return None if value is None else Number(value, PERCENT_FORMAT)
+
 
 # A cell starting with one of these is evaluated by Excel or LibreOffice (OWASP, CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -40,9 +61,13 @@ def csv_value(value: Any) -> Any:
     thousands separator (-1250,00, which a Dutch spreadsheet reads as a number; it is no
     user's text, so no apostrophe), a date as dd-mm-jjjj, and a formula-like text with a
     leading apostrophe."""
+    if isinstance(value, Number):
+        value = value.value
     if isinstance(value, Decimal):
         return f"{value:f}".replace(".", ",")
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+    if isinstance(value, datetime.datetime):
+        return _naive_local(value).strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, datetime.date):
         return value.strftime("%d-%m-%Y")
     if not isinstance(value, str):
         return value
@@ -50,11 +75,33 @@ def csv_value(value: Any) -> Any:
     return "'" + text if is_formula_like(text) else text
 
 
+def _naive_local(moment: datetime.datetime) -> datetime.datetime:
+    """A spreadsheet knows no time zones: the moment as the clock in the Netherlands read."""
+    if timezone.is_aware(moment):
+        return timezone.localtime(moment).replace(tzinfo=None)
+    return moment
+
+
+def _formatted(sheet, value: Any, number_format: str) -> Cell:
+    cell = Cell(sheet, row=1, column=1, value=value)
+    cell.number_format = number_format
+    return cell
+
+
 def xlsx_value(sheet, value: Any) -> Any:
-    """`value` for `sheet.append`: a text becomes a string cell that is never a formula.
+    """`value` for `sheet.append`: a text becomes a string cell that is never a formula; an
+    amount (Decimal) a number in euros, a date a date, a moment a date with its time.
 
     Works for ordinary and write-only worksheets alike.
     """
+    if isinstance(value, Number):
+        return _formatted(sheet, value.value, value.number_format)
+    if isinstance(value, Decimal):
+        return _formatted(sheet, value, EURO_FORMAT)
+    if isinstance(value, datetime.datetime):
+        return _formatted(sheet, _naive_local(value), DATETIME_FORMAT)
+    if isinstance(value, datetime.date):
+        return _formatted(sheet, value, DATE_FORMAT)
     if not isinstance(value, str):
         return value
     # Placeholder coordinates (append sets the real ones): a write-only sheet formats a Cell

@@ -19,7 +19,8 @@ Table = tuple[str, list[str], list[list]]
 
 
 def _local(moment):
-    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M") if moment else ""
+    """The moment as a date with its time (a date cell in XLSX, dd-mm-jjjj uu:mm in CSV)."""
+    return timezone.localtime(moment) if moment else None
 
 
 def tables(picture: NeedsPicture) -> Iterator[Table]:

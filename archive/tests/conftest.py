@@ -12,8 +12,11 @@ from schools.factories import NeedsAnswerFactory, NeedsRoundFactory
 
 
 @pytest.fixture(autouse=True)
-def _files_in_a_temporary_media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _files_in_a_temporary_media_root(request, settings, tmp_path):
+    """Packages go to a throw-away folder, except where a real worker (another process, with
+    the configured MEDIA_ROOT) writes them."""
+    if not request.node.get_closest_marker("celery_worker"):
+        settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @dataclass

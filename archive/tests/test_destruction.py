@@ -17,7 +17,8 @@ from finance.models import Expenditure, ExpenditureImport, Payment
 from insight.selectors import monitor_years, national_monitor
 from plans.models import Allocation, Intervention, InterventionBudget, Plan
 from schools.models import NeedsAnswer, NeedsRound
-from settlement.factories import SettlementFactory
+from settlement.closed import is_closed
+from settlement.factories import ClosureFactory, SettlementFactory
 
 SETTLED = datetime.date(2027, 11, 19)
 # The default rules: ten years from the settlement decision.
@@ -36,7 +37,11 @@ def small_register(db):
 
 @pytest.fixture
 def settled(small_register, world, dossier):
-    SettlementFactory(municipality=dossier.municipality, decided_on=SETTLED, sent_on=SETTLED)
+    """Middelburg's dossier with its settlement recorded and its programme closed."""
+    settlement = SettlementFactory(
+        municipality=dossier.municipality, decided_on=SETTLED, sent_on=SETTLED
+    )
+    ClosureFactory(settlement=settlement, closed_by=world.functional_admin)
     return dossier
 
 
@@ -181,8 +186,10 @@ def test_a_destruction_run_keeps_the_statistics_removes_the_records_and_personal
     assert not Expenditure.history.filter(municipality=municipality).exists()
     assert not NeedsAnswer.history.filter(round__municipality=municipality).exists()
     assert not storage.exists(upload_name)
-    # What is kept permanently stays: the plan, the final report, the settlement.
+    # What is kept permanently stays: the plan, the final report, the settlement, and the
+    # programme stays closed.
     assert Plan.objects.filter(municipality=municipality).exists()
+    assert is_closed(municipality)
     settled.report.refresh_from_db()
     # The personal data of the person who left is gone.
     left.refresh_from_db()

@@ -61,3 +61,25 @@ def test_a_write_only_sheet_takes_a_row_that_starts_with_a_text():
     reread = load_workbook(io.BytesIO(buffer.getvalue()))["Blad"]
     assert [row[0].data_type for row in reread.iter_rows()] == ["s"] * len(HOSTILE)
     assert [row[1].value for row in reread.iter_rows()] == [12.5] * len(HOSTILE)
+
+
+def test_an_xlsx_amount_is_a_euro_number_and_a_date_a_date():
+    """Issue 31: no "122701.66" without format, no date as text."""
+    import datetime
+
+    from npo_portal.exports import DATE_FORMAT, DATETIME_FORMAT, EURO_FORMAT, percentage
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Blad")
+    moment = datetime.datetime(2022, 10, 12, 16, 5)
+    append_row(
+        sheet,
+        [Decimal("122701.66"), datetime.date(2022, 3, 1), moment, percentage(Decimal("37.5"))],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    amount, day, at, share = next(load_workbook(io.BytesIO(buffer.getvalue()))["Blad"].rows)
+    assert (amount.value, amount.number_format) == (122701.66, EURO_FORMAT)
+    assert (day.value, day.number_format) == (datetime.datetime(2022, 3, 1), DATE_FORMAT)
+    assert (at.value, at.number_format) == (moment, DATETIME_FORMAT)
+    assert share.value == 37.5 and "€" not in share.number_format
