@@ -15,6 +15,7 @@ from finance.services.pupil_counts import apply_pupil_counts
 from finance.services.rows import ImportRejected, read_or_reject, row_message
 from npo_portal import tables
 from plans.models import Allocation, Programme
+from settlement.closed import is_closed
 
 ALLOCATION_COLUMNS = ["gemeentecode", "gemeente", "bedrag"]
 # The allocation's basis, optional: the headers accepted for each, as people write them.
@@ -171,6 +172,30 @@ def import_allocations(
         a.municipality_id: a
         for a in Allocation.objects.filter(programme=programme, municipality__code__in=seen)
     }
+    # A closed programme is read-only (issue 30): its allocation stays as it is; the same
+    # amount again changes nothing and passes, so a national file can be imported again.
+    amounts = {code: amount for code, _name, amount, _basis in parsed}
+    frozen = sorted(
+        (seen[code], m)
+        for code, m in municipalities.items()
+        if is_closed(m) and (m.pk not in existing or existing[m.pk].amount != amounts[code])
+    )
+    if frozen:
+        raise ImportRejected(
+            [
+                row_message(
+                    number,
+                    [
+                        (
+                            "bedrag",
+                            _("the programme of %(name)s is closed; its allocation cannot change")
+                            % {"name": municipality.name},
+                        )
+                    ],
+                )
+                for number, municipality in frozen
+            ]
+        )
     for code, name, amount, basis in parsed:
         municipality = municipalities.get(code)
         if municipality is None:
