@@ -10,6 +10,7 @@ from auditing import selectors, services
 # second factor, as every user has them (README). Any day, any method (these change only
 # the auditor's own session or account).
 OWN_ACCOUNT_VIEWS = {
+    "accessibility",  # the public accessibility statement, linked from every footer
     "logout",
     "set_language",
     "identity:verify",
