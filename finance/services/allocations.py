@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -46,12 +47,19 @@ class AllocationImportResult:
     new_municipalities: list[str] = field(default_factory=list)
 
 
+WHOLE_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+\Z", re.ASCII)
+
+
 def _parse_pupils(value) -> int | None:
     """A whole number of pupils (`12.345` or `12345`), or None for an empty cell."""
-    if not tables.text(value):
+    written = tables.text(value)
+    if not written:
         return None
+    if WHOLE_THOUSANDS.match(written):
+        # A count is whole: here a dot before three digits can only group thousands.
+        written = written.replace(".", "")
     try:
-        number = tables.parse_amount(value)
+        number = tables.parse_amount(written if isinstance(value, str) else value)
     except ValueError:
         number = None
     if number is None or number != number.to_integral_value():
