@@ -13,23 +13,53 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from finance.models import Eligibility
+from npo_portal import tables
 
 MAX_BULK_ROWS = 1000
 # What `quick_row` takes as plainly valid; anything else goes through the serializer.
-PLAIN_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z")
+PLAIN_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z", re.ASCII)
 # What DRF's CharField refuses in a text besides its length (null and surrogate characters).
 REFUSED_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
+class StrictAmount(serializers.DecimalField):
+    """An amount as the file import reads one (tables.parse_amount), written the plain
+    way: `-1234.50`. No exponent, no other digits than 0-9, no negative zero."""
+
+    def to_internal_value(self, data):
+        # A JSON number with a fraction or exponent arrives as a float, which cannot hold
+        # cents exactly (and hides whether "1e9" was written): amounts are text or whole.
+        if isinstance(data, bool) or not isinstance(data, str | int | Decimal):
+            self.fail("invalid")
+        text = str(data)
+        if not PLAIN_AMOUNT.match(text):
+            self.fail("invalid")
+        try:
+            return tables.parse_amount(text)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+class StrictDate(serializers.DateField):
+    """A date as the file import reads one (tables.parse_date), written YYYY-MM-DD with
+    zeros, in 2000-2100."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not PLAIN_DAY.match(data):
+            self.fail("invalid", format="YYYY-MM-DD")
+        try:
+            return tables.parse_date(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
 def Amount(**kwargs):
-    return serializers.DecimalField(
-        max_digits=14, decimal_places=2, coerce_to_string=True, **kwargs
-    )
+    return StrictAmount(max_digits=14, decimal_places=2, coerce_to_string=True, **kwargs)
 
 
 def IsoDate(**kwargs):
-    return serializers.DateField(format="iso-8601", input_formats=["iso-8601"], **kwargs)
+    return StrictDate(format="iso-8601", input_formats=["iso-8601"], **kwargs)
 
 
 class ExpenditureInputSerializer(serializers.Serializer):
@@ -85,9 +115,13 @@ class ExpenditureInputSerializer(serializers.Serializer):
         if type(amount) is not str or not PLAIN_AMOUNT.match(amount):
             return None
         try:
-            datetime.date.fromisoformat(day)
+            parsed = datetime.date.fromisoformat(day)
         except ValueError:
             return None
+        if not tables.FIRST_YEAR <= parsed.year <= tables.LAST_YEAR:
+            return None
+        if amount.startswith("-") and not Decimal(amount):
+            return None  # a negative zero: the serializer says why
         row = {"datum": day, "bedrag": f"{Decimal(amount):.2f}"}
         for name, field in self.text_fields:
             value = data.get(name, empty)

@@ -208,6 +208,7 @@ def finance_totals(
     if len(members) > 1:
         totals.shares = [_totals(member, [member], programme, today) for member in members]
         totals.years = _years_under_merger_rule(totals)
+        totals.months = _months_under_merger_rule(totals)
     return totals
 
 
@@ -221,6 +222,27 @@ def accounts_in_successor(*, member: Municipality, year: int) -> bool:
     cumulative figures the predecessor's from the programme's start, since it holds the whole
     grant. The final position and the settlement cover every member's books."""
     return member.valid_until is not None and member.valid_until < datetime.date(year, 12, 31)
+
+
+def _months_under_merger_rule(totals: FinanceTotals) -> list[MonthTotals]:
+    """The month rows of a merged grant per `accounts_in_successor`, as the year rows: the
+    chart of a year shows what the report over that year shows."""
+    rows = []
+    for index, combined in enumerate(totals.months):
+        row = MonthTotals(month=combined.month)
+        for share in totals.shares:
+            if share.municipality.pk != totals.municipality.pk and not accounts_in_successor(
+                member=share.municipality, year=combined.month.year
+            ):
+                continue
+            part = share.months[index]
+            row.spent += part.spent
+            row.cumulative_spent += part.cumulative_spent
+            row.received += part.received
+            row.cumulative_received += part.cumulative_received
+            row.cumulative_expected += part.cumulative_expected
+        rows.append(row)
+    return rows
 
 
 def _years_under_merger_rule(totals: FinanceTotals) -> list[YearTotals]:

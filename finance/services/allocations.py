@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from finance.services.pupil_counts import apply_pupil_counts
 from finance.services.rows import ImportRejected, read_or_reject, row_message
 from npo_portal import tables
 from plans.models import Allocation, Programme
+from settlement.closed import is_closed
 
 ALLOCATION_COLUMNS = ["gemeentecode", "gemeente", "bedrag"]
 # The allocation's basis, optional: the headers accepted for each, as people write them.
@@ -45,12 +47,19 @@ class AllocationImportResult:
     new_municipalities: list[str] = field(default_factory=list)
 
 
+WHOLE_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+\Z", re.ASCII)
+
+
 def _parse_pupils(value) -> int | None:
     """A whole number of pupils (`12.345` or `12345`), or None for an empty cell."""
-    if not tables.text(value):
+    written = tables.text(value)
+    if not written:
         return None
+    if WHOLE_THOUSANDS.match(written):
+        # A count is whole: here a dot before three digits can only group thousands.
+        written = written.replace(".", "")
     try:
-        number = tables.parse_amount(value)
+        number = tables.parse_amount(written if isinstance(value, str) else value)
     except ValueError:
         number = None
     if number is None or number != number.to_integral_value():
@@ -163,6 +172,30 @@ def import_allocations(
         a.municipality_id: a
         for a in Allocation.objects.filter(programme=programme, municipality__code__in=seen)
     }
+    # A closed programme is read-only (issue 30): its allocation stays as it is; the same
+    # amount again changes nothing and passes, so a national file can be imported again.
+    amounts = {code: amount for code, _name, amount, _basis in parsed}
+    frozen = sorted(
+        (seen[code], m)
+        for code, m in municipalities.items()
+        if is_closed(m) and (m.pk not in existing or existing[m.pk].amount != amounts[code])
+    )
+    if frozen:
+        raise ImportRejected(
+            [
+                row_message(
+                    number,
+                    [
+                        (
+                            "bedrag",
+                            _("the programme of %(name)s is closed; its allocation cannot change")
+                            % {"name": municipality.name},
+                        )
+                    ],
+                )
+                for number, municipality in frozen
+            ]
+        )
     for code, name, amount, basis in parsed:
         municipality = municipalities.get(code)
         if municipality is None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Municipality, User
 from finance.models import (
@@ -36,7 +36,9 @@ def _refuse_closed_years(municipality: Municipality, *years: int) -> None:
         raise ValidationError({"date": closed_year_message(min(closed))})
 
 
-ZERO_AMOUNT = _lazy("An amount of € 0,00 spends and corrects nothing; enter the amount paid.")
+ZERO_AMOUNT = gettext_lazy(
+    "An amount of € 0,00 spends and corrects nothing; enter the amount paid."
+)
 
 
 def _refuse_future_or_zero(day: datetime.date, amount: Decimal) -> None:

@@ -5,9 +5,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from accounts.demo import seed_demo as seed_accounts
-from accounts.models import Municipality
+from accounts.models import Municipality, User
 from finance.demo import seed_demo as seed_money
 from finance.factories import AllocationFactory, ExpenditureFactory, PaymentFactory
 from finance.selectors import accounts_in_successor, final_position, finance_totals
@@ -54,7 +55,9 @@ def test_amsterdams_final_position_is_the_sum_of_the_reports_over_2021_to_2026(
     assert sum(g.amount for g in position.ineligible_by_reason) == position.ineligible
 
 
-def test_the_dashboards_2021_is_the_2021_report_and_weesps_part_is_named(amsterdam_with_weesp):
+def test_the_dashboards_2021_is_the_2021_report_and_weesps_part_is_named(
+    amsterdam_with_weesp, client
+):
     """Issue 30's auditor: the report over 2021 said € 601.960,97 spent, the dashboard and the
     API € 642.678,36; the € 40.717,39 is Weesp's own 2021, in Weesp's own report."""
     amsterdam, weesp = amsterdam_with_weesp
@@ -76,6 +79,10 @@ def test_the_dashboards_2021_is_the_2021_report_and_weesps_part_is_named(amsterd
             report.received_year,
             report.received_cumulative,
         ), year
+    client.force_login(User.objects.get(username="financien3"))
+    page = client.get(reverse("finance:dashboard", args=["GM0363"])).content.decode()
+    assert "601.960,97" in page and "642.678,36" not in page
+    assert "een jaar dat zij nog zelfstandig afsloot" in page
     assert not accounts_in_successor(member=weesp, year=2021)
     assert accounts_in_successor(member=weesp, year=2022)
     assert not accounts_in_successor(member=amsterdam, year=2022)

@@ -147,3 +147,18 @@ def test_problems_in_one_row_are_named_in_the_files_column_order(world):
     message = rejected.value.errors[0]
     positions = [message.index(f"'{c}'") for c in ("gemeentecode", "bedrag", "achterstandspunten")]
     assert positions == sorted(positions)
+
+
+def test_a_closed_programmes_allocation_does_not_change_but_the_same_file_passes(world):
+    from settlement.factories import ClosureFactory, SettlementFactory
+
+    import_allocations(data=(HEADER + "GM0687;Middelburg;1000\nGM0718;Vlissingen;500\n").encode())
+    middelburg = world.middelburg.municipality
+    ClosureFactory(settlement=SettlementFactory(municipality=middelburg), municipality=middelburg)
+    import_allocations(data=(HEADER + "GM0687;Middelburg;1000\nGM0718;Vlissingen;600\n").encode())
+    with pytest.raises(ImportRejected, match="afgesloten"):
+        import_allocations(
+            data=(HEADER + "GM0687;Middelburg;1200\nGM0718;Vlissingen;700\n").encode()
+        )
+    amounts = dict(Allocation.objects.values_list("municipality__code", "amount"))
+    assert (amounts["GM0687"], amounts["GM0718"]) == (Decimal("1000.00"), Decimal("600.00"))

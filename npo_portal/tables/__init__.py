@@ -34,10 +34,19 @@ from npo_portal.tables.limits import (
     excerpt,
 )
 from npo_portal.tables.rows import normalise_header, read_all, read_table
-from npo_portal.tables.values import parse_amount, parse_date, parse_municipality_code, text
+from npo_portal.tables.values import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    parse_amount,
+    parse_date,
+    parse_municipality_code,
+    text,
+)
 from npo_portal.tables.xlsx_reader import inspect_archive
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "MAX_IMPORT_BYTES",
     "SCAN_CHUNK",
     "Limits",

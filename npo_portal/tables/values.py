@@ -10,16 +10,26 @@ from django.utils.translation import gettext as _
 
 from npo_portal.tables.limits import excerpt
 
-DUTCH_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$")
-PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
-THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-MUNICIPALITY_CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
+# ASCII digits only: Python's \d also takes Arabic-Indic and other digits ("١٢").
+DUTCH_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$", re.ASCII)
+PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$", re.ASCII)
+# "1.500" alone: 1500 euros written the Dutch way, or 1.5 with three decimals? Refused.
+LONE_THOUSANDS = re.compile(r"^-?\d{1,3}\.\d{3}$", re.ASCII)
+DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$", re.ASCII)
+# ISO dates are written by machines: always zero-padded.
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+# The years a date of the programme (and its reports) can lie in; anything else is a typo.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MUNICIPALITY_CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE | re.ASCII)
 
 
 def parse_amount(value) -> Decimal:
-    """`1.234.567,89`, `-1234,5`, `1234567.89` or a spreadsheet number, as Decimal euros."""
+    """`1.234.567,89`, `-1234,5`, `1234567.89` or a spreadsheet number, as Decimal euros.
+
+    The thousands separator is read only where it cannot be a decimal point: a dot groups
+    thousands when a comma marks the cents (`1.500,00`) or when there are several groups
+    (`1.234.567`); a lone `1.500` is refused (1500 euros, or 1.5 written with three
+    decimals?), and a dot followed by one or two digits is the decimal point (`1.5`)."""
     if isinstance(value, bool):
         raise ValueError(_("'%(value)s' is not an amount") % {"value": excerpt(value)})
     if isinstance(value, int | Decimal):
@@ -30,7 +40,15 @@ def parse_amount(value) -> Decimal:
         text = str(value).replace("€", "").replace("\N{NO-BREAK SPACE}", "").replace(" ", "")
         if not text:
             raise ValueError(_("empty, an amount is required"))
-        if "," in text or THOUSANDS_ONLY.match(text):
+        if LONE_THOUSANDS.match(text):
+            raise ValueError(
+                _(
+                    "'%(value)s' is ambiguous: a dot before three digits may group thousands "
+                    "or mark the decimals; write 1500 or 1.500,00, or 1.50"
+                )
+                % {"value": excerpt(value)}
+            )
+        if "," in text or text.count(".") > 1:
             # Dutch: dots group thousands, a comma marks the cents ("1.234" is 1234 euros).
             if not DUTCH_AMOUNT.match(text):
                 raise ValueError(_("'%(value)s' is not an amount") % {"value": excerpt(value)})
@@ -46,6 +64,8 @@ def parse_amount(value) -> Decimal:
         raise ValueError(_("'%(value)s' has more than two decimals") % {"value": excerpt(value)})
     if abs(cents) >= Decimal("1e12"):
         raise ValueError(_("'%(value)s' is too large") % {"value": excerpt(value)})
+    if cents == 0 and cents.is_signed():
+        raise ValueError(_("'%(value)s' is a negative zero; write 0") % {"value": excerpt(value)})
     return cents
 
 
@@ -68,9 +88,16 @@ def parse_date(value) -> datetime.date:
             year, month, day = match.groups()
     if match:
         try:
-            return datetime.date(int(year), int(month), int(day))
+            day = datetime.date(int(year), int(month), int(day))
         except ValueError:
             pass
+        else:
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise ValueError(
+                    _("'%(value)s' lies outside the years %(first)s to %(last)s")
+                    % {"value": excerpt(value), "first": FIRST_YEAR, "last": LAST_YEAR}
+                )
+            return day
     raise ValueError(
         _("'%(value)s' is not a date; write dd-mm-jjjj or jjjj-mm-dd") % {"value": excerpt(value)}
     )
