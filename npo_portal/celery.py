@@ -39,7 +39,8 @@ QUEUE_SUFFIXES = {
 def queue_names() -> list[str]:
     """Every queue the portal's tasks use: a worker listens on these (`-Q`)."""
     default = app.conf.task_default_queue
-    return [default, *(f"{default}-{suffix}" for suffix in QUEUE_SUFFIXES.values())]
+    suffixes = dict.fromkeys(QUEUE_SUFFIXES.values())  # several apps share the reports queue
+    return [default, *(f"{default}-{suffix}" for suffix in suffixes)]
 
 
 def route_task(name, args, kwargs, options, task=None, **kw):
