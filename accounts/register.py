@@ -164,16 +164,11 @@ def _day(value: str, number: int, column: str, errors: list[str]) -> datetime.da
 
 
 def _code(value: str, number: int, column: str, errors: list[str]) -> str | None:
-    if not re.fullmatch(r"(?i)(GM)?\d{1,4}", value):
-        errors.append(
-            _message(
-                number,
-                column,
-                _("“%(value)s” is not a municipality code (GM0687 or 0687).") % {"value": value},
-            )
-        )
+    try:
+        return tables.parse_municipality_code(value)
+    except ValueError as error:
+        errors.append(_message(number, column, f"{str(error).rstrip('.')}."))
         return None
-    return tables.parse_municipality_code(value)
 
 
 def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
