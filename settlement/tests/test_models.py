@@ -33,8 +33,21 @@ def test_within_a_request_the_cache_is_asked_once_per_municipality_and_a_closing
     """Issue 32: a page asks whether the programme is closed several times; the first answer
     is kept for the rest of the request, but a closing during the request is seen at once."""
     from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     from settlement import closed
+
+    # As the test client does: the signals without closing the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _answers_within_a_request(closed, request_started, request_finished, monkeypatch)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _answers_within_a_request(closed, request_started, request_finished, monkeypatch):
 
     asked = []
     original = closed.cache.get_or_set
