@@ -229,7 +229,11 @@ def import_pupil_counts(
             problems.append((columns["gemeente"].upper(), str(error)))
         else:
             placement = register.place(
-                code=code, place=values[columns["plaats"]], day=programme.start
+                code=code,
+                place=values[columns["plaats"]],
+                day=programme.start,
+                # DUO's per-location counts carry a POSTCODE in some vintages: it decides first
+                postcode=values.get("postcode", ""),
             )
             if placement.municipality is None:
                 column = columns["gemeente"] if placement.listed is None else columns["plaats"]

@@ -18,7 +18,8 @@ from accounts.models import Municipality, SchoolBoard
 from accounts.register import Register
 from plans.models import Programme
 from schools import csv_import
-from schools.models import School, Sector
+from schools.models import HeldLocation, School, Sector
+from schools.services.held import hold_locations
 
 SCHOOL_COLUMNS = (
     "brin",
@@ -44,6 +45,9 @@ class SchoolImportResult:
     # Locations listed under a municipality that no longer exists, per old municipality:
     # how many went to each of today's municipalities.
     mapped: dict[str, Counter] = field(default_factory=dict)
+    # Locations of a split municipality that no successor could be found for: held for the
+    # functional administrator, one line each.
+    held: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,6 +64,10 @@ class SchoolImportResult:
             }
             for old, targets in sorted(self.mapped.items())
         ]
+
+    def held_summary(self) -> list[str]:
+        """One line per location held for the functional administrator to assign."""
+        return list(self.held)
 
     def summary(self) -> str:
         return _(
@@ -87,6 +95,7 @@ class _SchoolRow:
     board_name: str | None  # DUO location files name no boards
     municipality_code: str
     place: str = ""  # PLAATSNAAM: decides where a location of a split municipality went
+    postcode: str = ""  # POSTCODE: its four digits decide first
 
 
 RowErrors = list[tuple[int, str]]
@@ -188,6 +197,7 @@ def _parse_school_row(
         board_name=values["bestuur_naam"],
         municipality_code=code,
         place=values.get("plaatsnaam", ""),
+        postcode=values.get("postcode", ""),
     )
 
 
@@ -331,6 +341,7 @@ def _duo_location_rows(
                 "bestuur_naam": None,
                 "gemeentecode": values[columns["gemeentecode"]],
                 "plaatsnaam": values.get("plaatsnaam", ""),
+                "postcode": values.get("postcode", ""),
             },
         )
         if row := _parse_school_row(portal, errors, names=names):
@@ -414,17 +425,29 @@ def import_schools(
     if not table.rows:
         result.errors.append(_("The file has no rows below the header."))
         return result
-    rows = _place_in_register(rows, errors, result, names=names, reference_date=reference_date)
-    municipalities = Municipality.objects.in_bulk(
-        {row.municipality_code for row in rows}, field_name="code"
+    held: list[tuple[_SchoolRow, object]] = []
+    rows = _place_in_register(
+        rows, errors, result, held, names=names, reference_date=reference_date
     )
-    _check_consistency(rows, municipalities, errors, names=names)
+    municipalities = Municipality.objects.in_bulk(
+        {row.municipality_code for row in rows} | {row.municipality_code for row, _p in held},
+        field_name="code",
+    )
+    _check_consistency(rows + [row for row, _split in held], municipalities, errors, names=names)
     if errors:
         result.errors = [message for _row, message in sorted(errors, key=lambda e: e[0])]
         return result
     with transaction.atomic():
-        boards = _upsert_boards(rows, result)
-        _upsert_schools(rows, boards, municipalities, result, duo_file=kind or "")
+        boards = _upsert_boards(rows + [row for row, _split in held], result)
+        _upsert_schools(
+            rows,
+            boards,
+            municipalities,
+            result,
+            duo_file=kind or "",
+            also_listed={(row.brin, row.vestiging) for row, _split in held},
+        )
+        hold_locations(held, boards, result, duo_file=kind or "")
     return result
 
 
@@ -458,6 +481,7 @@ def _place_in_register(
     rows: Sequence[_SchoolRow],
     errors: RowErrors,
     result: SchoolImportResult,
+    held: list,
     *,
     names: dict[str, str],
     reference_date: datetime.date | None,
@@ -468,14 +492,34 @@ def _place_in_register(
     the programme's start, or on the file's reference date if later (for a split, its place
     decides); a merger since then moved it on to today's municipality, and so does this, so
     that an older file never puts a location back into a municipality that has ended.
+
+    A location of a split that neither its postcode nor its place assigns goes to `held`
+    with the placement, unless the functional administrator assigned it before.
     """
     register = Register.load()
+    assigned = {
+        (brin, vestiging, split_id): code
+        for brin, vestiging, split_id, code in HeldLocation.objects.filter(
+            assigned_to__isnull=False, brin__in={row.brin for row in rows}
+        ).values_list("brin", "vestiging", "split_id", "assigned_to__code")
+    }
     start = Programme.objects.order_by("start").values_list("start", flat=True).first()
     today = timezone.localdate()
     held_on = max(day for day in (start, reference_date, today) if day)
     placed = []
     for row in rows:
-        placement = register.place(code=row.municipality_code, place=row.place, day=held_on)
+        placement = register.place(
+            code=row.municipality_code, place=row.place, day=held_on, postcode=row.postcode
+        )
+        if placement.municipality is None and placement.split is not None:
+            code = assigned.get((row.brin, row.vestiging, placement.split.pk))
+            if code is None:
+                held.append((row, placement))
+                continue
+            placement = register.place(code=code, place="", day=held_on)
+            placement = dataclasses.replace(
+                placement, listed=register.by_code[row.municipality_code]
+            )
         if placement.municipality is None:
             column = "gemeentecode" if placement.listed is None else "plaatsnaam"
             errors.append(
@@ -501,12 +545,13 @@ def _upsert_schools(
     result: SchoolImportResult,
     *,
     duo_file: str = "",
+    also_listed: set | None = None,
 ) -> None:
     existing = {
         (school.brin, school.vestiging): school
         for school in School.objects.filter(brin__in={row.brin for row in rows})
     }
-    listed = set()
+    listed = set(also_listed or ())  # held locations are listed too: never closed for it
     for row in rows:
         listed.add((row.brin, row.vestiging))
         wanted = {
