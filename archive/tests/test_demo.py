@@ -47,9 +47,7 @@ def test_a_report_still_waiting_for_the_worker_is_left_and_the_summary_says_so(d
     assert not AccountabilityReport.objects.filter(is_final=True).exists()
 
 
-def test_the_demos_archive_package_holds_the_final_report(
-    demo, django_capture_on_commit_callbacks
-):
+def test_the_demos_archive_package_holds_the_final_report(demo, django_capture_on_commit_callbacks):
     seed_demo()
     with django_capture_on_commit_callbacks(execute=True):
         package = request_package(municipality=demo, user=User.objects.get(username="beheer"))
