@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from accounts import register
+from accounts import register, split_postcodes
 
 START = datetime.date(2021, 7, 1)
 
@@ -94,7 +94,7 @@ def test_every_split_in_the_register_has_spellings_postcodes_and_a_postcode_tabl
     assert splits == {"GM0053", "GM0140", "GM0788"}
     assert {split for split, *_rest in SPELLINGS} == splits
     assert {split for split, *_rest in POSTCODES} == splits
-    assert {row.split for row in register.read_shipped_postcodes()} == splits
+    assert {row.split for row in split_postcodes.read_shipped_postcodes()} == splits
 
 
 def test_every_successor_of_a_split_receives_a_place():
@@ -131,7 +131,7 @@ def test_a_bad_postcode_table_is_refused_row_by_row():
         b"GM0053;9892;GM1969;misschien;B\n"
     )
     with pytest.raises(register.RegisterRejected) as rejected:
-        register.parse_split_postcodes(content, by_code)
+        split_postcodes.parse_split_postcodes(content, by_code)
     assert rejected.value.errors == [
         "Rij 2, kolom postcode: “989” is geen postcodegebied van vier cijfers.",
         "Rij 3, kolom opgegaan_in: GM0014 is geen van de opvolgers van Winsum.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, SchoolBoard
 from accounts.register import Register
+from npo_portal import tables
 from plans.models import Programme
 from schools import csv_import
 from schools.models import HeldLocation, School, Sector
@@ -101,6 +101,11 @@ class _SchoolRow:
 RowErrors = list[tuple[int, str]]
 
 
+def _sentence(error: ValueError) -> str:
+    """A value parser's message as this import's messages end: with a full stop."""
+    return f"{str(error).rstrip('.')}."
+
+
 def _named_row_error(number: int, column: str, problem: str) -> tuple[int, str]:
     return _row_error(number, column, problem)
 
@@ -125,28 +130,15 @@ def _parse_school_row(
     def _row_error(number: int, column: str, problem: str) -> tuple[int, str]:
         return _named_row_error(number, names.get(column, column), problem)
 
-    brin = values["brin"].upper()
-    if not re.fullmatch(r"\d{2}[0-9A-Z]{2}", brin):
-        errors.append(
-            _row_error(
-                number,
-                "brin",
-                _("“%(value)s” is not a BRIN number (four characters, e.g. 12AB).")
-                % {"value": values["brin"]},
-            )
-        )
+    try:
+        brin = tables.parse_brin(values["brin"])
+    except ValueError as error:
+        errors.append(_row_error(number, "brin", _sentence(error)))
     vestiging = values["vestiging"]
-    if re.fullmatch(r"\d{1,2}", vestiging):
-        vestiging = vestiging.zfill(2)
-    else:
-        errors.append(
-            _row_error(
-                number,
-                "vestiging",
-                _("“%(value)s” is not a location number (two digits, e.g. 00).")
-                % {"value": vestiging},
-            )
-        )
+    try:
+        vestiging = tables.parse_location_number(vestiging)
+    except ValueError as error:
+        errors.append(_row_error(number, "vestiging", _sentence(error)))
     if not values["naam"]:
         errors.append(_row_error(number, "naam", _("the school's name is missing.")))
     sector = values["sector"].lower()
@@ -159,32 +151,16 @@ def _parse_school_row(
             )
         )
     board_number = values["bevoegd_gezag"]
-    if re.fullmatch(r"\d{1,5}", board_number):
-        board_number = board_number.zfill(5)
-    else:
-        errors.append(
-            _row_error(
-                number,
-                "bevoegd_gezag",
-                _("“%(value)s” is not a bevoegd-gezagnummer (five digits).")
-                % {"value": board_number},
-            )
-        )
+    try:
+        board_number = tables.parse_board_number(board_number)
+    except ValueError as error:
+        errors.append(_row_error(number, "bevoegd_gezag", _sentence(error)))
     if values["bestuur_naam"] == "":
         errors.append(_row_error(number, "bestuur_naam", _("the board's name is missing.")))
-    code = values["gemeentecode"].upper()
-    digits = code.removeprefix("GM")
-    if re.fullmatch(r"\d{1,4}", digits):
-        code = f"GM{digits.zfill(4)}"
-    else:
-        errors.append(
-            _row_error(
-                number,
-                "gemeentecode",
-                _("“%(value)s” is not a municipality code (GM0687 or 0687).")
-                % {"value": values["gemeentecode"]},
-            )
-        )
+    try:
+        code = tables.parse_municipality_code(values["gemeentecode"])
+    except ValueError as error:
+        errors.append(_row_error(number, "gemeentecode", _sentence(error)))
     if len(errors) > found:
         return None
     return _SchoolRow(
@@ -356,21 +332,17 @@ def _import_duo_boards(table: csv_import.Table, result: SchoolImportResult) -> N
     names: dict[str, str] = {}
     for raw in table.rows:
         number, name = raw.values["bevoegd gezag nummer"], raw.values[name_column]
-        if not re.fullmatch(r"\d{1,5}", number):
-            errors.append(
-                _row_error(
-                    raw.number,
-                    "BEVOEGD GEZAG NUMMER",
-                    _("“%(value)s” is not a bevoegd-gezagnummer (five digits).")
-                    % {"value": number},
-                )
-            )
-        elif not name:
+        try:
+            number = tables.parse_board_number(number)
+        except ValueError as error:
+            errors.append(_row_error(raw.number, "BEVOEGD GEZAG NUMMER", _sentence(error)))
+            continue
+        if not name:
             errors.append(
                 _row_error(raw.number, name_column.upper(), _("the board's name is missing."))
             )
         else:
-            names[number.zfill(5)] = name
+            names[number] = name
     if errors:
         result.errors = [message for _row, message in errors]
         return

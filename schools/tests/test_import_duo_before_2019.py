@@ -163,3 +163,16 @@ def test_no_one_but_the_administrator_sees_the_held_locations(world, client, org
     )
     assert response.status_code == 302
     assert not School.objects.filter(brin="14EE").exists()
+
+
+def test_the_upload_page_names_the_held_location_and_imports_the_rest(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.functional_admin)
+    upload = SimpleUploadedFile("vestigingenbo_2017.csv", FILE.read_bytes())
+    response = client.post(reverse("schools:school-import"), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "Scholen: 17 nieuw" in page
+    assert "Vestiging 14EE00 Basisschool De Vlonder (UDENHOUT, 5071 AA), vermeld onder" in page
+    assert "wacht op toewijzing door de functioneel beheerder" in page
+    assert where() == EXPECTED
