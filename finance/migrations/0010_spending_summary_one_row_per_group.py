@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_archivist_and_deactivation'),
-        ('finance', '0008_expenditure_import_upload_file'),
+        ('finance', '0009_shared_job_status'),
         ('plans', '0011_school_reach'),
     ]
 
