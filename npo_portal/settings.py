@@ -414,7 +414,8 @@ CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing its client object (npo_portal/cache.py).
+            "BACKEND": "npo_portal.cache.ReusingRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "npo",
         }
@@ -422,6 +423,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read on every request: with a shared cache from the cache (written through to
+# the database, which stays the record), saving a query per page (issue 32). A cache of each
+# process's own memory would let one process keep a session another has ended, so without
+# CACHE_URL they stay in the database only.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 # How long the finance pages' figures stay cached at most. A change of the books gives them a
 # new key at once; this only bounds how long unused entries (and, after a deploy, figures
 # rendered by the previous release) are kept.
