@@ -2,7 +2,8 @@
 of a split), its import, and where a location listed under an old municipality lies now.
 
 The data are accounts/data/gemeenten_sinds_2016.csv, woonplaatsen_bij_splitsing.csv and
-postcodes_bij_splitsing.csv (see accounts/data/README.md for their sources).
+postcodes_bij_splitsing.csv (read by accounts/split_postcodes.py); accounts/data/README.md
+names their sources.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
@@ -22,10 +22,8 @@ from npo_portal import tables
 DATA = Path(__file__).resolve().parent / "data"
 REGISTER_FILE = DATA / "gemeenten_sinds_2016.csv"
 SPLIT_PLACES_FILE = DATA / "woonplaatsen_bij_splitsing.csv"
-SPLIT_POSTCODES_FILE = DATA / "postcodes_bij_splitsing.csv"
 REGISTER_COLUMNS = ("gemeentecode", "naam", "vanaf", "tot", "opgegaan_in")
 SPLIT_PLACE_COLUMNS = ("gemeentecode", "woonplaats", "opgegaan_in")
-SPLIT_POSTCODE_COLUMNS = ("gemeentecode", "postcode", "opgegaan_in", "bevestigd")
 
 # How PostNL and so DUO tell apart places that share a name: the province (or, rarely, the
 # municipality) after the name, with or without brackets: "WINSUM GN", "Winsum (Fr)",
@@ -386,85 +384,6 @@ def read_shipped_register() -> RegisterData:
     )
 
 
-@dataclass(frozen=True)
-class SplitPostcode:
-    split: str  # the split municipality's code
-    area: str  # PC4
-    successor: str
-    confirmed: bool
-
-
-def parse_split_postcodes(content: bytes, by_code: dict[str, RegisterRow]) -> list[SplitPostcode]:
-    """The postcode table of the splits: lines starting with `#` are its header (source and
-    year); each area of a split names one of its successors, once. Raises RegisterRejected."""
-    text = content.decode("utf-8-sig")
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    errors: list[str] = []
-    found: list[SplitPostcode] = []
-    seen: dict[tuple[str, str], int] = {}
-    for number, row in _read(body.encode(), SPLIT_POSTCODE_COLUMNS, errors):
-        code = _code(row["gemeentecode"], number, "gemeentecode", errors)
-        successor = _code(row["opgegaan_in"], number, "opgegaan_in", errors)
-        area = row["postcode"]
-        if not re.fullmatch(r"\d{4}", area):
-            errors.append(
-                _message(
-                    number,
-                    "postcode",
-                    _("“%(value)s” is not a four-digit postcode area.") % {"value": area},
-                )
-            )
-            continue
-        if row["bevestigd"].lower() not in ("ja", "nee"):
-            errors.append(_message(number, "bevestigd", _("write ja or nee.")))
-            continue
-        if code is None or successor is None:
-            continue
-        split = by_code.get(code)
-        if split is None or len(split.successors) < 2:
-            errors.append(
-                _message(
-                    number,
-                    "gemeentecode",
-                    _("%(code)s is not a municipality that was split (several successors).")
-                    % {"code": code},
-                )
-            )
-            continue
-        if successor not in split.successors:
-            errors.append(
-                _message(
-                    number,
-                    "opgegaan_in",
-                    _("%(successor)s is not one of the successors of %(name)s.")
-                    % {"successor": successor, "name": split.name},
-                )
-            )
-            continue
-        if (code, area) in seen:
-            errors.append(
-                _message(
-                    number,
-                    "postcode",
-                    _("%(place)s also appears in row %(other)d.")
-                    % {"place": area, "other": seen[(code, area)]},
-                )
-            )
-            continue
-        seen[(code, area)] = number
-        found.append(SplitPostcode(code, area, successor, row["bevestigd"].lower() == "ja"))
-    if errors:
-        raise RegisterRejected(errors)
-    return found
-
-
-@lru_cache(maxsize=1)
-def read_shipped_postcodes() -> tuple[SplitPostcode, ...]:
-    """The postcode table of the splits as the portal ships it."""
-    by_code = {row.code: row for row in read_shipped_register().municipalities}
-    return tuple(parse_split_postcodes(SPLIT_POSTCODES_FILE.read_bytes(), by_code))
-
-
 # ---------------------------------------------------------------------------------------
 # Where a location listed under an old municipality lies
 
@@ -502,6 +421,8 @@ class Register:
             register.places.setdefault(place.municipality_id, {})[_fold(place_key(place.place))] = (
                 register.by_pk[place.successor_id]
             )
+        from accounts.split_postcodes import read_shipped_postcodes
+
         for row in read_shipped_postcodes():
             split, successor = register.by_code.get(row.split), register.by_code.get(row.successor)
             if split is not None and successor is not None:

@@ -41,7 +41,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from accounts import register  # noqa: E402
+from accounts import register, split_postcodes  # noqa: E402
 from accounts.models import Municipality, SplitPlace  # noqa: E402
 from finance.services.pupil_counts import import_pupil_counts  # noqa: E402
 from npo_portal.duo_files import SHAPES, Location, location_file, po_pupil_file  # noqa: E402
@@ -98,7 +98,7 @@ def split_locations(count: int, rng: random.Random) -> list[Location]:
     for place in SplitPlace.objects.select_related("municipality", "successor"):
         places.setdefault(place.municipality.code, []).append((place.place, place.successor.code))
     areas = {}
-    for row in register.read_shipped_postcodes():
+    for row in split_postcodes.read_shipped_postcodes():
         areas.setdefault(row.split, []).append((row.area, row.successor))
     found = []
     for index in range(count):

@@ -32,11 +32,15 @@ from finance.selectors import FinanceTotals, finance_totals
 from insight.models import EVERYONE, MoneyChange
 
 
-def figures_key(*, municipality: Municipality, on: datetime.date) -> str:
+def figures_key(
+    *, municipality: Municipality, on: datetime.date, members: list[int] | None = None
+) -> str:
     """A key that changes whenever anything `finance_totals(municipality, on)` reads changes.
 
-    Two small queries: the grant's members on `on`, and their logged changes."""
-    members = [member.pk for member in grant_members(municipality=municipality, on=on)]
+    Two small queries: the grant's members on `on` (unless the caller has them: `members`,
+    their ids), and their logged changes."""
+    if members is None:
+        members = [member.pk for member in grant_members(municipality=municipality, on=on)]
     changes = MoneyChange.objects.filter(municipality_id__in=[EVERYONE, *members]).aggregate(
         count=Sum("weight")
     )["count"]

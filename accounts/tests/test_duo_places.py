@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from accounts import register
+from accounts import register, split_postcodes
 
 START = datetime.date(2021, 7, 1)
 
@@ -62,6 +62,8 @@ POSTCODES = [
     ("GM0140", "9021", "TSJERKEBUORREN", "GM1900"),
     ("GM0140", "9022 AA", "SKILLAERD", "GM0080"),
     ("GM0140", "9027 XB", "HOPTILLE", "GM0080"),
+    ("GM0140", "8842 TA", "TSJEPPENBUR", "GM1949"),
+    ("GM0140", "8834", "BAERDERBUORREN", "GM0080"),
     ("GM0788", "5268 AA", "HELVOIRT-NOORD", "GM0865"),
     ("GM0788", "5074 AA", "DE MORTEL", "GM0855"),
 ]
@@ -94,7 +96,7 @@ def test_every_split_in_the_register_has_spellings_postcodes_and_a_postcode_tabl
     assert splits == {"GM0053", "GM0140", "GM0788"}
     assert {split for split, *_rest in SPELLINGS} == splits
     assert {split for split, *_rest in POSTCODES} == splits
-    assert {row.split for row in register.read_shipped_postcodes()} == splits
+    assert {row.split for row in split_postcodes.read_shipped_postcodes()} == splits
 
 
 def test_every_successor_of_a_split_receives_a_place():
@@ -131,7 +133,7 @@ def test_a_bad_postcode_table_is_refused_row_by_row():
         b"GM0053;9892;GM1969;misschien;B\n"
     )
     with pytest.raises(register.RegisterRejected) as rejected:
-        register.parse_split_postcodes(content, by_code)
+        split_postcodes.parse_split_postcodes(content, by_code)
     assert rejected.value.errors == [
         "Rij 2, kolom postcode: “989” is geen postcodegebied van vier cijfers.",
         "Rij 3, kolom opgegaan_in: GM0014 is geen van de opvolgers van Winsum.",
