@@ -96,12 +96,12 @@ class ExpenditureInputSerializer(serializers.Serializer):
                     return None
                 row[name] = ""
                 continue
-            if type(value) is not str:
+            if type(value) is not str or len(value) > field.max_length:
                 return None
             value = value.strip()
             if not value and not field.allow_blank:
                 return None
-            if len(value) > field.max_length or REFUSED_CHARACTER.search(value):
+            if REFUSED_CHARACTER.search(value):
                 return None
             row[name] = value
         return row
@@ -227,6 +227,20 @@ class ExpenditureFilterSerializer(serializers.Serializer):
     aantal = serializers.IntegerField(
         required=False, min_value=1, max_value=500, default=100, help_text=_("Page size.")
     )
+
+    def validate(self, attrs):
+        """A parameter the list does not know is refused, not ignored: a misspelt filter
+        (`?jar=2023`) would otherwise list everything without a word."""
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown parameter(s) %(names)s; this list takes %(known)s.")
+                % {
+                    "names": ", ".join(f"'{tables.excerpt(name)}'" for name in unknown),
+                    "known": ", ".join(self.fields),
+                }
+            )
+        return attrs
 
 
 class BulkRowResultSerializer(serializers.Serializer):

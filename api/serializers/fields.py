@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from npo_portal import tables
 
@@ -63,7 +64,16 @@ class StrictDate(serializers.DateField):
 
 class Text(serializers.CharField):
     """A text as the file import reads one (tables.parse_text): no control characters such
-    as BEL or ESC, runs of spaces and line breaks read as one space."""
+    as BEL or ESC, runs of spaces and line breaks read as one space. A JSON string only, its
+    length counted as sent (the schema's maxLength), before the padding is taken off."""
+
+    def run_validation(self, data=empty):
+        if data is not empty and data is not None:
+            if not isinstance(data, str):
+                self.fail("invalid")
+            if self.max_length is not None and len(data) > self.max_length:
+                self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
