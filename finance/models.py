@@ -403,9 +403,10 @@ class MunicipalMerger(Municipality):
 class SpendingSummary(models.Model):
     """The expenditures added up per municipality, month, goal and intervention.
 
-    Derived data, never edited by hand: `finance.summary.refresh_spending_summary` rebuilds
-    the months a write touches, in that write's transaction, and `finance_totals` reads it
-    instead of every expenditure. Eligibility is not stored (see ELIGIBLE): the programme's
+    Derived data, never edited by hand: the services that write expenditures add their sums
+    to it (or recompute the months they touched) in the same transaction, see
+    `finance.summary`, and `finance_totals` reads it instead of every expenditure. One row
+    per group, so an addition finds the row it adds to. Eligibility is not stored (see ELIGIBLE): the programme's
     period is applied when reading.
     """
 
@@ -427,6 +428,15 @@ class SpendingSummary(models.Model):
         verbose_name_plural = _("spending summary")
         indexes = [
             models.Index(fields=["municipality", "programme", "month"], name="summary_mun_month")
+        ]
+        constraints = [
+            # Named by finance.summary.ONE_ROW_PER_GROUP. "No intervention" is one group, so
+            # NULLs are not distinct (PostgreSQL 15; SQLite goes without the constraint).
+            models.UniqueConstraint(
+                fields=["municipality", "programme", "month", "goal", "intervention"],
+                name="summary_one_row_per_group",
+                nulls_distinct=False,
+            )
         ]
 
     def __str__(self) -> str:
