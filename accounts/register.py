@@ -1,8 +1,9 @@
 """The register of municipalities since 1-1-2016 (CBS codes, dates, successors and the places
 of a split), its import, and where a location listed under an old municipality lies now.
 
-The data are accounts/data/gemeenten_sinds_2016.csv and woonplaatsen_bij_splitsing.csv
-(see accounts/data/README.md for their source).
+The data are accounts/data/gemeenten_sinds_2016.csv, woonplaatsen_bij_splitsing.csv and
+postcodes_bij_splitsing.csv (read by accounts/split_postcodes.py); accounts/data/README.md
+names their sources.
 """
 
 from __future__ import annotations
@@ -24,6 +25,29 @@ SPLIT_PLACES_FILE = DATA / "woonplaatsen_bij_splitsing.csv"
 REGISTER_COLUMNS = ("gemeentecode", "naam", "vanaf", "tot", "opgegaan_in")
 SPLIT_PLACE_COLUMNS = ("gemeentecode", "woonplaats", "opgegaan_in")
 
+# How PostNL and so DUO tell apart places that share a name: the province (or, rarely, the
+# municipality) after the name, with or without brackets: "WINSUM GN", "Winsum (Fr)",
+# "BERGEN NH", "WAAKSENS GEM LITT". Source: PostNL's woonplaats notation as it appears in
+# public copies of its list (accounts/data/README.md).
+PROVINCE_SUFFIXES = (
+    "gn",
+    "fr",
+    "dr",
+    "ov",
+    "gld",
+    "gl",
+    "ut",
+    "nh",
+    "zh",
+    "zl",
+    "zld",
+    "nb",
+    "lb",
+    "l",
+    "fl",
+)
+_SUFFIX = re.compile(r"\s+(?:gem\s+\S+|(?:" + "|".join(PROVINCE_SUFFIXES) + r"))$")
+
 
 class RegisterRejected(Exception):
     """Nothing was loaded; `errors` names each bad row in the user's language."""
@@ -39,6 +63,30 @@ def place_key(place: str) -> str:
     plain = unicodedata.normalize("NFKD", place)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.casefold()).split())
+
+
+def duo_place_keys(place: str) -> list[str]:
+    """The keys under which a place as DUO writes it is looked up, most exact first: the
+    name itself, then without a province suffix; `ij` and `y` count as one letter (PostNL's
+    18-character names write `WJELSRYP`, `WINTERSWYK`)."""
+    key = place_key(place)
+    keys = [key, _SUFFIX.sub("", key)]
+    found = []
+    for candidate in keys:
+        folded = _fold(candidate)
+        if folded and folded not in found:
+            found.append(folded)
+    return found
+
+
+def _fold(key: str) -> str:
+    return key.replace("ij", "y")
+
+
+def postcode_area(postcode: str) -> str | None:
+    """The four digits of a Dutch postcode (PC4), or None."""
+    match = re.match(r"\s*(\d{4})(?:\s*[A-Za-z]{2})?\s*$", postcode or "")
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)
@@ -116,16 +164,11 @@ def _day(value: str, number: int, column: str, errors: list[str]) -> datetime.da
 
 
 def _code(value: str, number: int, column: str, errors: list[str]) -> str | None:
-    if not re.fullmatch(r"(?i)(GM)?\d{1,4}", value):
-        errors.append(
-            _message(
-                number,
-                column,
-                _("“%(value)s” is not a municipality code (GM0687 or 0687).") % {"value": value},
-            )
-        )
+    try:
+        return tables.parse_municipality_code(value)
+    except ValueError as error:
+        errors.append(_message(number, column, f"{str(error).rstrip('.')}."))
         return None
-    return tables.parse_municipality_code(value)
 
 
 def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
@@ -352,6 +395,9 @@ class Placement:
     municipality: object | None  # accounts.models.Municipality
     listed: object | None  # the municipality the file names, when it ended before the day
     problem: str = ""
+    # For a location of a split that neither its postcode nor its place decides: the split
+    # municipality, so that an import can hold the location instead of refusing the file.
+    split: object | None = None
 
 
 @dataclass
@@ -360,7 +406,8 @@ class Register:
 
     by_code: dict = field(default_factory=dict)
     by_pk: dict = field(default_factory=dict)
-    places: dict = field(default_factory=dict)  # split pk → {place_key: successor}
+    places: dict = field(default_factory=dict)  # split pk → {folded place key: successor}
+    postcodes: dict = field(default_factory=dict)  # split pk → {PC4: successor}
 
     @classmethod
     def load(cls) -> Register:
@@ -371,15 +418,60 @@ class Register:
             register.by_code[municipality.code] = municipality
             register.by_pk[municipality.pk] = municipality
         for place in SplitPlace.objects.all():
-            register.places.setdefault(place.municipality_id, {})[place_key(place.place)] = (
+            register.places.setdefault(place.municipality_id, {})[_fold(place_key(place.place))] = (
                 register.by_pk[place.successor_id]
             )
+        from accounts.split_postcodes import read_shipped_postcodes
+
+        for row in read_shipped_postcodes():
+            split, successor = register.by_code.get(row.split), register.by_code.get(row.successor)
+            if split is not None and successor is not None:
+                register.postcodes.setdefault(split.pk, {})[row.area] = successor
         return register
 
-    def place(self, *, code: str, place: str, day: datetime.date) -> Placement:
+    def _split_successor(self, municipality, place: str, postcode: str):
+        """The successor that a split gave the location to, by postcode area and by place
+        as DUO spells it, or the reason neither decides."""
+        by_postcode = self.postcodes.get(municipality.pk, {}).get(postcode_area(postcode) or "")
+        places = self.places.get(municipality.pk, {})
+        by_place = next((places[key] for key in duo_place_keys(place) if key in places), None)
+        if by_postcode and by_place and by_postcode != by_place:
+            return None, _(
+                "%(name)s (%(code)s) was split by place on %(day)s; the postcode %(postcode)s "
+                "lies in %(by_postcode)s, but the place “%(place)s” went to %(by_place)s."
+            ) % {
+                "name": municipality.name,
+                "code": municipality.code,
+                "day": _split_day(municipality),
+                "postcode": postcode,
+                "by_postcode": by_postcode.name,
+                "place": place,
+                "by_place": by_place.name,
+            }
+        if by_postcode or by_place:
+            return by_postcode or by_place, ""
+        return None, _(
+            "%(name)s (%(code)s) was split by place on %(day)s and the place “%(place)s” "
+            "went to none of its successors (%(successors)s)."
+        ) % {
+            "name": municipality.name,
+            "code": municipality.code,
+            "day": _split_day(municipality),
+            "place": place,
+            "successors": ", ".join(
+                sorted(
+                    {m.name for m in places.values()}
+                    | {m.name for m in self.postcodes.get(municipality.pk, {}).values()}
+                )
+            ),
+        }
+
+    def place(self, *, code: str, place: str, day: datetime.date, postcode: str = "") -> Placement:
         """The municipality that holds, on `day`, a location that a file lists under `code`
         in `place`: the listed municipality while it exists, else its successor on that day
-        (through several reorganisations); for a split, the place decides."""
+        (through several reorganisations); for a split, the postcode area and the place as
+        DUO spells it decide (a location they place in different successors, or neither
+        places, has no municipality and names the split)."""
         listed = municipality = self.by_code.get(code)
         if municipality is None:
             return Placement(
@@ -390,30 +482,17 @@ class Register:
             if municipality.pk in seen:
                 break
             seen.add(municipality.pk)
-            split = self.places.get(municipality.pk)
             if municipality.successor_id:
                 municipality = self.by_pk[municipality.successor_id]
-            elif split:
-                successor = split.get(place_key(place))
+            elif municipality.pk in self.places or municipality.pk in self.postcodes:
+                successor, problem = self._split_successor(municipality, place, postcode)
                 if successor is None:
-                    return Placement(
-                        None,
-                        listed,
-                        _(
-                            "%(name)s (%(code)s) was split by place on %(day)s and the place "
-                            "“%(place)s” went to none of its successors (%(successors)s)."
-                        )
-                        % {
-                            "name": municipality.name,
-                            "code": municipality.code,
-                            "day": (municipality.valid_until + datetime.timedelta(days=1)).strftime(
-                                "%d-%m-%Y"
-                            ),
-                            "place": place,
-                            "successors": ", ".join(sorted({m.name for m in split.values()})),
-                        },
-                    )
+                    return Placement(None, listed, problem, split=municipality)
                 municipality = successor
             else:
                 break
         return Placement(municipality, listed if municipality is not listed else None)
+
+
+def _split_day(municipality) -> str:
+    return (municipality.valid_until + datetime.timedelta(days=1)).strftime("%d-%m-%Y")

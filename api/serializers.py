@@ -19,8 +19,9 @@ MAX_BULK_ROWS = 1000
 # What `quick_row` takes as plainly valid; anything else goes through the serializer.
 PLAIN_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z", re.ASCII)
-# What DRF's CharField refuses in a text besides its length (null and surrogate characters).
-REFUSED_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+# What a text may not hold besides its length: the control characters the file import
+# refuses (tables.parse_text) and, as DRF's CharField, surrogate characters.
+REFUSED_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class StrictAmount(serializers.DecimalField):
@@ -33,12 +34,16 @@ class StrictAmount(serializers.DecimalField):
         if isinstance(data, bool) or not isinstance(data, str | int | Decimal):
             self.fail("invalid")
         text = str(data)
-        if not PLAIN_AMOUNT.match(text):
-            self.fail("invalid")
         try:
-            return tables.parse_amount(text)
+            amount = tables.parse_amount(text)
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from error
+        if not PLAIN_AMOUNT.match(text):  # 1.500,00 in a file; 1500.00 here
+            raise serializers.ValidationError(
+                _("'%(value)s': the API takes amounts written as 1234.50")
+                % {"value": tables.excerpt(text)}
+            )
+        return amount
 
 
 class StrictDate(serializers.DateField):
@@ -46,10 +51,28 @@ class StrictDate(serializers.DateField):
     zeros, in 2000-2100."""
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not PLAIN_DAY.match(data):
+        if not isinstance(data, str):
             self.fail("invalid", format="YYYY-MM-DD")
         try:
-            return tables.parse_date(data)
+            day = tables.parse_date(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+        if not PLAIN_DAY.match(data):  # 01-03-2023 in a file; 2023-03-01 here
+            raise serializers.ValidationError(
+                _("'%(value)s': the API takes dates written as YYYY-MM-DD")
+                % {"value": tables.excerpt(data)}
+            )
+        return day
+
+
+class Text(serializers.CharField):
+    """A text as the file import reads one (tables.parse_text): no control characters such
+    as BEL or ESC, runs of spaces and line breaks read as one space."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return tables.parse_text(value)
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from error
 
@@ -67,10 +90,10 @@ class ExpenditureInputSerializer(serializers.Serializer):
 
     datum = IsoDate(help_text=_("Date of the expenditure (YYYY-MM-DD)."))
     bedrag = Amount(help_text=_("Amount in euros, two decimals; negative for a credit note."))
-    bestedingsdoel = serializers.CharField(
+    bestedingsdoel = Text(
         max_length=30, help_text=_("Code of the spending goal or category, or its number 1-5.")
     )
-    interventie = serializers.CharField(
+    interventie = Text(
         max_length=20,
         required=False,
         allow_blank=True,
@@ -78,18 +101,18 @@ class ExpenditureInputSerializer(serializers.Serializer):
         default="",
         help_text=_("Code of an intervention of the municipality's plan with the same goal."),
     )
-    omschrijving = serializers.CharField(max_length=300, help_text=_("Description."))
-    leverancier = serializers.CharField(
+    omschrijving = Text(max_length=300, help_text=_("Description."))
+    leverancier = Text(
         max_length=200, required=False, allow_blank=True, default="", help_text=_("Supplier.")
     )
-    factuurnummer = serializers.CharField(
+    factuurnummer = Text(
         max_length=100,
         required=False,
         allow_blank=True,
         default="",
         help_text=_("Invoice number."),
     )
-    extern_id = serializers.CharField(
+    extern_id = Text(
         max_length=100,
         required=False,
         allow_null=True,
@@ -172,11 +195,11 @@ class ExpenditureUpdateSerializer(serializers.Serializer):
 
     datum = IsoDate()
     bedrag = Amount()
-    bestedingsdoel = serializers.CharField(max_length=30)
-    interventie = serializers.CharField(max_length=20, allow_blank=True, allow_null=True)
-    omschrijving = serializers.CharField(max_length=300)
-    leverancier = serializers.CharField(max_length=200, allow_blank=True)
-    factuurnummer = serializers.CharField(max_length=100, allow_blank=True)
+    bestedingsdoel = Text(max_length=30)
+    interventie = Text(max_length=20, allow_blank=True, allow_null=True)
+    omschrijving = Text(max_length=300)
+    leverancier = Text(max_length=200, allow_blank=True)
+    factuurnummer = Text(max_length=100, allow_blank=True)
     versie = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -256,14 +279,12 @@ class ExpenditureFilterSerializer(serializers.Serializer):
     """The expenditure page's filters."""
 
     jaar = serializers.IntegerField(required=False, min_value=1900, max_value=9999)
-    doel = serializers.CharField(required=False, max_length=30)
-    interventie = serializers.CharField(
+    doel = Text(required=False, max_length=30)
+    interventie = Text(
         required=False, max_length=20, help_text=_("An intervention's code, or '-' for none.")
     )
     subsidiabel = serializers.ChoiceField(required=False, choices=["ok", "niet"])
-    na = serializers.CharField(
-        required=False, max_length=40, help_text=_("Cursor from `volgende`.")
-    )
+    na = Text(required=False, max_length=40, help_text=_("Cursor from `volgende`."))
     aantal = serializers.IntegerField(
         required=False, min_value=1, max_value=500, default=100, help_text=_("Page size.")
     )

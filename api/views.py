@@ -25,6 +25,7 @@ from api.services import log_request
 from finance import selectors as finance_selectors
 from finance import services as finance_services
 from finance.models import Expenditure, Payment
+from finance.services.rows import find_goal, goals_by_key
 from npo_portal.audit import EditConflict
 from plans.models import Intervention, SpendingGoal
 from reporting.models import AccountabilityReport, ReportStatus
@@ -263,15 +264,11 @@ class ExpenditureBulkView(ApiView):
 
 
 def _goal(programme, code: str) -> SpendingGoal:
-    goals = SpendingGoal.objects.filter(programme=programme)
-    goal = goals.filter(code=code.lower()).first()
-    if goal is None and code.isdigit():
-        goal = goals.filter(number=int(code)).first()
-    if goal is None:
-        raise exceptions.ValidationError(
-            {"bestedingsdoel": [_("'%(value)s' is not a goal.") % {"value": code}]}
-        )
-    return goal
+    """The goal as the import finds it (finance.services.rows.find_goal)."""
+    try:
+        return find_goal(goals_by_key(programme), code)
+    except ValueError as error:
+        raise exceptions.ValidationError({"bestedingsdoel": [str(error)]}) from error
 
 
 def _intervention(expenditure: Expenditure, code: str | None) -> Intervention | None:

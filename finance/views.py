@@ -84,13 +84,12 @@ class AllocationImportView(LoginRequiredMixin, FormView):
             self.request,
             _(
                 "Allocations imported: %(created)s new, %(updated)s changed, %(unchanged)s "
-                "unchanged; %(municipalities)s municipalities added."
+                "unchanged."
             )
             % {
                 "created": result.created,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
-                "municipalities": len(result.new_municipalities),
             },
         )
         return redirect("finance:allocation-list")

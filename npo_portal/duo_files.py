@@ -44,6 +44,7 @@ class Location:
     municipality_code: str  # GM0058
     municipality_name: str
     pupils: int = 0
+    postcode: str = "1234AB"
 
 
 def _value(value: str, width: int, shape: Shape) -> str:
@@ -99,7 +100,7 @@ def location_file(locations: list[Location], shape: Shape) -> bytes:
                 _value(vestiging, 6, shape),
                 _value(location.name, 40, shape),
                 _value("Schoolstraat", 20, shape),
-                "1234AB",
+                location.postcode,
                 _value(location.place.upper(), 24, shape),
                 _value(_number(location.municipality_code.removeprefix("GM"), 4, shape), 4, shape),
                 _value(location.municipality_name.upper().replace("'", ""), 30, shape),

@@ -102,6 +102,71 @@ class School(models.Model):
         return f"{self.brin}{self.vestiging}"
 
 
+class HeldLocation(models.Model):
+    """A location that a DUO file lists under a municipality that was split by place, where
+    neither its postcode nor its place (as DUO spells it) says which successor took it over:
+    held, not imported, until the functional administrator assigns it. The assignment is
+    kept, so that importing the same file again places the location where it was assigned."""
+
+    brin = models.CharField(_("BRIN"), max_length=4, validators=[brin_validator])
+    vestiging = models.CharField(
+        _("location number"), max_length=2, validators=[vestiging_validator]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=2, choices=Sector.choices)
+    board = models.ForeignKey(
+        "accounts.SchoolBoard",
+        verbose_name=_("school board"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    duo_file = models.CharField(_("DUO file"), max_length=2, blank=True)
+    split = models.ForeignKey(
+        "accounts.Municipality",
+        verbose_name=_("split municipality"),
+        on_delete=models.PROTECT,
+        related_name="held_locations",
+    )
+    place = models.CharField(_("place (as DUO writes it)"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    reason = models.TextField(_("why it is held"))
+    held_at = models.DateTimeField(_("held since"), default=timezone.now)
+    assigned_to = models.ForeignKey(
+        "accounts.Municipality",
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("location held for assignment")
+        verbose_name_plural = _("locations held for assignment")
+        ordering = ["assigned_at", "split__name", "brin", "vestiging"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brin", "vestiging", "split"], name="held_location_once_per_split"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def code(self) -> str:
+        return f"{self.brin}{self.vestiging}"
+
+
 school_year_validator = RegexValidator(
     r"^\d{4}-\d{4}$", _("A school year is written as two years, e.g. 2022-2023.")
 )

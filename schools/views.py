@@ -363,5 +363,7 @@ def school_import(request):
                 messages.info(
                     request, _("Listed under a municipality that no longer exists: %s") % line
                 )
+            for line in result.held_summary():
+                messages.warning(request, line)
             return redirect("schools:school-list")
     return render(request, "schools/school_import.html", {"form": form, "result": result})

@@ -103,9 +103,9 @@ def test_placing_follows_every_reorganisation_up_to_the_day(db):
 def test_importing_the_register_again_changes_nothing(db, capsys):
     call_command("import_municipalities")
     out = capsys.readouterr().out
-    assert "408 municipalities and 62 places read." in out
+    assert "408 municipalities and 65 places read." in out
     assert "0 aangemaakt, 0 bijgewerkt, 408 ongewijzigd" in out
-    assert "0 aangemaakt, 0 bijgewerkt, 62 ongewijzigd, 0 verwijderd" in out
+    assert "0 aangemaakt, 0 bijgewerkt, 65 ongewijzigd, 0 verwijderd" in out
 
 
 def test_a_bad_register_file_loads_nothing_and_names_each_row(db):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -44,7 +44,6 @@ class AllocationImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    new_municipalities: list[str] = field(default_factory=list)
 
 
 WHOLE_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+\Z", re.ASCII)
@@ -88,12 +87,29 @@ def _parse_achterstandspunten(value) -> Decimal | None:
     return points
 
 
+def refuse_unknown_codes(rows: dict[str, int], known, column: str = "gemeentecode") -> None:
+    """ImportRejected naming each row (`rows`: code → row number) whose code is not among
+    `known`, the register's codes; nothing when all are known."""
+    unknown = sorted((number, code) for code, number in rows.items() if code not in known)
+    if unknown:
+        raise ImportRejected(
+            [
+                row_message(
+                    number,
+                    [(column, _("no municipality has the code %(code)s.") % {"code": code})],
+                )
+                for number, code in unknown
+            ]
+        )
+
+
 @transaction.atomic
 def import_allocations(
     *, data: tables.Source, programme: Programme | None = None, decision_reference: str = ""
 ) -> AllocationImportResult:
-    """Set each municipality's allocation from `gemeentecode;gemeente;bedrag` rows, creating a
-    municipality that is missing; optional `leerlingen` and `achterstandspunten` columns set
+    """Set each municipality's allocation from `gemeentecode;gemeente;bedrag` rows; a code the
+    register of municipalities does not hold refuses the file (a typo such as GM0000 must not
+    become a municipality of its own: the register is loaded from CBS's list). Optional `leerlingen` and `achterstandspunten` columns set
     the allocation's basis (an empty cell clears it, a file without the column leaves it).
     All rows or none; importing the same file again changes nothing."""
     programme = programme or finance_programme()
@@ -146,6 +162,7 @@ def import_allocations(
 
     result = AllocationImportResult()
     municipalities = {m.code: m for m in Municipality.objects.filter(code__in=seen)}
+    refuse_unknown_codes(seen, municipalities)
     in_programme = set(
         Municipality.objects.in_programme().filter(code__in=seen).values_list("code", flat=True)
     )
@@ -196,11 +213,8 @@ def import_allocations(
                 for number, municipality in frozen
             ]
         )
-    for code, name, amount, basis in parsed:
-        municipality = municipalities.get(code)
-        if municipality is None:
-            municipality = Municipality.objects.create(code=code, name=name)
-            result.new_municipalities.append(code)
+    for code, _name, amount, basis in parsed:
+        municipality = municipalities[code]
         allocation = existing.get(municipality.pk)
         if allocation is None:
             Allocation.objects.create(

@@ -121,7 +121,11 @@ def _location(values: dict, columns: dict, problems: list) -> str | None:
     """The location's six-character code (instellingscode + two digits)."""
     code = values[columns["vestiging"]].upper()
     brin = values[columns["brin"]].upper() if columns["brin"] else ""
-    if re.fullmatch(r"\d{2}[0-9A-Z]{2}\d{2}", code):
+    if (
+        len(code) == 6
+        and _is(tables.parse_brin, code[:4])
+        and _is(tables.parse_location_number, code[4:])
+    ):
         if brin and code[:4] != brin:
             problems.append(
                 (
@@ -132,24 +136,25 @@ def _location(values: dict, columns: dict, problems: list) -> str | None:
             )
             return None
         return code
-    if not re.fullmatch(r"\d{2}[0-9A-Z]{2}", brin):
-        problems.append(
-            (
-                (columns["brin"] or columns["vestiging"]).upper(),
-                _("“%(value)s” is not a BRIN number (four characters, e.g. 12AB)")
-                % {"value": brin or code},
-            )
-        )
+    try:
+        brin = tables.parse_brin(brin or code)
+    except ValueError as error:
+        problems.append(((columns["brin"] or columns["vestiging"]).upper(), str(error)))
         return None
-    if not re.fullmatch(r"\d{1,2}", code):
-        problems.append(
-            (
-                columns["vestiging"].upper(),
-                _("“%(value)s” is not a location number (two digits, e.g. 00)") % {"value": code},
-            )
-        )
+    try:
+        return brin + tables.parse_location_number(code)
+    except ValueError as error:
+        problems.append((columns["vestiging"].upper(), str(error)))
         return None
-    return brin + code.zfill(2)
+
+
+def _is(parse, value: str) -> bool:
+    """Whether `value` is what `parse` reads (a BRIN, a location number)."""
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _pupils(value: str, *, empty_is_zero: bool) -> int:
@@ -229,7 +234,11 @@ def import_pupil_counts(
             problems.append((columns["gemeente"].upper(), str(error)))
         else:
             placement = register.place(
-                code=code, place=values[columns["plaats"]], day=programme.start
+                code=code,
+                place=values[columns["plaats"]],
+                day=programme.start,
+                # DUO's per-location counts carry a POSTCODE in some vintages: it decides first
+                postcode=values.get("postcode", ""),
             )
             if placement.municipality is None:
                 column = columns["gemeente"] if placement.listed is None else columns["plaats"]

@@ -80,11 +80,7 @@ class Lookups:
 def lookups_for(municipality: Municipality, programme: Programme) -> Lookups:
     """The goals (by code and by number), the municipality's interventions and its closed
     years, for checking its rows."""
-    goals: dict[str, SpendingGoal] = {}
-    for goal in SpendingGoal.objects.filter(programme=programme):
-        goals[goal.code.lower()] = goal
-        if goal.number:
-            goals[str(goal.number)] = goal
+    goals = goals_by_key(programme)
     interventions = {
         i.code: i
         for i in Intervention.objects.filter(
@@ -92,6 +88,32 @@ def lookups_for(municipality: Municipality, programme: Programme) -> Lookups:
         ).select_related("goal")
     }
     return Lookups(municipality, programme, goals, interventions, closed_years_of(municipality))
+
+
+def goals_by_key(programme: Programme) -> dict[str, SpendingGoal]:
+    """The programme's goals by code (lower case) and by number ("1" to "5")."""
+    goals: dict[str, SpendingGoal] = {}
+    for goal in SpendingGoal.objects.filter(programme=programme):
+        goals[goal.code.lower()] = goal
+        if goal.number:
+            goals[str(goal.number)] = goal
+    return goals
+
+
+def find_goal(goals: dict[str, SpendingGoal], written) -> SpendingGoal:
+    """The goal a file's cell or the API names by code or number (ASCII digits: an Arabic-Indic one is no
+    number here), or ValueError saying which are allowed."""
+    key = tables.text(written).lower()
+    goal = goals.get(key)
+    if goal is None:
+        raise ValueError(
+            _("'%(value)s' is not a goal; use %(codes)s or 1-5")
+            % {
+                "value": tables.excerpt(key),
+                "codes": ", ".join(dict.fromkeys(g.code for g in goals.values())),
+            }
+        )
+    return goal
 
 
 def parse_expenditure(row: dict, lookups: Lookups) -> tuple[dict | None, list[tuple[str, str]]]:
@@ -115,19 +137,10 @@ def parse_expenditure(row: dict, lookups: Lookups) -> tuple[dict | None, list[tu
             problems.append(("bedrag", _("€ 0,00 spends nothing; leave the row out")))
     except ValueError as error:
         problems.append(("bedrag", str(error)))
-    goal_text = tables.text(row["bestedingsdoel"]).lower()
-    goal = lookups.goals.get(goal_text)
-    if goal is None:
-        problems.append(
-            (
-                "bestedingsdoel",
-                _("'%(value)s' is not a goal; use %(codes)s or 1-5")
-                % {
-                    "value": tables.excerpt(goal_text),
-                    "codes": ", ".join(dict.fromkeys(g.code for g in lookups.goals.values())),
-                },
-            )
-        )
+    try:
+        goal = find_goal(lookups.goals, row["bestedingsdoel"])
+    except ValueError as error:
+        problems.append(("bestedingsdoel", str(error)))
     intervention_code = tables.text(row["interventie"])
     if intervention_code:
         intervention = lookups.interventions.get(intervention_code)

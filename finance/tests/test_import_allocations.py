@@ -1,3 +1,4 @@
+import io
 from decimal import Decimal
 
 import pytest
@@ -17,10 +18,36 @@ def test_allocations_are_imported_in_dutch_and_plain_amounts(world):
     assert amounts == {"GM0687": Decimal("1214683.00"), "GM0718": Decimal("1056372.00")}
 
 
-def test_a_missing_municipality_is_created_with_its_code_and_name(db):
-    import_allocations(data=(HEADER + "9901;Nieuwgemeente;500.000,00\n").encode())
-    assert Municipality.objects.get(code="GM9901").name == "Nieuwgemeente"
-    assert Allocation.objects.get().amount == Decimal("500000.00")
+def test_a_code_the_register_does_not_know_refuses_the_file_naming_each_row(world):
+    # GM0000 once became a second "Vlissingen": a typo must not create a municipality.
+    data = (
+        HEADER
+        + "GM0687;Middelburg;1000\nGM0000;Vlissingen;500.000,00\n"
+        + "GM0718;Vlissingen;1000\n9999;Nergenshuizen;5\n"
+    ).encode()
+    municipalities = Municipality.objects.count()
+    with pytest.raises(ImportRejected) as rejected:
+        import_allocations(data=data)
+    assert rejected.value.errors == [
+        "Rij 3: kolom 'gemeentecode': er is geen gemeente met de code GM0000.",
+        "Rij 5: kolom 'gemeentecode': er is geen gemeente met de code GM9999.",
+    ]
+    assert Municipality.objects.count() == municipalities
+    assert not Allocation.objects.exists()
+
+
+def test_the_command_refuses_an_unknown_code_in_dutch(world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "toekenningen.csv"
+    path.write_text(HEADER + "GM0000;Vlissingen;500.000,00\n")
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="Niets geïmporteerd"):
+        call_command("import_allocations", str(path), stderr=errors)
+    assert "Rij 2: kolom 'gemeentecode': er is geen gemeente met de code GM0000." in (
+        errors.getvalue()
+    )
+    assert not Municipality.objects.filter(code="GM0000").exists()
 
 
 def test_importing_the_same_file_again_changes_nothing(world):

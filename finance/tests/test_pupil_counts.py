@@ -116,6 +116,17 @@ def test_importing_the_same_file_again_changes_nothing(programme):
     assert PupilCount.objects.filter(sector="po").count() == 3
 
 
+def test_split_places_count_as_duo_spells_them(programme):
+    # PostNL's suffixes and the Frisian names, as DUO writes them under a split municipality.
+    rows = [
+        Location("12AA", "00", "De Wierde", "41006", "Winsum GN", "GM0053", "Winsum", 100),
+        Location("12BB", "00", "It Twaluk", "41006", "Wjelsryp", "GM0140", "Littenseradiel", 20),
+        Location("12CC", "00", "Bears", "41006", "Bears FR", "GM0140", "Littenseradiel", 30),
+    ]
+    result = import_pupil_counts(content=po_pupil_file(rows), file_name="po.csv")
+    assert result.per_municipality == {"GM0080": 30, "GM1949": 20, "GM1966": 100}
+
+
 def test_a_bad_row_imports_nothing_and_names_each_row(programme):
     rows = [
         *PO,

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from finance.factories import AllocationFactory, ExpenditureFactory, PaymentFactory
@@ -347,6 +347,15 @@ def test_import_commands(tmp_path, world, capsys):
     call_command("import_expenditures", str(expenditures), "--municipality", "0687")
     assert Expenditure.objects.count() == 1
     assert "0 uitgaven geïmporteerd" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("code", ["GM0000", "0002"])
+def test_the_expenditure_command_refuses_a_code_the_register_does_not_know(tmp_path, world, code):
+    expenditures = tmp_path / "uitgaven.csv"
+    expenditures.write_bytes(csv_bytes("01-02-2023;500;1;;Zomerschool;Z;F-1"))
+    with pytest.raises(CommandError, match=r"er is geen gemeente met de code GM000[02]\."):
+        call_command("import_expenditures", str(expenditures), "--municipality", code)
+    assert not Expenditure.objects.exists()
 
 
 def _remove_the_programme() -> None:

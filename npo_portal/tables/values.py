@@ -1,4 +1,7 @@
-"""The values people type in a table: amounts, dates, municipality codes, text."""
+"""The values people type in a table or send to the API: amounts, dates, codes (CBS
+municipality code, BRIN, location and board numbers) and text. One reading for the file
+imports and the API, so that neither takes what the other refuses (README: "Amounts and
+dates, in files and in the API")."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from npo_portal.tables.limits import excerpt
+from npo_portal.tables.limits import CONTROL_CHARACTER, excerpt
 
 # ASCII digits only: Python's \d also takes Arabic-Indic and other digits ("١٢").
 DUTCH_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$", re.ASCII)
@@ -21,6 +24,9 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 # The years a date of the programme (and its reports) can lie in; anything else is a typo.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MUNICIPALITY_CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE | re.ASCII)
+BRIN = re.compile(r"^\d{2}[0-9A-Z]{2}$", re.ASCII)
+LOCATION_NUMBER = re.compile(r"^\d{1,2}$", re.ASCII)
+BOARD_NUMBER = re.compile(r"^\d{1,5}$", re.ASCII)
 
 
 def parse_amount(value) -> Decimal:
@@ -112,6 +118,50 @@ def parse_municipality_code(value) -> str:
             % {"value": excerpt(value)}
         )
     return f"GM{int(match.group(1)):04d}"
+
+
+def parse_brin(value) -> str:
+    """A school's BRIN number (instellingscode), `12ab` → `12AB`."""
+    written = str(value).strip().upper()
+    if not BRIN.match(written):
+        raise ValueError(
+            _("“%(value)s” is not a BRIN number (four characters, e.g. 12AB)")
+            % {"value": excerpt(value)}
+        )
+    return written
+
+
+def parse_location_number(value) -> str:
+    """A school location's number within its BRIN, `0` → `00`."""
+    written = str(value).strip()
+    if not LOCATION_NUMBER.match(written):
+        raise ValueError(
+            _("“%(value)s” is not a location number (two digits, e.g. 00)")
+            % {"value": excerpt(value)}
+        )
+    return written.zfill(2)
+
+
+def parse_board_number(value) -> str:
+    """A school board's bevoegd-gezagnummer, `4300` → `04300`."""
+    written = str(value).strip()
+    if not BOARD_NUMBER.match(written):
+        raise ValueError(
+            _("“%(value)s” is not a bevoegd-gezagnummer (five digits)") % {"value": excerpt(value)}
+        )
+    return written.zfill(5)
+
+
+def parse_text(value) -> str:
+    """A typed text as `text` gives it, refusing a control character (BEL, ESC, NUL …), which
+    no typed text holds: the file readers refuse a file with one, the API a field."""
+    control = CONTROL_CHARACTER.search(str(value))
+    if control:
+        raise ValueError(
+            _("the text contains a control character (code %(code)s), which no typed text holds")
+            % {"code": ord(control.group())}
+        )
+    return text(value)
 
 
 def text(value) -> str:

@@ -1,7 +1,9 @@
 """Business rules that change schools, rounds, answers and reminders, one module each:
-`registry` (importing boards and school locations), `rounds` (needs rounds and the boards'
+`registry` (importing boards and school locations), `held` (locations an import could not
+place, for the functional administrator), `rounds` (needs rounds and the boards'
 answers) and `reminders`. Callers import from here."""
 
+from schools.services.held import assign_held_location
 from schools.services.registry import (
     DUO_BOARD_NAME_COLUMNS,
     DUO_COLUMNS,
@@ -37,6 +39,7 @@ __all__ = [
     "AnswerInput",
     "ReminderOutcome",
     "SchoolImportResult",
+    "assign_held_location",
     "close_round",
     "import_schools",
     "open_round",

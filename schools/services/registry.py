@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, SchoolBoard
 from accounts.register import Register
+from npo_portal import tables
 from plans.models import Programme
 from schools import csv_import
-from schools.models import School, Sector
+from schools.models import HeldLocation, School, Sector
+from schools.services.held import hold_locations
 
 SCHOOL_COLUMNS = (
     "brin",
@@ -44,6 +45,9 @@ class SchoolImportResult:
     # Locations listed under a municipality that no longer exists, per old municipality:
     # how many went to each of today's municipalities.
     mapped: dict[str, Counter] = field(default_factory=dict)
+    # Locations of a split municipality that no successor could be found for: held for the
+    # functional administrator, one line each.
+    held: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,6 +64,10 @@ class SchoolImportResult:
             }
             for old, targets in sorted(self.mapped.items())
         ]
+
+    def held_summary(self) -> list[str]:
+        """One line per location held for the functional administrator to assign."""
+        return list(self.held)
 
     def summary(self) -> str:
         return _(
@@ -87,9 +95,15 @@ class _SchoolRow:
     board_name: str | None  # DUO location files name no boards
     municipality_code: str
     place: str = ""  # PLAATSNAAM: decides where a location of a split municipality went
+    postcode: str = ""  # POSTCODE: its four digits decide first
 
 
 RowErrors = list[tuple[int, str]]
+
+
+def _sentence(error: ValueError) -> str:
+    """A value parser's message as this import's messages end: with a full stop."""
+    return f"{str(error).rstrip('.')}."
 
 
 def _named_row_error(number: int, column: str, problem: str) -> tuple[int, str]:
@@ -116,28 +130,15 @@ def _parse_school_row(
     def _row_error(number: int, column: str, problem: str) -> tuple[int, str]:
         return _named_row_error(number, names.get(column, column), problem)
 
-    brin = values["brin"].upper()
-    if not re.fullmatch(r"\d{2}[0-9A-Z]{2}", brin):
-        errors.append(
-            _row_error(
-                number,
-                "brin",
-                _("“%(value)s” is not a BRIN number (four characters, e.g. 12AB).")
-                % {"value": values["brin"]},
-            )
-        )
+    try:
+        brin = tables.parse_brin(values["brin"])
+    except ValueError as error:
+        errors.append(_row_error(number, "brin", _sentence(error)))
     vestiging = values["vestiging"]
-    if re.fullmatch(r"\d{1,2}", vestiging):
-        vestiging = vestiging.zfill(2)
-    else:
-        errors.append(
-            _row_error(
-                number,
-                "vestiging",
-                _("“%(value)s” is not a location number (two digits, e.g. 00).")
-                % {"value": vestiging},
-            )
-        )
+    try:
+        vestiging = tables.parse_location_number(vestiging)
+    except ValueError as error:
+        errors.append(_row_error(number, "vestiging", _sentence(error)))
     if not values["naam"]:
         errors.append(_row_error(number, "naam", _("the school's name is missing.")))
     sector = values["sector"].lower()
@@ -150,32 +151,16 @@ def _parse_school_row(
             )
         )
     board_number = values["bevoegd_gezag"]
-    if re.fullmatch(r"\d{1,5}", board_number):
-        board_number = board_number.zfill(5)
-    else:
-        errors.append(
-            _row_error(
-                number,
-                "bevoegd_gezag",
-                _("“%(value)s” is not a bevoegd-gezagnummer (five digits).")
-                % {"value": board_number},
-            )
-        )
+    try:
+        board_number = tables.parse_board_number(board_number)
+    except ValueError as error:
+        errors.append(_row_error(number, "bevoegd_gezag", _sentence(error)))
     if values["bestuur_naam"] == "":
         errors.append(_row_error(number, "bestuur_naam", _("the board's name is missing.")))
-    code = values["gemeentecode"].upper()
-    digits = code.removeprefix("GM")
-    if re.fullmatch(r"\d{1,4}", digits):
-        code = f"GM{digits.zfill(4)}"
-    else:
-        errors.append(
-            _row_error(
-                number,
-                "gemeentecode",
-                _("“%(value)s” is not a municipality code (GM0687 or 0687).")
-                % {"value": values["gemeentecode"]},
-            )
-        )
+    try:
+        code = tables.parse_municipality_code(values["gemeentecode"])
+    except ValueError as error:
+        errors.append(_row_error(number, "gemeentecode", _sentence(error)))
     if len(errors) > found:
         return None
     return _SchoolRow(
@@ -188,6 +173,7 @@ def _parse_school_row(
         board_name=values["bestuur_naam"],
         municipality_code=code,
         place=values.get("plaatsnaam", ""),
+        postcode=values.get("postcode", ""),
     )
 
 
@@ -331,6 +317,7 @@ def _duo_location_rows(
                 "bestuur_naam": None,
                 "gemeentecode": values[columns["gemeentecode"]],
                 "plaatsnaam": values.get("plaatsnaam", ""),
+                "postcode": values.get("postcode", ""),
             },
         )
         if row := _parse_school_row(portal, errors, names=names):
@@ -345,21 +332,17 @@ def _import_duo_boards(table: csv_import.Table, result: SchoolImportResult) -> N
     names: dict[str, str] = {}
     for raw in table.rows:
         number, name = raw.values["bevoegd gezag nummer"], raw.values[name_column]
-        if not re.fullmatch(r"\d{1,5}", number):
-            errors.append(
-                _row_error(
-                    raw.number,
-                    "BEVOEGD GEZAG NUMMER",
-                    _("“%(value)s” is not a bevoegd-gezagnummer (five digits).")
-                    % {"value": number},
-                )
-            )
-        elif not name:
+        try:
+            number = tables.parse_board_number(number)
+        except ValueError as error:
+            errors.append(_row_error(raw.number, "BEVOEGD GEZAG NUMMER", _sentence(error)))
+            continue
+        if not name:
             errors.append(
                 _row_error(raw.number, name_column.upper(), _("the board's name is missing."))
             )
         else:
-            names[number.zfill(5)] = name
+            names[number] = name
     if errors:
         result.errors = [message for _row, message in errors]
         return
@@ -414,17 +397,29 @@ def import_schools(
     if not table.rows:
         result.errors.append(_("The file has no rows below the header."))
         return result
-    rows = _place_in_register(rows, errors, result, names=names, reference_date=reference_date)
-    municipalities = Municipality.objects.in_bulk(
-        {row.municipality_code for row in rows}, field_name="code"
+    held: list[tuple[_SchoolRow, object]] = []
+    rows = _place_in_register(
+        rows, errors, result, held, names=names, reference_date=reference_date
     )
-    _check_consistency(rows, municipalities, errors, names=names)
+    municipalities = Municipality.objects.in_bulk(
+        {row.municipality_code for row in rows} | {row.municipality_code for row, _p in held},
+        field_name="code",
+    )
+    _check_consistency(rows + [row for row, _split in held], municipalities, errors, names=names)
     if errors:
         result.errors = [message for _row, message in sorted(errors, key=lambda e: e[0])]
         return result
     with transaction.atomic():
-        boards = _upsert_boards(rows, result)
-        _upsert_schools(rows, boards, municipalities, result, duo_file=kind or "")
+        boards = _upsert_boards(rows + [row for row, _split in held], result)
+        _upsert_schools(
+            rows,
+            boards,
+            municipalities,
+            result,
+            duo_file=kind or "",
+            also_listed={(row.brin, row.vestiging) for row, _split in held},
+        )
+        hold_locations(held, boards, result, duo_file=kind or "")
     return result
 
 
@@ -458,6 +453,7 @@ def _place_in_register(
     rows: Sequence[_SchoolRow],
     errors: RowErrors,
     result: SchoolImportResult,
+    held: list,
     *,
     names: dict[str, str],
     reference_date: datetime.date | None,
@@ -468,14 +464,34 @@ def _place_in_register(
     the programme's start, or on the file's reference date if later (for a split, its place
     decides); a merger since then moved it on to today's municipality, and so does this, so
     that an older file never puts a location back into a municipality that has ended.
+
+    A location of a split that neither its postcode nor its place assigns goes to `held`
+    with the placement, unless the functional administrator assigned it before.
     """
     register = Register.load()
+    assigned = {
+        (brin, vestiging, split_id): code
+        for brin, vestiging, split_id, code in HeldLocation.objects.filter(
+            assigned_to__isnull=False, brin__in={row.brin for row in rows}
+        ).values_list("brin", "vestiging", "split_id", "assigned_to__code")
+    }
     start = Programme.objects.order_by("start").values_list("start", flat=True).first()
     today = timezone.localdate()
     held_on = max(day for day in (start, reference_date, today) if day)
     placed = []
     for row in rows:
-        placement = register.place(code=row.municipality_code, place=row.place, day=held_on)
+        placement = register.place(
+            code=row.municipality_code, place=row.place, day=held_on, postcode=row.postcode
+        )
+        if placement.municipality is None and placement.split is not None:
+            code = assigned.get((row.brin, row.vestiging, placement.split.pk))
+            if code is None:
+                held.append((row, placement))
+                continue
+            placement = register.place(code=code, place="", day=held_on)
+            placement = dataclasses.replace(
+                placement, listed=register.by_code[row.municipality_code]
+            )
         if placement.municipality is None:
             column = "gemeentecode" if placement.listed is None else "plaatsnaam"
             errors.append(
@@ -501,12 +517,13 @@ def _upsert_schools(
     result: SchoolImportResult,
     *,
     duo_file: str = "",
+    also_listed: set | None = None,
 ) -> None:
     existing = {
         (school.brin, school.vestiging): school
         for school in School.objects.filter(brin__in={row.brin for row in rows})
     }
-    listed = set()
+    listed = set(also_listed or ())  # held locations are listed too: never closed for it
     for row in rows:
         listed.add((row.brin, row.vestiging))
         wanted = {

@@ -75,7 +75,7 @@ def test_file_with_bad_rows_imports_nothing_and_names_each_bad_row(municipalitie
         "Rij 3, kolom brin: “3XAB” is geen BRIN-nummer (vier tekens, bijv. 12AB).",
         "Rij 4, kolom vestiging: “0A” is geen vestigingsnummer (twee cijfers, bijv. 00).",
         "Rij 5, kolom sector: onbekende sector “mbo”; gebruik po, so of vo.",
-        "Rij 6, kolom gemeentecode: “GM06871” is geen gemeentecode (GM0687 of 0687).",
+        "Rij 6, kolom gemeentecode: 'GM06871' is geen CBS-gemeentecode zoals GM0687 of 0687.",
         "Rij 7, kolom gemeentecode: er is geen gemeente met de code GM9999.",
         "Rij 8, kolom bevoegd_gezag: “4300A” is geen bevoegd-gezagnummer (vijf cijfers).",
         "Rij 9, kolom naam: de naam van de school ontbreekt.",

@@ -9,8 +9,8 @@ class Command(BaseCommand):
     help = (
         "Import the programme allocation per municipality from a CSV file with the columns "
         "gemeentecode;gemeente;bedrag and, optionally, the basis leerlingen;achterstandspunten. "
-        "Creates missing municipalities; all rows or none; importing the same file again "
-        "changes nothing."
+        "Every code must be in the register of municipalities (import_municipalities); all "
+        "rows or none; importing the same file again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +30,5 @@ class Command(BaseCommand):
             raise CommandError("Niets geïmporteerd.") from rejected
         self.stdout.write(
             f"Toekenningen: {result.created} nieuw, {result.updated} gewijzigd, "
-            f"{result.unchanged} ongewijzigd; {len(result.new_municipalities)} gemeenten "
-            "aangemaakt."
+            f"{result.unchanged} ongewijzigd."
         )

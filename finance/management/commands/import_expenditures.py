@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
 from finance import services
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         target = Municipality.objects.filter(code=code).first()
         if target is None:
-            raise CommandError(f"Gemeente {code} bestaat niet.")
+            raise CommandError(_("no municipality has the code %(code)s.") % {"code": code})
         try:
             with file.open("rb"):
                 pass

@@ -53,3 +53,10 @@ class Command(BaseCommand):
             self.stdout.write(_("Listed under a municipality that no longer exists:"))
             for line in result.mapped_summary():
                 self.stdout.write("  " + line)
+        if result.held:
+            self.stdout.write(
+                _("Held for the functional administrator to assign (%(count)d):")
+                % {"count": len(result.held)}
+            )
+            for line in result.held_summary():
+                self.stdout.write("  " + line)
