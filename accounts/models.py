@@ -73,6 +73,13 @@ class Municipality(models.Model):
         on_delete=models.PROTECT,
         related_name="predecessors",
     )
+    # Mirrors of the organisation's OrganisationTheme, written only by accounts.themes: every
+    # page reads the organisation anyway (the header names it), so knowing whether it has a
+    # house style, and of which version, costs no query of its own.
+    theme_version = models.CharField(
+        _("house style version"), max_length=20, blank=True, editable=False
+    )
+    theme_has_logo = models.BooleanField(_("house style has a logo"), default=False, editable=False)
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -163,6 +170,13 @@ class SchoolBoard(models.Model):
         _("bevoegd-gezagnummer"), max_length=5, unique=True, validators=[board_number_validator]
     )
     name = models.CharField(_("name"), max_length=200)
+    # Mirrors of the organisation's OrganisationTheme, written only by accounts.themes: every
+    # page reads the organisation anyway (the header names it), so knowing whether it has a
+    # house style, and of which version, costs no query of its own.
+    theme_version = models.CharField(
+        _("house style version"), max_length=20, blank=True, editable=False
+    )
+    theme_has_logo = models.BooleanField(_("house style has a logo"), default=False, editable=False)
 
     objects = SchoolBoardQuerySet.as_manager()
 

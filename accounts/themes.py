@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import asdict
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,8 +26,6 @@ SIGNATURES = {b"\x89PNG\r\n\x1a\n": ("image/png", "PNG"), b"\xff\xd8\xff": ("ima
 LOGO_MAX_PIXELS = 2000
 # A logo is shown at most a few centimetres wide; 256 kB holds a sharp one in either format.
 LOGO_MAX_KB = 256
-# How long a page may show a look no longer stored, should it change other than by save_theme.
-CACHE_SECONDS = 15 * 60
 
 
 def kind_and_key(organisation: Municipality | SchoolBoard) -> tuple[str, str]:
@@ -88,22 +84,17 @@ def theme_of(organisation, *, with_logo: bool = False) -> Theme | None:
     return as_theme(record, with_logo=with_logo) if record else None
 
 
-def _cache_key(organisation) -> str:
-    kind, _key = kind_and_key(organisation)
-    return f"theme:{kind}:{organisation.pk}"
-
-
-def cached_theme(organisation) -> Theme | None:
-    """`theme_of` for every page: from the cache, which save_theme and remove_theme clear,
-    so that a page costs no query for its look."""
-    if organisation is None:
+def page_theme(organisation) -> Theme | None:
+    """What a page needs of the organisation's house style (whether there is one, its version
+    and whether it has a logo), read from the organisation itself: no query of its own."""
+    if organisation is None or not organisation.theme_version:
         return None
-    stored = cache.get(_cache_key(organisation))
-    if stored is None:
-        theme = theme_of(organisation)
-        stored = asdict(theme) if theme else {}
-        cache.set(_cache_key(organisation), stored, CACHE_SECONDS)
-    return Theme(**stored) if stored else None
+    return Theme(
+        organisation_name=organisation.name,
+        tokens={},
+        version=organisation.theme_version,
+        has_logo=organisation.theme_has_logo,
+    )
 
 
 def theme_for_user(user) -> Theme | None:
@@ -111,7 +102,7 @@ def theme_for_user(user) -> Theme | None:
     belong to none and see the portal's own."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return cached_theme(user.organisation)
+    return page_theme(user.organisation)
 
 
 def context(request) -> dict:
@@ -227,17 +218,19 @@ def save_theme(
     elif remove_logo:
         record.logo, record.logo_type = "", ""
     record.save()
-    _forget(organisation)
+    _mirror(organisation, version=as_theme(record).version, has_logo=bool(record.logo))
     if old_logo and old_logo != record.logo.name:
         storage = record.logo.storage
         transaction.on_commit(lambda: storage.delete(old_logo))
     return record
 
 
-def _forget(organisation) -> None:
-    key = _cache_key(organisation)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+def _mirror(organisation, *, version: str, has_logo: bool) -> None:
+    # The organisation's copy of what its pages need (Municipality.theme_version).
+    organisation.theme_version, organisation.theme_has_logo = version, has_logo
+    type(organisation).objects.filter(pk=organisation.pk).update(
+        theme_version=version, theme_has_logo=has_logo
+    )
 
 
 def remove_theme(*, organisation: Municipality | SchoolBoard, user: User) -> None:
@@ -249,6 +242,6 @@ def remove_theme(*, organisation: Municipality | SchoolBoard, user: User) -> Non
         return
     name, storage = record.logo.name, record.logo.storage
     record.delete()
-    _forget(organisation)
+    _mirror(organisation, version="", has_logo=False)
     if name:
         transaction.on_commit(lambda: storage.delete(name))

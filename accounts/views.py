@@ -152,7 +152,7 @@ def theme_stylesheet(request, kind, key):
     organisation = theme_organisation(request, kind, key)
     if not themes.can_view_theme(request.user, organisation):
         raise PermissionDenied
-    theme = themes.cached_theme(organisation)
+    theme = themes.theme_of(organisation)
     if theme is None:
         raise Http404
     css = theme_css(theme.tokens, organisation_name=theme.organisation_name)

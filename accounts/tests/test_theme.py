@@ -230,3 +230,18 @@ def test_the_demo_gives_vlissingen_alone_a_house_style_once(db):
     changed_at = record.updated_at
     seed_demo()
     assert OrganisationTheme.objects.get().updated_at == changed_at
+
+
+def test_a_house_style_costs_a_page_no_query(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.vlissingen.policy_officer)
+    client.get(reverse("home"))  # the session and the closing notice's cache
+    with CaptureQueriesContext(connection) as plain:
+        client.get(reverse("home"))
+    give_theme(world.vlissingen.municipality, admin=world.functional_admin)
+    with CaptureQueriesContext(connection) as themed:
+        page = client.get(reverse("home")).content.decode()
+    assert "stijl.css" in page
+    assert len(themed.captured_queries) == len(plain.captured_queries)

@@ -204,8 +204,7 @@ def test_municipality_list_query_count_does_not_grow_with_rows(
 
 def test_organisation_page_query_count_is_fixed(client, world, django_assert_max_num_queries):
     client.force_login(world.middelburg.policy_officer)
-    # The seventh asks whether the programme is closed (for the notice at the top), the eighth
-    # reads the municipality's house style (accounts/themes.py); both are cached after the
-    # first page.
-    with django_assert_max_num_queries(8):
+    # The seventh asks whether the programme is closed (for the notice at the top); it is
+    # cached after the first page.
+    with django_assert_max_num_queries(7):
         client.get(reverse("municipality-detail", args=["GM0687"]))
