@@ -50,7 +50,8 @@ def cached_thread_summary(
     today = today or timezone.localdate()
     members = [member.pk for member in grant_members(municipality=municipality, on=today)]
     needs = needs_changes(municipality_ids=members)
-    key = f"thread-summary:{figures_key(municipality=municipality, on=today)}:{needs}"
+    money = figures_key(municipality=municipality, on=today, members=members)
+    key = f"thread-summary:{money}:{needs}"
     return cache.get_or_set(
         key, lambda: _thread_summary(municipality, today), settings.FIGURES_CACHE_SECONDS
     )

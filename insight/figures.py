@@ -23,25 +23,27 @@ import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Municipality
 from accounts.selectors import grant_members
 from finance.selectors import FinanceTotals, finance_totals
-from insight.models import EVERYONE, MoneyChange
+from insight.models import MoneyChange
+from npo_portal.changelog import logged_changes
 
 
-def figures_key(*, municipality: Municipality, on: datetime.date) -> str:
+def figures_key(
+    *, municipality: Municipality, on: datetime.date, members: list[int] | None = None
+) -> str:
     """A key that changes whenever anything `finance_totals(municipality, on)` reads changes.
 
-    Two small queries: the grant's members on `on`, and their logged changes."""
-    members = [member.pk for member in grant_members(municipality=municipality, on=on)]
-    changes = MoneyChange.objects.filter(municipality_id__in=[EVERYONE, *members]).aggregate(
-        count=Sum("weight")
-    )["count"]
+    Two small queries: the grant's members on `on` (unless the caller has them: `members`,
+    their ids), and their logged changes."""
+    if members is None:
+        members = [member.pk for member in grant_members(municipality=municipality, on=on)]
+    changes = logged_changes(MoneyChange, municipality_ids=members)
     grant = ".".join(str(pk) for pk in members)
-    return f"{grant}:{on.isoformat()}:{changes or 0}"
+    return f"{grant}:{on.isoformat()}:{changes}"
 
 
 def cached_finance_totals(

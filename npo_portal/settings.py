@@ -344,14 +344,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Imports whose worker died are marked failed, without waiting for a person.
-    "fail-stuck-expenditure-imports": {
-        "task": "finance.tasks.fail_stuck_imports",
-        "schedule": 60,
-    },
-    # Reports whose worker died end failed within a minute (npo_portal.jobs).
-    "fail-stuck-reports": {
-        "task": "reporting.tasks.fail_stuck_reports",
+    # Jobs whose worker died (reports, imports, archive packages) end failed within a
+    # minute, and those no worker took in time (npo_portal.jobs.sweep).
+    "fail-stuck-jobs": {
+        "task": "npo_portal.fail_stuck_jobs",
         "schedule": 60,
     },
     # The national monitor's figures recomputed where money changed and its change log
@@ -415,7 +411,8 @@ CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing its client object (npo_portal/cache.py).
+            "BACKEND": "npo_portal.cache.ReusingRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "npo",
         }
@@ -423,6 +420,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read on every request: with a shared cache from the cache (written through to
+# the database, which stays the record), saving a query per page (issue 32). A cache of each
+# process's own memory would let one process keep a session another has ended, so without
+# CACHE_URL they stay in the database only.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 # How long the finance pages' figures stay cached at most. A change of the books gives them a
 # new key at once; this only bounds how long unused entries (and, after a deploy, figures
 # rendered by the previous release) are kept.
@@ -458,6 +464,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_problem_responses",
+        "api.schema.state_value_constraints",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -126,13 +126,14 @@ def merged_plans(*, user, plan: Plan) -> list[Plan]:
     )
 
 
-def plan_interventions(*, plan: Plan) -> QuerySet[Intervention]:
-    """The plan's interventions with what the plan pages show, in a fixed number of queries."""
-    return (
-        plan.interventions.select_related("goal", "menu_item__area")
-        .prefetch_related("schools", "school_boards")
-        .order_by("goal__order", "code")
+def plan_interventions(*, plan: Plan, reach: bool = True) -> QuerySet[Intervention]:
+    """The plan's interventions with what the plan pages show, in a fixed number of queries.
+    `reach`: with the schools and boards each reaches (the printed plan names them; the plan
+    page does not, and for a city they are most of the page's rows)."""
+    interventions = plan.interventions.select_related("goal", "menu_item__area").order_by(
+        "goal__order", "code"
     )
+    return interventions.prefetch_related("schools", "school_boards") if reach else interventions
 
 
 def interventions_by_goal(*, interventions: list[Intervention], totals: BudgetTotals) -> list[dict]:
@@ -198,10 +199,11 @@ def intervention_problems(
     return problems
 
 
-def plan_overview(*, plan: Plan) -> dict:
-    """Everything the plan page and the printable plan show, in a constant number of queries."""
+def plan_overview(*, plan: Plan, reach: bool = True) -> dict:
+    """Everything the plan page and the printable plan show, in a constant number of queries
+    (`reach`: as `plan_interventions`)."""
     totals = budget_totals(plan=plan)
-    interventions = list(plan_interventions(plan=plan))
+    interventions = list(plan_interventions(plan=plan, reach=reach))
     allocation = allocation_for(plan=plan)
     allocation_amount = allocation.amount if allocation else None
     return {

@@ -74,9 +74,10 @@ def budget_chart(totals: selectors.BudgetTotals):
     )
 
 
-def document_context(plan: Plan) -> dict:
-    """What the plan page, the printable plan and the PDF show."""
-    context = selectors.plan_overview(plan=plan)
+def document_context(plan: Plan, *, reach: bool = True) -> dict:
+    """What the plan page, the printable plan and the PDF show (the page without the schools
+    and boards each intervention reaches: `reach=False`)."""
+    context = selectors.plan_overview(plan=plan, reach=reach)
     context["chart"] = budget_chart(context["totals"])
     context["target_group_labels"] = dict(TargetGroup.choices)
     context["partner_labels"] = dict(Partner.choices)
@@ -211,7 +212,7 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(document_context(self.plan))
+        context.update(document_context(self.plan, reach=False))
         context["next_statuses"] = [
             PlanStatus(status) for status in services.NEXT_STATUSES[self.plan.status]
         ]

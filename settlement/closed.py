@@ -2,13 +2,18 @@
 functions and services ask before a write. Imports only this app's models (see models.py).
 
 Asked on nearly every page, so the answer is cached; every closing and reopening (a save
-of a `Closure`) moves the cache's generation on, which forgets all earlier answers.
+of a `Closure`) moves the cache's generation on, which forgets all earlier answers. A page
+asks it several times (the permission functions, the closed notice): within one request the
+first answer is kept, so the cache is asked once per municipality and request, not two
+round trips per question (issue 32). Outside a request (tasks, commands) nothing is kept.
 """
 
 from __future__ import annotations
 
+from asgiref.local import Local
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.signals import request_finished, request_started
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -17,6 +22,27 @@ from settlement.models import GENERATION_KEY, Closure
 # A short life bounds how long a process with a cache of its own (development's local
 # memory) may miss another process's closing; the shared cache forgets at once.
 ANSWER_SECONDS = 60
+
+# The answers given during the current request (None outside a request).
+_this_request = Local()
+
+
+def _begin_request(**kwargs) -> None:
+    _this_request.answers = {}
+
+
+def _end_request(**kwargs) -> None:
+    _this_request.answers = None
+
+
+def forget_this_requests_answers() -> None:
+    """After a closing or reopening: the current request asks the cache again too."""
+    if getattr(_this_request, "answers", None) is not None:
+        _this_request.answers = {}
+
+
+request_started.connect(_begin_request, dispatch_uid="settlement-closed-begin")
+request_finished.connect(_end_request, dispatch_uid="settlement-closed-end")
 
 
 def _closed_in_database(municipality_id: int) -> bool:
@@ -38,12 +64,18 @@ def is_closed_id(municipality_id: int | None) -> bool:
     successor holding its grant). None (no municipality) is never closed."""
     if municipality_id is None:
         return False
+    answers = getattr(_this_request, "answers", None)
+    if answers is not None and municipality_id in answers:
+        return answers[municipality_id]
     generation = cache.get_or_set(GENERATION_KEY, 1, None)
-    return cache.get_or_set(
+    closed = cache.get_or_set(
         f"programme-closed:{generation}:{municipality_id}",
         lambda: _closed_in_database(municipality_id),
         ANSWER_SECONDS,
     )
+    if answers is not None:
+        answers[municipality_id] = closed
+    return closed
 
 
 def is_closed(municipality) -> bool:

@@ -27,6 +27,9 @@ GENERATION_KEY = "programme-closed:generation"
 
 def forget_closed_answers() -> None:
     """Make `settlement.closed` ask the database again (after a closing or reopening)."""
+    from settlement.closed import forget_this_requests_answers  # closed imports this module
+
+    forget_this_requests_answers()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not in the cache (yet, or any more): a new generation

@@ -454,3 +454,24 @@ def test_the_service_refuses_to_add_a_closed_school(world, plan):
         )  # fmt: skip
     assert "gesloten op 01-08-2024" in refused.value.messages[0]
     assert not intervention.schools.exists()
+
+
+def test_plan_page_warm_asks_at_most_this_many_queries(
+    client, world, plan, django_assert_max_num_queries
+):
+    """Issue 32: the page lists no schools per intervention (the printed plan does), and asks
+    for the grant's members once. Warm: the golden thread's and the needs' summaries cached."""
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("plans:detail", kwargs={"pk": plan.pk})
+    fill_plan(plan, 5)
+    for intervention in plan.interventions.all():
+        intervention.schools.add(world.middelburg.school)
+    client.get(url)
+    # Session, user, plan, goals, budgets, interventions, allocation, consultations,
+    # transitions, versions, needs round, merged plans, grant members, needs and money
+    # change counts, the user's municipality (menu). Before: 19 (schools and boards of each
+    # intervention, the grant's members twice).
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["intervention_count"] == 5

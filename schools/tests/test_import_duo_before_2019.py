@@ -1,6 +1,9 @@
 """A DUO vestigingen file of 2017 (old columns, `;`, Windows-1252, padded) goes through whole:
 locations of split municipalities are placed by postcode and by DUO's spelling of the place,
-and the one location no successor took is held for the functional administrator."""
+and the one location no successor took is held for the functional administrator.
+
+The file's schools, boards and street addresses are made up; its places, postcodes and
+municipality numbers are real (accounts/data/README.md), spelled as DUO and PostNL write them."""
 
 from pathlib import Path
 
@@ -19,10 +22,10 @@ EXPECTED = {
     "12AA00": "Súdwest-Fryslân",  # WOMMELS 8731
     "12AA01": "Súdwest-Fryslân",  # EASTEREIN 8734
     "12BB00": "Waadhoeke",  # WINSUM FR, no postcode
-    "12CC00": "Waadhoeke",  # WJELSRYP (Frisian; Dutch Welsrijp)
+    "12CC00": "Waadhoeke",  # WJELSRYP 8842 (Frisian; Dutch Welsrijp)
     "12DD00": "Leeuwarden",  # MANTGUM 9022
     "12EE00": "Leeuwarden",  # BEARS FR 9025
-    "12FF00": "Súdwest-Fryslân",  # WAAKSENS GEM LITT
+    "12FF00": "Súdwest-Fryslân",  # WAAKSENS GEM LITT 8845
     "13AA00": "Het Hogeland",  # WINSUM GN 9951
     "13AA01": "Het Hogeland",  # BAFLO 9953
     "13BB00": "Westerkwartier",  # EZINGE 9891
@@ -163,3 +166,16 @@ def test_no_one_but_the_administrator_sees_the_held_locations(world, client, org
     )
     assert response.status_code == 302
     assert not School.objects.filter(brin="14EE").exists()
+
+
+def test_the_upload_page_names_the_held_location_and_imports_the_rest(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.functional_admin)
+    upload = SimpleUploadedFile("vestigingenbo_2017.csv", FILE.read_bytes())
+    response = client.post(reverse("schools:school-import"), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "Scholen: 17 nieuw" in page
+    assert "Vestiging 14EE00 Basisschool De Vlonder (UDENHOUT, 5071 AA), vermeld onder" in page
+    assert "wacht op toewijzing door de functioneel beheerder" in page
+    assert where() == EXPECTED
