@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import ScopedQuerySet
+from npo_portal.jobs import Job, JobStatus
 
 
 class RecordGroup(models.TextChoices):
@@ -97,20 +98,31 @@ class RetentionRule(models.Model):
             return settled_on.replace(year=settled_on.year + self.years, day=28)
 
 
-class PackageStatus(models.TextChoices):
-    QUEUED = "wachtrij", _("Queued")
-    BUILDING = "bezig", _("Building")
-    DONE = "klaar", _("Done")
-    FAILED = "mislukt", _("Failed")
+# A package is a background job like any other (npo_portal.jobs).
+PackageStatus = JobStatus
 
 
 class ArchivePackageQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
 
-class ArchivePackage(models.Model):
+class ArchivePackage(Job, models.Model):
     """One build of a municipality's archive package: a BagIt bag (RFC 8493), zipped and
     kept in the storage."""
+
+    # For the sweeper (npo_portal.jobs.sweep); a package shares the reports' queue.
+    job_kind = "archive-package"
+    orphaned_message = _(
+        "Marked failed automatically on %(time)s: the worker building this archive package "
+        "stopped (it was restarted or ran out of memory). No file was kept; request the "
+        "package again."
+    )
+    waited_message = _(
+        "Marked failed automatically on %(time)s: no worker started this archive package "
+        "within %(minutes)s minutes. Request it again; if this keeps happening, tell the "
+        "functional administrator that no worker is running."
+    )
+    queue_timeout_setting = "REPORT_QUEUE_TIMEOUT_MINUTES"
 
     municipality = models.ForeignKey(
         "accounts.Municipality",
@@ -155,7 +167,7 @@ class ArchivePackage(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (PackageStatus.QUEUED, PackageStatus.BUILDING)
+        return self.status in (PackageStatus.QUEUED, PackageStatus.RUNNING)
 
 
 class DestructionStatus(models.TextChoices):

@@ -40,6 +40,20 @@ def can_view_destruction_lists(user: User, municipality: Municipality) -> bool:
     return user.is_functional_admin or is_archivist_of(user, municipality)
 
 
+def can_open_archive(user: User) -> bool:
+    """The archive's start page (and the menu entry to it): whoever may open one of its pages
+    for their own municipality, and the functional administrator."""
+    if not _active(user):
+        return False
+    if user.is_functional_admin:
+        return True
+    municipality = user.municipality
+    return municipality is not None and (
+        can_use_archive_packages(user, municipality)
+        or can_view_destruction_lists(user, municipality)
+    )
+
+
 def can_approve_as_administrator(user: User) -> bool:
     return _active(user) and user.is_functional_admin
 

@@ -8,7 +8,6 @@ in UTC; rows in primary-key order, so the same data gives the same bytes.
 from __future__ import annotations
 
 import datetime
-import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from npo_portal.exports import csv_writer
+from npo_portal.exports import csv_text
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -61,14 +60,14 @@ def rows_json(rows: list[dict[str, Any]]) -> bytes:
 
 
 def rows_csv(fields: list[models.Field], rows: list[dict[str, Any]]) -> bytes:
-    """The rows as `;`-separated CSV (UTF-8 with BOM, as Dutch Excel reads it), every text
-    through the safe-export function."""
-    stream = io.StringIO()
-    writer = csv_writer(stream)
+    """The rows as the portal's one CSV writer writes them (header first, `;`-separated, UTF-8
+    with a BOM), every text through the safe-export function. The values are the archive's
+    own plain forms (ISO dates, amounts with a decimal point) that its JSON schema describes,
+    so a machine reads them back the same way in every language."""
     columns = [_column(field) for field in fields]
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
+    return csv_text(
+        columns,
+        (
             [
                 "|".join(str(v) for v in row[c])
                 if isinstance(row[c], list)
@@ -77,8 +76,9 @@ def rows_csv(fields: list[models.Field], rows: list[dict[str, Any]]) -> bytes:
                 else row[c]
                 for c in columns
             ]
-        )
-    return ("\ufeff" + stream.getvalue()).encode()
+            for row in rows
+        ),
+    ).encode()
 
 
 def _field_schema(field: models.Field) -> dict[str, Any]:

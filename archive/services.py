@@ -43,9 +43,7 @@ def request_package(*, municipality: Municipality, user: User | None) -> Archive
     """Queue a new archive package of the municipality's dossier; one waiting at a time."""
     waiting = (
         ArchivePackage.objects.select_for_update()
-        .filter(
-            municipality=municipality, status__in=[PackageStatus.QUEUED, PackageStatus.BUILDING]
-        )
+        .filter(municipality=municipality, status__in=[PackageStatus.QUEUED, PackageStatus.RUNNING])
         .first()
     )
     if waiting is not None:
@@ -57,17 +55,19 @@ def request_package(*, municipality: Municipality, user: User | None) -> Archive
 
 def build_package(*, package_id: int) -> ArchivePackage | None:
     """Build the bag and keep it in the storage; a package that is done (or gone) is left
-    alone. The file becomes visible only together with the status "done"."""
+    alone, and so is one that failed meanwhile (a late second delivery of a task whose
+    worker died changes nothing). The file becomes visible only together with the status
+    "done"."""
     package = ArchivePackage.objects.select_related("municipality").filter(pk=package_id).first()
-    if package is None or package.status == PackageStatus.DONE:
+    if package is None or not package.is_pending:
         return None
-    ArchivePackage.objects.filter(pk=package.pk).update(status=PackageStatus.BUILDING)
+    ArchivePackage.objects.filter(pk=package.pk).update(status=PackageStatus.RUNNING)
     built = build_zipped_bag(package.municipality)
     stored = ""
     try:
         with transaction.atomic():
             locked = ArchivePackage.objects.select_for_update().get(pk=package.pk)
-            if locked.status == PackageStatus.DONE:
+            if locked.status != PackageStatus.RUNNING:
                 return None
             locked.file.save(f"{built.name}.zip", ContentFile(built.content), save=False)
             stored = locked.file.name
@@ -83,6 +83,13 @@ def build_package(*, package_id: int) -> ArchivePackage | None:
             locked.file.storage.delete(stored)
         raise
     return locked
+
+
+def requeue_for_retry(*, package_id: int) -> None:
+    """Between two tries the package waits again (it is no longer being worked on)."""
+    ArchivePackage.objects.filter(pk=package_id, status=PackageStatus.RUNNING).update(
+        status=PackageStatus.QUEUED
+    )
 
 
 def record_package_failure(*, package_id: int, reason: str) -> None:

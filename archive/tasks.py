@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from archive import anonymise, destruction, services
+from npo_portal import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -12,15 +13,20 @@ logger = logging.getLogger(__name__)
 def build_archive_package(self, package_id: int) -> str | None:
     """Build a queued archive package; one that is done is not rebuilt. After the last failed
     try the package records why and keeps no file."""
-    try:
-        package = services.build_package(package_id=package_id)
-    except Exception as error:
-        logger.exception("Archive package %s failed (try %s)", package_id, self.request.retries)
-        if self.request.retries >= self.max_retries:
-            services.record_package_failure(
-                package_id=package_id, reason=f"{error.__class__.__name__}: {error}"
-            )
-        raise
+    # Held while building, and until the outcome is recorded: a package "in progress" whose
+    # lock nobody holds has lost its worker (npo_portal.jobs.sweep).
+    with jobs.working_on("archive-package", package_id):
+        try:
+            package = services.build_package(package_id=package_id)
+        except Exception as error:
+            logger.exception("Archive package %s failed (try %s)", package_id, self.request.retries)
+            if self.request.retries >= self.max_retries:
+                services.record_package_failure(
+                    package_id=package_id, reason=f"{error.__class__.__name__}: {error}"
+                )
+            else:
+                services.requeue_for_retry(package_id=package_id)
+            raise
     if package is None:
         logger.info("Archive package %s skipped: gone or already done", package_id)
         return None

@@ -5,6 +5,7 @@ from archive import views
 app_name = "archive"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("vernietiging/", views.destruction_index, name="destruction-index"),
     path("<str:code>/", views.PackageListView.as_view(), name="package-list"),
     path(

@@ -3,14 +3,35 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
-from archive import destruction, permissions, services
+from archive import destruction, permissions, selectors, services
 from archive.models import ArchivePackage, DestructionList, PackageStatus, RetentionRule
 from archive.retention import settlement_date
+
+
+@login_required
+def index(request):
+    """The archive's start page: for a municipal user the archive pages of their own
+    municipality they may open; for the functional administrator the destruction lists and
+    the municipalities with something to archive (a settlement, a final report, a package or
+    a destruction list)."""
+    user = request.user
+    if not permissions.can_open_archive(user):
+        raise PermissionDenied
+    context = {"is_administrator": permissions.can_approve_as_administrator(user)}
+    if context["is_administrator"]:
+        context["municipalities"] = selectors.municipalities_to_archive(user)
+    else:
+        municipality = user.municipality
+        context["municipality"] = municipality
+        context["packages"] = permissions.can_use_archive_packages(user, municipality)
+        context["destruction"] = permissions.can_view_destruction_lists(user, municipality)
+    return TemplateResponse(request, "archive/index.html", context)
 
 
 class PackageListView(MunicipalityFromURLMixin, TemplateView):

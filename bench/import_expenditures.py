@@ -33,7 +33,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
 from accounts.models import Municipality, Role, User  # noqa: E402
-from finance.models import Expenditure  # noqa: E402
+from finance.models import Expenditure, SpendingSummary  # noqa: E402
 from finance.selectors import finance_programme  # noqa: E402
 from finance.services import import_expenditures  # noqa: E402
 from plans.models import Allocation, Intervention, InterventionBudget, Plan, SpendingGoal  # noqa: E402
@@ -102,10 +102,12 @@ def csv_file(rows: int) -> bytes:
 
 
 def clear(municipality) -> None:
-    """Remove the bench municipality's expenditures and their audit trail in two statements:
-    a queryset delete would load every row and write 100,000 'deleted' history rows."""
+    """Remove the bench municipality's expenditures, their audit trail and their spending
+    summary in three statements: a queryset delete would load every row and write 100,000
+    'deleted' history rows. (The writes add their sums to the summary, so rows left there
+    would count twice.)"""
     with connection.cursor() as cursor:
-        for model in (Expenditure, Expenditure.history.model):
+        for model in (Expenditure, Expenditure.history.model, SpendingSummary):
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE municipality_id = %s",  # noqa: S608
                 [municipality.pk],

@@ -153,7 +153,7 @@ def batch(args) -> None:
     report_batch = services.start_batch(year=args.year, user=None)
     total = report_batch.reports.count()
     while report_batch.reports.filter(
-        status__in=[ReportStatus.QUEUED, ReportStatus.RENDERING]
+        status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]
     ).exists():
         time.sleep(1)
     wall = time.perf_counter() - started

@@ -92,7 +92,7 @@ def run(workers: int, year: int, limit: int, pool: str = "solo") -> dict:
         started = time.perf_counter()
         group(build_report.s(pk) for pk in ids).apply_async(queue=QUEUE)
         pending = AccountabilityReport.objects.filter(
-            batch=batch, status__in=[ReportStatus.QUEUED, ReportStatus.RENDERING]
+            batch=batch, status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]
         )
         while pending.exists():
             time.sleep(0.5)

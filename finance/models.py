@@ -2,7 +2,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Municipality
 from accounts.scoping import ScopedQuerySet
+from npo_portal.jobs import Job, job_status
 
 
 class PaymentScheduleEntry(models.Model):
@@ -273,12 +274,10 @@ class YearClosing(models.Model):
         return f"{self.municipality} {self.year}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "wachtrij", _("Waiting")
-    RUNNING = "bezig", _("Running")
-    DONE = "klaar", _("Imported")
-    REJECTED = "geweigerd", _("Rejected, nothing imported")
-    FAILED = "mislukt", _("Failed")
+# The statuses of every background job (npo_portal.jobs), and an import's own outcome.
+ImportStatus = job_status(
+    "ImportStatus", __name__, REJECTED=("geweigerd", _("Rejected, nothing imported"))
+)
 
 
 def upload_path(instance, file_name: str) -> str:
@@ -290,7 +289,7 @@ class ExpenditureImportQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
 
-class ExpenditureImport(models.Model):
+class ExpenditureImport(Job, models.Model):
     """An uploaded expenditure file, imported in the background by a Celery task.
 
     The file waits in the default storage under imports/ (MEDIA_ROOT or the S3 bucket, shared
@@ -333,6 +332,15 @@ class ExpenditureImport(models.Model):
 
     objects = ExpenditureImportQuerySet.as_manager()
 
+    # For the sweeper (npo_portal.jobs.sweep). An import's waiting and running have their
+    # own timeout, after which its finance officer may also abort it (sweep_also).
+    job_kind = "expenditure-import"
+    orphaned_message = _(
+        "Marked failed automatically on %(time)s: the worker importing this file "
+        "stopped (it was restarted or ran out of memory). Nothing of this file has "
+        "been imported; upload it again."
+    )
+
     class Meta:
         verbose_name = _("expenditure import")
         verbose_name_plural = _("expenditure imports")
@@ -344,6 +352,24 @@ class ExpenditureImport(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    def end_as_failed(self, reason: str, now: datetime.datetime) -> None:
+        """The reason is the import's message, and its upload is deleted with the outcome
+        (the row is locked by the caller)."""
+        name, storage = self.upload.name, self.upload.storage
+        self.status = ImportStatus.FAILED
+        self.finished_at = now
+        self.upload = ""
+        self.messages = [reason]
+        self.save(update_fields=["status", "finished_at", "upload", "messages"])
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+
+    @classmethod
+    def sweep_also(cls, now: datetime.datetime) -> list[int]:
+        from finance.services import fail_stuck_imports
+
+        return fail_stuck_imports(now=now)
 
     @property
     def waits_too_long(self) -> bool:
@@ -377,9 +403,10 @@ class MunicipalMerger(Municipality):
 class SpendingSummary(models.Model):
     """The expenditures added up per municipality, month, goal and intervention.
 
-    Derived data, never edited by hand: `finance.summary.refresh_spending_summary` rebuilds
-    the months a write touches, in that write's transaction, and `finance_totals` reads it
-    instead of every expenditure. Eligibility is not stored (see ELIGIBLE): the programme's
+    Derived data, never edited by hand: the services that write expenditures add their sums
+    to it (or recompute the months they touched) in the same transaction, see
+    `finance.summary`, and `finance_totals` reads it instead of every expenditure. One row
+    per group, so an addition finds the row it adds to. Eligibility is not stored (see ELIGIBLE): the programme's
     period is applied when reading.
     """
 
@@ -401,6 +428,15 @@ class SpendingSummary(models.Model):
         verbose_name_plural = _("spending summary")
         indexes = [
             models.Index(fields=["municipality", "programme", "month"], name="summary_mun_month")
+        ]
+        constraints = [
+            # Named by finance.summary.ONE_ROW_PER_GROUP. "No intervention" is one group, so
+            # NULLs are not distinct (PostgreSQL 15; SQLite goes without the constraint).
+            models.UniqueConstraint(
+                fields=["municipality", "programme", "month", "goal", "intervention"],
+                name="summary_one_row_per_group",
+                nulls_distinct=False,
+            )
         ]
 
     def __str__(self) -> str:

@@ -19,10 +19,3 @@ def run_expenditure_import(import_id: int) -> str | None:
         return None
     logger.info("Expenditure import %s finished: %s", import_id, job.status)
     return job.status
-
-
-@shared_task
-def fail_stuck_imports() -> list[int]:
-    """Every minute (Celery beat) and when a worker starts: imports whose worker died end
-    as failed at once, and those waiting or running past the timeout too."""
-    return services.fail_orphaned_imports() + services.fail_stuck_imports()

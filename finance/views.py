@@ -19,6 +19,7 @@ from finance.forms import AllocationImportForm, ExpenditureForm, ImportForm, Pay
 from finance.models import Expenditure, ExpenditureImport, Payment
 from insight.figures import cached_finance_totals, figures_key
 from npo_portal.audit import offer_current_version
+from npo_portal.exports import CSV_CONTENT_TYPE
 from npo_portal.storage import upload_source
 from plans.models import Allocation, Intervention, SpendingGoal
 
@@ -185,7 +186,7 @@ class ExpenditureExportView(MunicipalityFinanceMixin, View):
         name = f"uitgaven-{self.municipality.code}-{timezone.localdate():%Y-%m-%d}"
         if fmt == "csv":
             response = StreamingHttpResponse(
-                exports.csv_lines(queryset), content_type="text/csv; charset=utf-8"
+                exports.csv_file_lines(queryset), content_type=CSV_CONTENT_TYPE
             )
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             return response
@@ -387,14 +388,12 @@ class ImportTemplateView(RecordingMixin, View):
     def get(self, request, *args, fmt, **kwargs):
         name = "uitgaven-importsjabloon"
         if fmt == "csv":
-            response = HttpResponse(
-                exports.import_template_csv(), content_type="text/csv; charset=utf-8"
-            )
+            response = HttpResponse(exports.import_template_csv(), content_type=CSV_CONTENT_TYPE)
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             return response
         if fmt == "xlsx":
             return FileResponse(
-                exports.import_template_xlsx(),
+                exports.import_template_xlsx(self.municipality),
                 as_attachment=True,
                 filename=f"{name}.xlsx",
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,6 +8,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from finance.selectors import ZERO
 from insight.selectors import GoldenThread, NationalMonitor
 from npo_portal.exports import append_row, percentage
 
@@ -117,9 +118,17 @@ def monitor_xlsx(monitor: NationalMonitor) -> bytes:
             _("Plan status"),
             _("Report status"),
             _("Needs rounds response (%)"),
+            _("Settled"),
+            _("Reclaimed"),
+            _("Still paid out"),
+            _("Programme closed"),
         ],
     )
     for row in monitor.rows:
+        # The settlement decision's balance (issue 30): positive the municipality repays,
+        # negative the Minister still pays; empty while no decision is recorded.
+        reclaimed = max(row.to_repay, ZERO) if row.settled else None
+        paid_out = max(-row.to_repay, ZERO) if row.settled else None
         append_row(
             sheet,
             [
@@ -136,6 +145,10 @@ def monitor_xlsx(monitor: NationalMonitor) -> bytes:
                 row.plan_status,
                 row.report_status,
                 percentage(row.response_rate),
+                _("yes") if row.settled else _("no"),
+                reclaimed,
+                paid_out,
+                _("yes") if row.closed else _("no"),
             ],
         )
     stream = BytesIO()

@@ -51,29 +51,29 @@ def route_task(name, args, kwargs, options, task=None, **kw):
     return None
 
 
-# Jobs a dead worker left "running" (npo_portal.jobs): ended by Celery beat, and by every
-# worker as it starts, since a worker starting is often the one that just died, restarted.
-STUCK_JOB_SWEEPERS = (
-    "reporting.tasks.fail_stuck_reports",
-    "finance.tasks.fail_stuck_imports",
-)
+@app.task(name="npo_portal.fail_stuck_jobs")
+def fail_stuck_jobs() -> dict[str, list[int]]:
+    """Every minute (Celery beat): the jobs of every kind that no worker will finish end
+    failed, with their reason (npo_portal.jobs.sweep)."""
+    from npo_portal import jobs
+
+    return jobs.sweep_all()
 
 
 @worker_ready.connect
 def end_jobs_of_dead_workers(sender=None, **kwargs):
-    """Run the sweepers in the starting worker, before it takes its first task."""
+    """Run the sweeper in the starting worker, before it takes its first task: a worker
+    starting is often the one that just died, restarted."""
     from django.db import connections
 
+    from npo_portal import jobs
+
     logger = logging.getLogger(__name__)
-    for name in STUCK_JOB_SWEEPERS:
-        try:
-            ended = app.tasks[name]()
-        except Exception:
-            logger.exception("Sweeper %s failed at worker start", name)
-        else:
-            logger.info("Sweeper %s at worker start ended %s", name, ended)
-    # The pool's processes must not share the main process's database connection.
-    connections.close_all()
+    try:
+        logger.info("Sweeper at worker start ended %s", jobs.sweep_all())
+    finally:
+        # The pool's processes must not share the main process's database connection.
+        connections.close_all()
 
 
 # The request id and the metrics of each task ------------------------------------------------

@@ -5,7 +5,8 @@ municipal staff), so a text that a spreadsheet would read as a formula is writte
 text: in XLSX as a string cell, never a formula; in CSV prefixed with an apostrophe, as the
 OWASP advice on CSV injection says. Numbers, amounts and dates stay what they are.
 
-Every CSV and XLSX export goes through `csv_writer` or `append_row`; tests read the files back.
+Every CSV export is written by `csv_lines` (or `csv_text`), every XLSX row by `append_row` or
+`xlsx_row`; tests read the files back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,10 @@ from openpyxl.cell.cell import Cell
 EURO_FORMAT = '"€" #,##0.00;"€" -#,##0.00'
 DATE_FORMAT = "DD-MM-YYYY"
 DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
+# What every CSV response says it is: without the charset a browser or spreadsheet may guess.
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# In front of the header: Excel reads the file as UTF-8 only when it starts with one.
+BYTE_ORDER_MARK = "\ufeff"
 PERCENT_FORMAT = "0.0"
 
 
@@ -139,3 +144,26 @@ class SafeCsvWriter:
 
 def csv_writer(stream, **options) -> SafeCsvWriter:
     return SafeCsvWriter(stream, **options)
+
+
+class _Line:
+    """A file-like object that hands back what is written to it, for streaming."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """A CSV file in Dutch conventions, line by line, for a streamed response: the header is
+    the first line (behind the byte-order mark, so Excel reads UTF-8), then one line per row;
+    `;`-separated, amounts with a decimal comma, dates as dd-mm-jjjj and formula-like texts
+    defused (`csv_value`). Serve it as `CSV_CONTENT_TYPE`."""
+    writer = csv_writer(_Line())
+    yield BYTE_ORDER_MARK + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def csv_text(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> str:
+    """`csv_lines` as one text, for a file small enough to build whole."""
+    return "".join(csv_lines(header, rows))

@@ -343,14 +343,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Imports whose worker died are marked failed, without waiting for a person.
-    "fail-stuck-expenditure-imports": {
-        "task": "finance.tasks.fail_stuck_imports",
-        "schedule": 60,
-    },
-    # Reports whose worker died end failed within a minute (npo_portal.jobs).
-    "fail-stuck-reports": {
-        "task": "reporting.tasks.fail_stuck_reports",
+    # Jobs whose worker died (reports, imports, archive packages) end failed within a
+    # minute, and those no worker took in time (npo_portal.jobs.sweep).
+    "fail-stuck-jobs": {
+        "task": "npo_portal.fail_stuck_jobs",
         "schedule": 60,
     },
     # The national monitor's figures recomputed where money changed and its change log

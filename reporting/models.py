@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import ScopedQuerySet
+from npo_portal.jobs import Job, JobStatus
 
 
 class SisaYear(models.Model):
@@ -150,20 +151,31 @@ class ReportBatch(models.Model):
         return f"{self.year} #{self.pk}"
 
 
-class ReportStatus(models.TextChoices):
-    QUEUED = "wachtrij", _("Queued")
-    RENDERING = "bezig", _("Rendering")
-    DONE = "klaar", _("Done")
-    FAILED = "mislukt", _("Failed")
+# A report is a background job like any other (npo_portal.jobs).
+ReportStatus = JobStatus
 
 
 class ReportQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
 
-class AccountabilityReport(models.Model):
+class AccountabilityReport(Job, models.Model):
     """One version of a municipality's accountability report over one year, built in the
     background into a PDF and a spreadsheet that stay downloadable."""
+
+    # For the sweeper (npo_portal.jobs.sweep); the batch page offers to queue it again.
+    job_kind = "report"
+    orphaned_message = _(
+        "Marked failed automatically on %(time)s: the worker building this report "
+        "stopped (it was restarted or ran out of memory). No file was kept; queue "
+        "the report again."
+    )
+    waited_message = _(
+        "Marked failed automatically on %(time)s: no worker started this report "
+        "within %(minutes)s minutes. Queue it again; if this keeps happening, tell the "
+        "functional administrator that no worker is running."
+    )
+    queue_timeout_setting = "REPORT_QUEUE_TIMEOUT_MINUTES"
 
     municipality = models.ForeignKey(
         "accounts.Municipality",
@@ -269,7 +281,7 @@ class AccountabilityReport(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (ReportStatus.QUEUED, ReportStatus.RENDERING)
+        return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
 
     @property
     def waits_too_long(self) -> bool:
@@ -282,7 +294,7 @@ class AccountabilityReport(models.Model):
     def percent(self) -> int:
         return {
             ReportStatus.QUEUED: 5,
-            ReportStatus.RENDERING: 50,
+            ReportStatus.RUNNING: 50,
             ReportStatus.DONE: 100,
             ReportStatus.FAILED: 100,
         }[self.status]

@@ -576,7 +576,7 @@ def batch_summaries(*, batch_ids: list[int]) -> dict[int, BatchSummary]:
             total=Count("pk"),
             done=Count("pk", filter=Q(status=ReportStatus.DONE)),
             failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
-            rendering=Count("pk", filter=Q(status=ReportStatus.RENDERING)),
+            rendering=Count("pk", filter=Q(status=ReportStatus.RUNNING)),
         )
     )
     summaries = {row.pop("batch_id"): BatchSummary(**row) for row in rows}

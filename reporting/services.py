@@ -7,20 +7,17 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, User
 from finance import services as finance_services
 from finance.models import YearClosing
-from npo_portal import jobs
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue, enqueue_each, require_broker
 from reporting.models import (
     AccountabilityReport,
@@ -280,7 +277,7 @@ def _set_progress(report: AccountabilityReport, status: str, step: str) -> None:
     report.status = status
     report.progress = step
     fields = ["status", "progress"]
-    if status == ReportStatus.RENDERING and report.started_at is None:
+    if status == ReportStatus.RUNNING and report.started_at is None:
         report.started_at = timezone.now()
         fields.append("started_at")
     AccountabilityReport.objects.filter(pk=report.pk).update(
@@ -294,10 +291,10 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
     report = (
         AccountabilityReport.objects.select_related("municipality").filter(pk=report_id).first()
     )
-    if report is None or report.status not in (ReportStatus.QUEUED, ReportStatus.RENDERING):
+    if report is None or report.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
         # Done, or failed (a message handed out again after its worker died): left alone.
         return None
-    _set_progress(report, ReportStatus.RENDERING, _("Collecting the figures"))
+    _set_progress(report, ReportStatus.RUNNING, _("Collecting the figures"))
     data = report_data(
         municipality=report.municipality,
         year=report.year,
@@ -305,11 +302,11 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
         explanation=report.explanation,
     )
     meta = report_meta(report)
-    _set_progress(report, ReportStatus.RENDERING, _("Rendering the PDF"))
+    _set_progress(report, ReportStatus.RUNNING, _("Rendering the PDF"))
     pdf = render_report_pdf(data, meta)
-    _set_progress(report, ReportStatus.RENDERING, _("Writing the spreadsheet"))
+    _set_progress(report, ReportStatus.RUNNING, _("Writing the spreadsheet"))
     xlsx = render_xlsx(data, meta)
-    _set_progress(report, ReportStatus.RENDERING, _("Storing the files"))
+    _set_progress(report, ReportStatus.RUNNING, _("Storing the files"))
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -336,63 +333,9 @@ def build_report(*, report_id: int) -> AccountabilityReport | None:
     return locked
 
 
-def fail_stuck_reports(*, now: datetime.datetime | None = None) -> list[int]:
-    """End the reports no worker will finish (Celery beat every minute, and every worker
-    that starts): one "rendering" whose worker died (no living worker holds it,
-    npo_portal.jobs), and one still waiting after REPORT_QUEUE_TIMEOUT_MINUTES (no worker
-    took it). Each says so on its page; the batch page offers to queue it again."""
-    now = now or timezone.now()
-    when = date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT")
-    ended: list[int] = []
-    held = jobs.worked_on("report")
-    if held is not None:
-        orphans = list(
-            AccountabilityReport.objects.filter(status=ReportStatus.RENDERING)
-            .exclude(pk__in=held)
-            .values_list("pk", flat=True)
-        )
-        # Only still rendering and still not held: one that ended meanwhile is left alone.
-        held = jobs.worked_on("report") or set()
-        orphans = [pk for pk in orphans if pk not in held]
-        if orphans:
-            AccountabilityReport.objects.filter(
-                pk__in=orphans, status=ReportStatus.RENDERING
-            ).update(
-                status=ReportStatus.FAILED,
-                failure_reason=_(
-                    "Marked failed automatically on %(time)s: the worker building this report "
-                    "stopped (it was restarted or ran out of memory). No file was kept; queue "
-                    "the report again."
-                )
-                % {"time": when},
-                finished_at=now,
-            )
-            ended += orphans
-    minutes = settings.REPORT_QUEUE_TIMEOUT_MINUTES
-    waiting = AccountabilityReport.objects.filter(
-        status=ReportStatus.QUEUED, created_at__lte=now - datetime.timedelta(minutes=minutes)
-    )
-    waited = list(waiting.values_list("pk", flat=True))
-    if waited:
-        AccountabilityReport.objects.filter(pk__in=waited, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.FAILED,
-            failure_reason=_(
-                "Marked failed automatically on %(time)s: no worker started this report "
-                "within %(minutes)s minutes. Queue it again; if this keeps happening, tell the "
-                "functional administrator that no worker is running."
-            )
-            % {"time": when, "minutes": minutes},
-            finished_at=now,
-        )
-        ended += waited
-    if ended:
-        logger.warning("Accountability reports marked failed (no worker): %s", ended)
-    return ended
-
-
 def requeue_for_retry(*, report_id: int) -> None:
     """Between two tries the report waits again (it is no longer being worked on)."""
-    AccountabilityReport.objects.filter(pk=report_id, status=ReportStatus.RENDERING).update(
+    AccountabilityReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
         status=ReportStatus.QUEUED, progress=""
     )
 

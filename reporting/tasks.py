@@ -14,7 +14,7 @@ def build_report(self, report_id: int) -> str | None:
     After the last failed try the report records why and keeps no files."""
     # Held while building, and until the outcome (done, waiting for the next try, failed)
     # is recorded: a report "rendering" whose lock nobody holds has lost its worker
-    # (npo_portal.jobs, fail_stuck_reports).
+    # (npo_portal.jobs.sweep).
     with jobs.working_on("report", report_id):
         try:
             report = services.build_report(report_id=report_id)
@@ -34,10 +34,3 @@ def build_report(self, report_id: int) -> str | None:
         return None
     logger.info("Accountability report %s done: %s", report_id, report.pdf_sha256)
     return report.pdf_sha256
-
-
-@shared_task
-def fail_stuck_reports() -> list[int]:
-    """Every minute (Celery beat) and when a worker starts: reports whose worker died, or
-    that no worker took in time, end as failed."""
-    return services.fail_stuck_reports()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from npo_portal.exports import append_row, csv_writer
+from npo_portal.exports import append_row, csv_text
 from schools.models import Severity
 from schools.selectors import NeedsPicture
 
@@ -119,16 +119,27 @@ def picture_xlsx(picture: NeedsPicture) -> bytes:
     return buffer.getvalue()
 
 
+def combined_table(picture: NeedsPicture) -> tuple[list[str], list[list]]:
+    """The picture's tables as one table, for a CSV, which holds one: a first column names
+    the part a row belongs to, then every table's columns, a column the tables share (School,
+    Sector, Schools) once; a row fills the columns of its own table."""
+    parts = list(tables(picture))
+    columns: list[str] = []
+    for _title, header, _rows in parts:
+        columns.extend(name for name in header if name not in columns)
+    place = {name: index for index, name in enumerate(columns)}
+    rows = []
+    for title, header, table_rows in parts:
+        for values in table_rows:
+            row = [None] * len(columns)
+            for name, value in zip(header, values, strict=True):
+                row[place[name]] = value
+            rows.append([title, *row])
+    return [_("Part"), *columns], rows
+
+
 def picture_csv(picture: NeedsPicture) -> str:
-    """The tables one below the other, each under its title; `;`-separated with a BOM so that
-    Dutch Excel opens it as it is."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv_writer(buffer)
-    for index, (title, header, rows) in enumerate(tables(picture)):
-        if index:
-            writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows(rows)
-    return buffer.getvalue()
+    """The picture as one table, written by the one CSV writer: the header on the first line,
+    `;`-separated, decimal commas and dates as dd-mm-jjjj, UTF-8 with a byte-order mark."""
+    header, rows = combined_table(picture)
+    return csv_text(header, rows)

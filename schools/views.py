@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.generic import ListView
 
 from npo_portal.audit import EditConflict, offer_current_version
+from npo_portal.exports import CSV_CONTENT_TYPE
 from schools import exports, permissions, selectors, services
 from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
 from schools.models import Domain, NeedsAnswer, NeedsRound, School
@@ -172,9 +173,7 @@ def picture_xlsx(request, pk):
 @login_required
 def picture_csv(request, pk):
     needs_picture = _picture_for(request, pk)
-    response = HttpResponse(
-        exports.picture_csv(needs_picture), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(exports.picture_csv(needs_picture), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="{exports.filename(needs_picture, "csv")}"'
     )

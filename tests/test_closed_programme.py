@@ -57,6 +57,7 @@ NATIONAL = {
 # The archive comes after closing: building the closed programme's package and approving
 # its destruction are what a closed programme is for (archive/, tested there).
 AFTER_CLOSING = {
+    "archive:index",
     "archive:package-list",
     "archive:package-download",
     "archive:destruction-index",

@@ -141,7 +141,7 @@ def test_a_worker_killed_in_the_middle_of_a_report_leaves_no_file_and_the_report
         )
         wait_for(
             lambda: AccountabilityReport.objects.filter(
-                pk=report.pk, status=ReportStatus.RENDERING, progress="PDF maken"
+                pk=report.pk, status=ReportStatus.RUNNING, progress="PDF maken"
             ).exists(),
             timeout=120,
             what="the report to be rendering",

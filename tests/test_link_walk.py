@@ -109,3 +109,9 @@ def test_every_link_a_demo_user_is_shown_opens_for_that_user(db, capsys):
     # Its menu leads to what it reads, not to the officers' pages.
     assert "/plan/" not in walks["accountant"] and "/scholen/" not in walks["accountant"]
     assert walks["accountant"].get("/financien/GM0687/") == 200
+    # The archive, from the menu: the administrator and Middelburg's finance officer reach
+    # its packages, its archivist (the demo's policy officer) its destruction lists.
+    assert walks["beheer"].get("/archief/GM0687/") == 200
+    assert walks["financien"].get("/archief/GM0687/") == 200
+    assert walks["beleid"].get("/archief/GM0687/vernietiging/") == 200
+    assert "/archief/" not in walks["bestuur"] and "/archief/" not in walks["beleid2"]

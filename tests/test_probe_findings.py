@@ -16,11 +16,10 @@ from accounts.models import Role, User
 from finance.factories import ExpenditureFactory
 from finance.models import Expenditure, ExpenditureImport, ImportStatus
 from finance.services import fail_stuck_imports
-from finance.tasks import fail_stuck_imports as fail_stuck_imports_task
 from finance.tasks import run_expenditure_import
 from identity.models import AccountEvent
 from npo_portal.celery import app as celery_app
-from npo_portal.celery import queue_names, route_task
+from npo_portal.celery import fail_stuck_jobs, queue_names, route_task
 from plans.factories import InterventionFactory, PlanFactory
 from plans.models import Intervention
 from reporting.models import AccountabilityReport, ReportStatus
@@ -126,7 +125,7 @@ def test_reports_and_imports_wait_on_queues_of_their_own():
     default = celery_app.conf.task_default_queue
     assert route_task(build_report.name, (), {}, {}) == {"queue": f"{default}-reports"}
     assert route_task(run_expenditure_import.name, (), {}, {}) == {"queue": f"{default}-imports"}
-    assert route_task(fail_stuck_imports_task.name, (), {}, {}) is None
+    assert route_task(fail_stuck_jobs.name, (), {}, {}) is None
     assert queue_names() == [default, f"{default}-reports", f"{default}-imports"]
     assert celery_app.conf.task_acks_late and celery_app.conf.task_reject_on_worker_lost
     assert celery_app.conf.task_soft_time_limit < celery_app.conf.task_time_limit
@@ -146,8 +145,8 @@ def test_a_stuck_import_is_marked_failed_by_the_beat_task_and_its_page_says_so(
     ExpenditureImport.objects.filter(pk=stuck.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=31)
     )
-    assert "fail-stuck-expenditure-imports" in settings.CELERY_BEAT_SCHEDULE
-    assert fail_stuck_imports_task.delay().get() == [stuck.pk]
+    assert settings.CELERY_BEAT_SCHEDULE["fail-stuck-jobs"]["task"] == fail_stuck_jobs.name
+    assert fail_stuck_jobs.delay().get()["expenditure-import"] == [stuck.pk]
     stuck.refresh_from_db()
     recent.refresh_from_db()
     assert (stuck.status, stuck.upload.name) == (ImportStatus.FAILED, "")

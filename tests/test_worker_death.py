@@ -10,6 +10,8 @@ failed with its reason, within WORKER_DEATH_BOUND seconds of the kill, replaceme
 start-up included. The message the dead worker had taken is handed out again after the
 visibility timeout and then changes nothing.
 
+An archive package, the third kind of job, is held and swept the same way.
+
     .venv/bin/python -m pytest tests/test_worker_death.py -s -p no:randomly -q
 """
 
@@ -22,9 +24,14 @@ import time
 import pytest
 from django.urls import reverse
 
+from archive.models import ArchivePackage, PackageStatus
+from archive.services import request_package
+from archive.tasks import build_archive_package
+from archive.tests.conftest import build_dossier
 from finance.models import Expenditure, ExpenditureImport, ImportStatus
 from finance.services import start_expenditure_import
 from npo_portal.celery import app as celery_app
+from plans.factories import PlanVersionFactory
 from reporting import services as report_services
 from reporting.models import AccountabilityReport, ReportStatus
 from reporting.tasks import build_report
@@ -68,7 +75,7 @@ def test_a_report_whose_worker_is_killed_whole_ends_failed_when_a_worker_starts(
         )
         wait_for(
             lambda: AccountabilityReport.objects.filter(
-                pk=report.pk, status=ReportStatus.RENDERING, progress="PDF maken"
+                pk=report.pk, status=ReportStatus.RUNNING, progress="PDF maken"
             ).exists(),
             timeout=60,
             what="the report to be rendering",
@@ -137,6 +144,58 @@ def test_an_import_whose_worker_is_killed_whole_ends_failed_when_a_worker_starts
         assert ended.upload.name == ""
         assert "gestopt" in " ".join(ended.messages)
         assert Expenditure.objects.count() == recorded  # all or nothing: nothing
+    finally:
+        for process in (worker, replacement):
+            if process is not None and process.poll() is None:
+                stop(process)
+
+
+def test_an_archive_package_whose_worker_is_killed_whole_ends_failed_when_a_worker_starts(
+    client, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    queue = celery_app.conf.task_default_queue  # this test's own (fixture own_queues)
+    world = build_world()
+    dossier = build_dossier(world.middelburg)
+    for number in range(2, 6):  # more documents to render: a build that lasts a while
+        PlanVersionFactory(
+            plan=dossier.intervention.plan,
+            number=number,
+            created_by=world.middelburg.policy_officer,
+        )
+    worker = start_worker(queue, tmp_path)
+    replacement = None
+    try:
+        package = request_package(municipality=dossier.municipality, user=world.functional_admin)
+        wait_for(
+            lambda: ArchivePackage.objects.filter(
+                pk=package.pk, status=PackageStatus.RUNNING
+            ).exists(),
+            timeout=60,
+            what="the package to be built",
+        )
+        killed = kill_whole(worker)
+        assert ArchivePackage.objects.get(pk=package.pk).status == PackageStatus.RUNNING
+        replacement = start_worker(queue, tmp_path)
+        ended = wait_for(
+            lambda: ArchivePackage.objects.filter(
+                pk=package.pk, status=PackageStatus.FAILED
+            ).first(),
+            timeout=WORKER_DEATH_BOUND,
+            what="the package to end",
+        )
+        print(f"\narchive package: killed → failed in {time.monotonic() - killed:.1f} s")
+        assert "de worker die dit archiefpakket maakte is gestopt" in ended.failure_reason
+        # The dossier's own report files lie in the media folder; no package beside them.
+        assert not ended.file and not any(
+            path.is_file() for path in (tmp_path / "archive").rglob("*")
+        )
+        client.force_login(world.functional_admin)
+        page = client.get(reverse("archive:package-list", args=["GM0687"]))
+        assert "vraag het pakket opnieuw aan" in page.content.decode()
+        # The dead worker's message, handed out again after the visibility timeout: nothing.
+        assert build_archive_package.apply(args=[package.pk]).get() is None
+        assert ArchivePackage.objects.get(pk=package.pk).status == PackageStatus.FAILED
     finally:
         for process in (worker, replacement):
             if process is not None and process.poll() is None:

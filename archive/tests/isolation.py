@@ -9,7 +9,7 @@ from tests.world import Organisation
 
 # The destruction index lists the functional administrator's lists (everyone else is sent to
 # their own municipality's or refused).
-UNPARAMETERISED_VIEWS: set[str] = {"archive:destruction-index"}
+UNPARAMETERISED_VIEWS: set[str] = {"archive:index", "archive:destruction-index"}
 
 
 def _municipality(other: Organisation) -> dict:

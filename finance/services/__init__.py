@@ -26,7 +26,6 @@ from finance.services.expenditures import (
 from finance.services.import_jobs import (
     abandon_import,
     delete_orphaned_uploads,
-    fail_orphaned_imports,
     fail_stuck_imports,
     run_expenditure_import,
     start_expenditure_import,
@@ -66,7 +65,6 @@ __all__ = [
     "delete_orphaned_uploads",
     "duplicate_key",
     "expenditure_row_problems",
-    "fail_orphaned_imports",
     "fail_stuck_imports",
     "import_allocations",
     "import_expenditures",

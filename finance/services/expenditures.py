@@ -23,7 +23,7 @@ from finance.services.rules import (
     refuse_outside_existence,
 )
 from finance.services.writing import WRITTEN_FIELDS, write_expenditures
-from finance.summary import refresh_spending_summary
+from finance.summary import SummaryChange, add_to_spending_summary
 from npo_portal.audit import lock_current
 from plans.models import Intervention, Programme, SpendingGoal
 from settlement.closed import refuse_if_closed
@@ -184,16 +184,15 @@ def update_expenditure(
     expenditure.duplicate_key = key_for(expenditure)
     _refuse_duplicate(expenditure)
     expenditure.save()
-    refresh_spending_summary(
-        municipality_ids=[expenditure.municipality_id], months=[current.date, expenditure.date]
-    )
+    add_to_spending_summary([SummaryChange.removing(current), SummaryChange.adding(expenditure)])
     return expenditure
 
 
 @transaction.atomic
 def delete_expenditure(*, expenditure: Expenditure, user: User | None) -> None:
     """Remove an expenditure recorded in error; not in a closed year."""
-    old_date = Expenditure.objects.values_list("date", flat=True).get(pk=expenditure.pk)
-    _refuse_closed_years(expenditure.municipality, old_date.year)
+    # Locked as stored: the summary loses what it holds, not what a stale instance says.
+    stored = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+    _refuse_closed_years(expenditure.municipality, stored.date.year)
     expenditure.delete()
-    refresh_spending_summary(municipality_ids=[expenditure.municipality_id], months=[old_date])
+    add_to_spending_summary([SummaryChange.removing(stored)])

@@ -25,7 +25,7 @@ from finance.models import (
 )
 from finance.services.imports import import_expenditures
 from finance.services.rows import ImportRejected
-from npo_portal import jobs, tables
+from npo_portal import tables
 from npo_portal.queueing import QUEUE_DOWN_MESSAGE, enqueue
 from npo_portal.storage import local_path
 from settlement.closed import refuse_if_closed
@@ -201,8 +201,9 @@ def abandon_import(*, expenditure_import: ExpenditureImport, user: User) -> Expe
 
 def fail_stuck_imports(*, now: datetime.datetime | None = None) -> list[int]:
     """Mark every import still waiting or running past EXPENDITURE_IMPORT_TIMEOUT_MINUTES as
-    failed (its worker died), saying so on its page; run by Celery beat. An import that a
-    worker is busy with right now (its row locked) is left to that worker."""
+    failed, saying so on its page: an import's own rule, run by the job sweeper
+    (npo_portal.jobs.sweep) after the shared one. An import that a worker is busy with right
+    now (its row locked) is left to that worker."""
     now = now or timezone.now()
     minutes = settings.EXPENDITURE_IMPORT_TIMEOUT_MINUTES
     limit = now - datetime.timedelta(minutes=minutes)
@@ -214,61 +215,18 @@ def fail_stuck_imports(*, now: datetime.datetime | None = None) -> list[int]:
             .filter(Q(started_at__isnull=True, created_at__lte=limit) | Q(started_at__lte=limit))
         )
         for job in stuck:
-            job.status = ImportStatus.FAILED
-            job.finished_at = now
-            _drop_upload(job)
-            job.messages = [
+            job.end_as_failed(
                 _(
                     "Marked failed automatically on %(time)s: no result after %(minutes)s "
                     "minutes. Nothing of this file has been imported; upload it again."
                 )
-                % {"time": _local_time(now), "minutes": minutes}
-            ]
-            job.save(update_fields=["status", "finished_at", "upload", "messages"])
+                % {"time": _local_time(now), "minutes": minutes},
+                now,
+            )
             failed.append(job.pk)
     if failed:
         logger.warning("Expenditure imports marked failed after the timeout: %s", failed)
     delete_orphaned_uploads(before=limit)
-    return failed
-
-
-def fail_orphaned_imports(*, now: datetime.datetime | None = None) -> list[int]:
-    """Mark every running import that no living worker holds as failed, saying so on its
-    page, and delete its upload."""
-    held = jobs.worked_on("expenditure-import")
-    if held is None:
-        return []
-    now = now or timezone.now()
-    when = date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT")
-    failed = []
-    with transaction.atomic():
-        running = ExpenditureImport.objects.select_for_update(skip_locked=True).filter(
-            status=ImportStatus.RUNNING
-        )
-        candidates = [job for job in running if job.pk not in held]
-        # Read again after the rows are locked: one that started meanwhile is held now.
-        held = jobs.worked_on("expenditure-import") or set()
-        for job in candidates:
-            if job.pk in held:
-                continue
-            name, storage = job.upload.name, job.upload.storage
-            job.status = ImportStatus.FAILED
-            job.finished_at = now
-            job.upload = ""
-            job.messages = [
-                _(
-                    "Marked failed automatically on %(time)s: the worker importing this file "
-                    "stopped (it was restarted or ran out of memory). Nothing of this file has "
-                    "been imported; upload it again."
-                )
-                % {"time": when}
-            ]
-            job.save(update_fields=["status", "finished_at", "upload", "messages"])
-            if name:
-                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
-            failed.append(job.pk)
-    if failed:
-        logger.warning("Expenditure imports whose worker died marked failed: %s", failed)
     return failed
 
 

@@ -89,12 +89,13 @@ def test_the_import_template_holds_the_import_columns_and_reads_back(client, wor
 
     response = client.get(csv_url)
     assert response["Content-Disposition"] == 'attachment; filename="uitgaven-importsjabloon.csv"'
-    assert response.content.decode("utf-8-sig").strip() == ";".join(EXPENDITURE_COLUMNS)
+    headings = [column.capitalize() for column in EXPENDITURE_COLUMNS]
+    assert response.content.decode("utf-8-sig").strip() == ";".join(headings)
 
     response = client.get(xlsx_url)
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     header = [cell.value for cell in next(workbook.active.iter_rows(max_row=1))]
-    assert header == EXPENDITURE_COLUMNS
+    assert header == headings
 
 
 def test_the_import_template_is_the_finance_officers_alone(client, world):

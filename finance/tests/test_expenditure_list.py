@@ -111,18 +111,18 @@ def test_the_filtered_rows_export_as_csv_and_xlsx_with_safe_texts(client, world)
     assert response.streaming
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:2] == ["datum", "bedrag"] and rows[0][-1] == "subsidiabel"
+    assert rows[0][:2] == ["Datum", "Bedrag"] and rows[0][-1] == "Subsidiabel"
     assert len(rows) == 3
     assert ["15-03-2022", "-250,00"] in [row[:2] for row in rows]  # Dutch decimal comma
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert text.startswith("datum;bedrag;")  # the header is the first line
+    assert text.startswith("Datum;Bedrag;")  # the header is the first line
     assert "'=HYPERLINK(1)" in [row[4] for row in rows]
 
     response = client.get(list_url(municipality, "expenditure-export", fmt="xlsx"), {"zoek": "F-9"})
     assert response["Content-Disposition"].startswith("attachment;")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, row = list(sheet.iter_rows(values_only=True))
-    assert header[0] == "datum"
+    assert header[0] == "Datum"
     assert row[0] == datetime.datetime(2022, 3, 15)
     assert row[1] == 1250 and row[4] == "=HYPERLINK(1)"
     assert sheet["E2"].data_type == "s"

@@ -83,3 +83,18 @@ def test_an_xlsx_amount_is_a_euro_number_and_a_date_a_date():
     assert (day.value, day.number_format) == (datetime.datetime(2022, 3, 1), DATE_FORMAT)
     assert (at.value, at.number_format) == (moment, DATETIME_FORMAT)
     assert share.value == 37.5 and "€" not in share.number_format
+
+
+def test_a_csv_file_is_its_header_first_behind_the_byte_order_mark_then_a_line_per_row():
+    import datetime
+
+    from npo_portal.exports import csv_lines, csv_text
+
+    rows = [[datetime.date(2022, 3, 1), Decimal("1234.50"), "=1+1"], [None, Decimal("-5"), ""]]
+    lines = list(csv_lines(["Datum", "Bedrag", "Omschrijving"], rows))
+    assert lines == [
+        "\ufeffDatum;Bedrag;Omschrijving\r\n",
+        "01-03-2022;1234,50;'=1+1\r\n",
+        ";-5;\r\n",
+    ]
+    assert csv_text(["Datum"], []) == "\ufeffDatum\r\n"

@@ -54,7 +54,7 @@ def test_pressing_twice_queues_nothing_more_while_the_retry_is_pending(
     [queued] = first.queued
     second, callbacks = retry(batch, world.functional_admin, django_capture_on_commit_callbacks)
     assert (second.queued, second.refused, callbacks) == ([], [], [])
-    queued.status = ReportStatus.RENDERING
+    queued.status = ReportStatus.RUNNING
     queued.save()
     assert retry(batch, world.functional_admin, django_capture_on_commit_callbacks)[0].queued == []
     assert batch.reports.count() == 3

@@ -62,7 +62,7 @@ def test_a_failing_render_is_retried_then_fails_with_reason_and_no_file(
         tasks.build_report.apply(args=[report.pk])
     report.refresh_from_db()
     # Between tries it waits again: "rendering" with no worker holding it would be ended as
-    # a report whose worker died (fail_stuck_reports).
+    # a report whose worker died (npo_portal.jobs.sweep).
     assert (report.status, report.failure_reason) == (ReportStatus.QUEUED, "")
     with pytest.raises(OSError):
         tasks.build_report.apply(args=[report.pk], retries=tasks.build_report.max_retries)

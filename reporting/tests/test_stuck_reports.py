@@ -1,4 +1,4 @@
-"""Reports no worker will finish end failed and say why (npo_portal.jobs)."""
+"""Reports no worker will finish end failed and say why (npo_portal.jobs.sweep)."""
 
 import datetime
 
@@ -8,25 +8,24 @@ from django.utils import timezone
 from npo_portal import jobs
 from reporting.factories import AccountabilityReportFactory
 from reporting.models import ReportStatus
-from reporting.services import fail_stuck_reports
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_rendering_report_no_worker_holds_ends_failed_and_one_held_is_left_alone(world):
     orphan = AccountabilityReportFactory(
-        municipality=world.middelburg.municipality, status=ReportStatus.RENDERING
+        municipality=world.middelburg.municipality, status=ReportStatus.RUNNING
     )
     busy = AccountabilityReportFactory(
-        municipality=world.vlissingen.municipality, status=ReportStatus.RENDERING
+        municipality=world.vlissingen.municipality, status=ReportStatus.RUNNING
     )
     with jobs.working_on("report", busy.pk):
-        assert fail_stuck_reports() == [orphan.pk]
+        assert jobs.sweep("report") == [orphan.pk]
     orphan.refresh_from_db()
     busy.refresh_from_db()
     assert orphan.status == ReportStatus.FAILED
     assert "de worker die dit rapport maakte is gestopt" in orphan.failure_reason
-    assert busy.status == ReportStatus.RENDERING
+    assert busy.status == ReportStatus.RUNNING
 
 
 def test_a_report_no_worker_took_in_time_ends_failed(world, settings):
@@ -35,9 +34,9 @@ def test_a_report_no_worker_took_in_time_ends_failed(world, settings):
     fresh = AccountabilityReportFactory(municipality=world.vlissingen.municipality)
     old.created_at = timezone.now() - datetime.timedelta(minutes=61)
     old.save(update_fields=["created_at"])
-    assert fail_stuck_reports() == [old.pk]
+    assert jobs.sweep("report") == [old.pk]
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert old.status == ReportStatus.FAILED and "binnen 60 minuten" in old.failure_reason
     assert fresh.status == ReportStatus.QUEUED
-    assert fail_stuck_reports() == []
+    assert jobs.sweep("report") == []

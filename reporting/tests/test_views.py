@@ -39,7 +39,7 @@ def test_finance_officer_starts_a_report_and_downloads_it(
 def test_the_status_json_reports_progress(client, world):
     report = AccountabilityReportFactory(
         municipality=world.middelburg.municipality,
-        status=ReportStatus.RENDERING,
+        status=ReportStatus.RUNNING,
         progress="PDF maken",
     )
     client.force_login(world.middelburg.policy_officer)
@@ -47,7 +47,7 @@ def test_the_status_json_reports_progress(client, world):
     assert state == {
         "id": report.pk,
         "status": "bezig",
-        "label": "Wordt gemaakt",
+        "label": "Bezig",
         "progress": "PDF maken",
         "percent": 50,
         "failure_reason": "",

@@ -1,6 +1,9 @@
 """A DUO vestigingen file of 2017 (old columns, `;`, Windows-1252, padded) goes through whole:
 locations of split municipalities are placed by postcode and by DUO's spelling of the place,
-and the one location no successor took is held for the functional administrator."""
+and the one location no successor took is held for the functional administrator.
+
+The file's schools, boards and street addresses are made up; its places, postcodes and
+municipality numbers are real (accounts/data/README.md), spelled as DUO and PostNL write them."""
 
 from pathlib import Path
 
@@ -19,10 +22,10 @@ EXPECTED = {
     "12AA00": "Súdwest-Fryslân",  # WOMMELS 8731
     "12AA01": "Súdwest-Fryslân",  # EASTEREIN 8734
     "12BB00": "Waadhoeke",  # WINSUM FR, no postcode
-    "12CC00": "Waadhoeke",  # WJELSRYP (Frisian; Dutch Welsrijp)
+    "12CC00": "Waadhoeke",  # WJELSRYP 8842 (Frisian; Dutch Welsrijp)
     "12DD00": "Leeuwarden",  # MANTGUM 9022
     "12EE00": "Leeuwarden",  # BEARS FR 9025
-    "12FF00": "Súdwest-Fryslân",  # WAAKSENS GEM LITT
+    "12FF00": "Súdwest-Fryslân",  # WAAKSENS GEM LITT 8845
     "13AA00": "Het Hogeland",  # WINSUM GN 9951
     "13AA01": "Het Hogeland",  # BAFLO 9953
     "13BB00": "Westerkwartier",  # EZINGE 9891

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,12 @@ from accounts.factories import SchoolBoardFactory
 from schools import selectors
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
 from schools.models import Sector
+from tests.spreadsheets import (
+    assert_dates,
+    assert_dutch_headers,
+    assert_no_number_or_date_as_text,
+    workbook,
+)
 
 
 @pytest.fixture
@@ -146,8 +153,69 @@ def test_xlsx_and_csv_exports_hold_the_same_picture(client, world, needs_round):
     response = client.get(reverse("schools:picture-csv", args=[needs_round.pk]))
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert ["Rekenen", "Primair onderwijs (po)", "1", "0", "0", "0", "1", "40"] in rows
-    assert ["Vertragingen"] in rows
+    # One table: the part a row belongs to, then the columns of every part.
+    header = rows[0]
+    assert header[:8] == [
+        "Onderdeel",
+        "BRIN",
+        "School",
+        "Sector",
+        "Schoolbestuur",
+        "Status",
+        "Ingediend op",
+        "Domein",
+    ]
+    delays = [dict(zip(header, row, strict=True)) for row in rows if row[0] == "Vertragingen"]
+    assert [
+        (
+            d["Domein"],
+            d["Sector"],
+            d["Scholen"],
+            d["Ernstig"],
+            d["Gemiddeld aandeel leerlingen (%)"],
+        )
+        for d in delays
+    ] == [("Rekenen", "Primair onderwijs (po)", "1", "1", "40")]
+    needs = [dict(zip(header, row, strict=True)) for row in rows if row[0] == "Behoeften"]
+    assert [(n["School"], n["Behoefte"]) for n in needs] == [
+        (world.middelburg.school.name, "Zomerschool")
+    ]
+
+
+def test_the_picture_csv_is_one_table_with_its_header_first_in_utf8_with_a_bom(
+    client, world, needs_round
+):
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=world.middelburg.school,
+        submitted=True,
+        needs=[("Zomerschool", ["bovenschools"])],
+    )
+    client.force_login(world.middelburg.policy_officer)
+    response = client.get(reverse("schools:picture-csv", args=[needs_round.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeffOnderdeel;BRIN;School;".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert {len(row) for row in rows} == {len(rows[0])}
+    response_row = next(row for row in rows if row[0] == "Respons")
+    submitted = response_row[rows[0].index("Ingediend op")]
+    assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d", submitted), submitted
+
+
+def test_the_picture_workbook_has_a_date_cell_and_dutch_headings(client, world, needs_round):
+    NeedsAnswerFactory(
+        round=needs_round,
+        school=world.middelburg.school,
+        submitted=True,
+        delays={"rekenen": ("ernstig", 40)},
+        needs=[("Zomerschool", ["bovenschools"])],
+    )
+    client.force_login(world.middelburg.policy_officer)
+    book = workbook(client.get(reverse("schools:picture-xlsx", args=[needs_round.pk])).content)
+    for sheet in book.worksheets:
+        assert_dutch_headers(sheet)
+    assert_dates(book["Respons"], "Ingediend op", with_time=True)
+    assert_no_number_or_date_as_text(book)
 
 
 def test_needs_summary_for_the_plan_page_reads_the_latest_round(world, needs_round):

@@ -1,0 +1,140 @@
+"""Benchmark: the CPU seconds of the API push against those of the file import of the same rows,
+for a host too busy for wall times (`api_push.py` measures those).
+
+Both run in this process on one database connection: the import through the service, the push
+as the same 1,000-row requests through Django's test client (the whole middleware, view and
+service; no HTTP or gunicorn). CPU is this process's (`time.process_time`) plus that of the
+PostgreSQL backend serving the connection (`/proc/PID/stat`, so PostgreSQL on this host):
+other work on the host stretches wall time but not these.
+
+    DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_bench \
+        python bench/api_push_cpu.py --rows 10000 --repeat 2
+
+Not part of the test suite. Results: bench/README.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
+os.environ.setdefault("IMPORT_MAX_ROWS", "200000")
+os.environ["API_THROTTLE_RATE"] = "1000000/minute"
+# One connection, so one backend process, for every request.
+os.environ["DATABASE_CONN_MAX_AGE"] = "3600"
+
+import api_push  # noqa: E402 - sets up Django
+import import_expenditures as file_bench  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from api.models import Scope  # noqa: E402
+from api.services import issue_token  # noqa: E402
+from finance.services import import_expenditures  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> float:
+    """CPU seconds (user + system) of the PostgreSQL process serving this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def measured(function) -> tuple[float, float, float]:
+    """Wall seconds, this process's CPU seconds and the backend's CPU seconds of `function`."""
+    wall, cpu, database = time.perf_counter(), time.process_time(), backend_cpu()
+    function()
+    return (
+        time.perf_counter() - wall,
+        time.process_time() - cpu,
+        backend_cpu() - database,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    municipality, user = file_bench.world()
+    data = file_bench.csv_file(args.rows)
+    rows = api_push.api_rows(data)
+    secret = issue_token(
+        municipality=municipality,
+        user=user,
+        name="Bench CPU",
+        scopes=[Scope.READ, Scope.WRITE_EXPENDITURES],
+        expires_on=timezone.localdate() + datetime.timedelta(days=1),
+    ).secret
+    # A host the settings allow (the test client says "testserver").
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_HOST="localhost")
+
+    def push():
+        for start in range(0, len(rows), api_push.BATCH):
+            response = client.post(
+                "/api/v1/uitgaven/bulk/",
+                data=json.dumps({"rijen": rows[start : start + api_push.BATCH]}),
+                content_type="application/json",
+                secure=True,
+            )
+            if response.status_code != 201:
+                raise SystemExit(f"{response.status_code}: {response.content[:500]}")
+
+    # Warm up: the first request imports the URL configuration (WeasyPrint, openpyxl, …),
+    # and the first import its readers; neither is the cost of a push or an import.
+    warm_rows = rows[: api_push.BATCH]
+    file_bench.clear(municipality)
+    client.post(
+        "/api/v1/uitgaven/bulk/",
+        data=json.dumps({"rijen": warm_rows}),
+        content_type="application/json",
+        secure=True,
+    )
+    file_bench.clear(municipality)
+    import_expenditures(municipality=municipality, data=file_bench.csv_file(100), user=user)
+
+    print(f"Rows: {len(rows)}; load average before: {os.getloadavg()[0]:.1f}")
+    for run in range(1, args.repeat + 1):
+        figures = {}
+        for name, function in (
+            (
+                "import",
+                lambda: import_expenditures(municipality=municipality, data=data, user=user),
+            ),
+            ("push", push),
+        ):
+            file_bench.clear(municipality)
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE finance_expenditure")
+            figures[name] = measured(function)
+            wall, cpu, database = figures[name]
+            print(
+                f"run {run} {name:6s}: wall {wall:6.2f} s, CPU {cpu + database:6.2f} s "
+                f"(Python {cpu:.2f} s + PostgreSQL {database:.2f} s)"
+            )
+        ratio = sum(figures["push"][1:]) / sum(figures["import"][1:])
+        print(
+            f"run {run} ratio push / import: CPU {ratio:.2f}, "
+            f"wall {figures['push'][0] / figures['import'][0]:.2f}; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
+    file_bench.clear(municipality)
+
+
+if __name__ == "__main__":
+    main()
