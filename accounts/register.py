@@ -237,6 +237,36 @@ def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
     return RegisterData(municipalities=[row for _n, row in parsed], places=place_rows)
 
 
+def _is_split_successor(
+    code: str, successor: str, by_code: dict[str, RegisterRow], number: int, errors: list[str]
+) -> bool:
+    """Whether row `number` names a split municipality (several successors) and one of its
+    successors; if not, the reason is added to `errors`. The places and postcode tables of
+    the splits both rest on this."""
+    split = by_code.get(code)
+    if split is None or len(split.successors) < 2:
+        errors.append(
+            _message(
+                number,
+                "gemeentecode",
+                _("%(code)s is not a municipality that was split (several successors).")
+                % {"code": code},
+            )
+        )
+        return False
+    if successor not in split.successors:
+        errors.append(
+            _message(
+                number,
+                "opgegaan_in",
+                _("%(successor)s is not one of the successors of %(name)s.")
+                % {"successor": successor, "name": split.name},
+            )
+        )
+        return False
+    return True
+
+
 def _parse_places(
     content: bytes, by_code: dict[str, RegisterRow], errors: list[str]
 ) -> list[tuple[str, str, str]]:
@@ -253,26 +283,7 @@ def _parse_places(
             continue
         if code is None or successor is None:
             continue
-        split = by_code.get(code)
-        if split is None or len(split.successors) < 2:
-            errors.append(
-                _message(
-                    number,
-                    "gemeentecode",
-                    _("%(code)s is not a municipality that was split (several successors).")
-                    % {"code": code},
-                )
-            )
-            continue
-        if successor not in split.successors:
-            errors.append(
-                _message(
-                    number,
-                    "opgegaan_in",
-                    _("%(successor)s is not one of the successors of %(name)s.")
-                    % {"successor": successor, "name": split.name},
-                )
-            )
+        if not _is_split_successor(code, successor, by_code, number, errors):
             continue
         key = (code, place_key(place))
         if key in seen:

@@ -15,6 +15,7 @@ from accounts.register import (
     RegisterRejected,
     RegisterRow,
     _code,
+    _is_split_successor,
     _message,
     _read,
     read_shipped_register,
@@ -58,26 +59,7 @@ def parse_split_postcodes(content: bytes, by_code: dict[str, RegisterRow]) -> li
             continue
         if code is None or successor is None:
             continue
-        split = by_code.get(code)
-        if split is None or len(split.successors) < 2:
-            errors.append(
-                _message(
-                    number,
-                    "gemeentecode",
-                    _("%(code)s is not a municipality that was split (several successors).")
-                    % {"code": code},
-                )
-            )
-            continue
-        if successor not in split.successors:
-            errors.append(
-                _message(
-                    number,
-                    "opgegaan_in",
-                    _("%(successor)s is not one of the successors of %(name)s.")
-                    % {"successor": successor, "name": split.name},
-                )
-            )
+        if not _is_split_successor(code, successor, by_code, number, errors):
             continue
         if (code, area) in seen:
             errors.append(

@@ -67,7 +67,16 @@ class StrictDate(serializers.DateField):
 
 class Text(serializers.CharField):
     """A text as the file import reads one (tables.parse_text): no control characters such
-    as BEL or ESC, runs of spaces and line breaks read as one space."""
+    as BEL or ESC, runs of spaces and line breaks read as one space. A JSON string only, its
+    length counted as sent (the schema's maxLength), before the padding is taken off."""
+
+    def run_validation(self, data=empty):
+        if data is not empty and data is not None:
+            if not isinstance(data, str):
+                self.fail("invalid")
+            if self.max_length is not None and len(data) > self.max_length:
+                self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -157,12 +166,12 @@ class ExpenditureInputSerializer(serializers.Serializer):
                     return None
                 row[name] = ""
                 continue
-            if type(value) is not str:
+            if type(value) is not str or len(value) > field.max_length:
                 return None
             value = value.strip()
             if not value and not field.allow_blank:
                 return None
-            if len(value) > field.max_length or REFUSED_CHARACTER.search(value):
+            if REFUSED_CHARACTER.search(value):
                 return None
             row[name] = value
         return row
@@ -288,6 +297,20 @@ class ExpenditureFilterSerializer(serializers.Serializer):
     aantal = serializers.IntegerField(
         required=False, min_value=1, max_value=500, default=100, help_text=_("Page size.")
     )
+
+    def validate(self, attrs):
+        """A parameter the list does not know is refused, not ignored: a misspelt filter
+        (`?jar=2023`) would otherwise list everything without a word."""
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown parameter(s) %(names)s; this list takes %(known)s.")
+                % {
+                    "names": ", ".join(f"'{tables.excerpt(name)}'" for name in unknown),
+                    "known": ", ".join(self.fields),
+                }
+            )
+        return attrs
 
 
 class BulkRowResultSerializer(serializers.Serializer):

@@ -152,7 +152,9 @@ class ExpenditureListView(ApiView):
         responses=serializers.ExpenditurePageSerializer,
     )
     def get(self, request):
-        params = serializers.ExpenditureFilterSerializer(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty optional value of a form
+        # (`?doel=`, `?subsidiabel=`) as absent, the schema says it is refused.
+        params = serializers.ExpenditureFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         filters = params.validated_data
         queryset = finance_selectors.expenditures_for(

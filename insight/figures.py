@@ -23,13 +23,13 @@ import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Municipality
 from accounts.selectors import grant_members
 from finance.selectors import FinanceTotals, finance_totals
-from insight.models import EVERYONE, MoneyChange
+from insight.models import MoneyChange
+from npo_portal.changelog import logged_changes
 
 
 def figures_key(
@@ -41,11 +41,9 @@ def figures_key(
     their ids), and their logged changes."""
     if members is None:
         members = [member.pk for member in grant_members(municipality=municipality, on=on)]
-    changes = MoneyChange.objects.filter(municipality_id__in=[EVERYONE, *members]).aggregate(
-        count=Sum("weight")
-    )["count"]
+    changes = logged_changes(MoneyChange, municipality_ids=members)
     grant = ".".join(str(pk) for pk in members)
-    return f"{grant}:{on.isoformat()}:{changes or 0}"
+    return f"{grant}:{on.isoformat()}:{changes}"
 
 
 def cached_finance_totals(

@@ -15,9 +15,6 @@ pages' cached figures (`insight.figures`) are keyed by the same count.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The MoneyChange row for changes that touch every municipality's figures.
-EVERYONE = 0
-
 
 class MoneyChange(models.Model):
     """One writing statement on what a municipality's finance totals are computed from,

@@ -10,7 +10,8 @@ from django.db.models import Sum
 
 from accounts.models import Municipality
 from finance.selectors import finance_totals
-from insight.models import EVERYONE, MoneyChange, MonitorFigures
+from insight.models import MoneyChange, MonitorFigures
+from npo_portal.changelog import EVERYONE
 from schools.models import NeedsChange
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, SchoolBoard, User
+from npo_portal.changelog import logged_changes
 from npo_portal.charts import Chart, Series, bar_chart
 from plans.models import SpendingGoal
 from schools.models import (
@@ -464,10 +465,7 @@ def municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
 def needs_changes(*, municipality_ids: list[int]) -> int:
     """The statements logged on these municipalities' needs data and on everyone's (the
     triggers of migration 0005): a count that grows with every write the picture reads."""
-    weight = NeedsChange.objects.filter(municipality_id__in=[0, *municipality_ids]).aggregate(
-        weight=Sum("weight")
-    )["weight"]
-    return weight or 0
+    return logged_changes(NeedsChange, municipality_ids=municipality_ids)
 
 
 def cached_municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:

@@ -158,3 +158,50 @@ def test_codes_are_read_by_one_parser_each(parse, written, read):
     for foreign in ("\u0661\u0662", "\uff11\uff12"):  # Arabic-Indic and full-width digits
         with pytest.raises(ValueError):
             parse(foreign)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("subsidiabel=", '"" is een ongeldige keuze.'),
+        ("subsidiabel=misschien", '"misschien" is een ongeldige keuze.'),
+        ("doel=", "Dit veld mag niet leeg zijn."),
+        ("doel=bovenschools%07", "de tekst bevat een stuurteken (code 7)"),
+        ("jar=2023", "Onbekende parameter(s) 'jar'; deze lijst kent jaar, doel"),
+    ],
+)
+def test_the_list_refuses_a_filter_the_schema_does_not_allow(api, query, message):
+    """An empty or unknown filter was read as no filter: the whole list came back."""
+    response = api("get", f"/api/v1/uitgaven/?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["detail"].startswith(message)
+
+
+def test_the_schema_states_what_the_server_enforces(client, db):
+    import re
+
+    schema = client.get("/api/v1/schema/?format=json").json()
+    row = schema["components"]["schemas"]["ExpenditureInputRequest"]["properties"]
+    amount = row["bedrag"]["anyOf"][0]
+    assert amount["type"] == "string"
+    accepted = [re.fullmatch(amount["pattern"], text) is not None for text in AMOUNTS]
+    assert accepted == [True, True, False, False, False, False, False]
+    assert set(row["bestedingsdoel"]["enum"]) >= {"bovenschools", "1", "5"}
+    assert "0" not in row["bestedingsdoel"]["enum"]
+    assert re.fullmatch(row["datum"]["pattern"], "2023-03-01")
+    assert not re.fullmatch(row["datum"]["pattern"], "2023-3-1")
+    assert not re.fullmatch(row["datum"]["pattern"], "0001-01-01")
+    assert row["omschrijving"]["maxLength"] == 300
+    assert not re.fullmatch(row["omschrijving"]["pattern"], "Zomer\x07school")
+    assert not re.fullmatch(row["omschrijving"]["pattern"], "   ")
+    bulk = schema["components"]["schemas"]["BulkInputRequest"]["properties"]["rijen"]
+    assert (bulk["minItems"], bulk["maxItems"]) == (1, 1000)
+    filters = {
+        parameter["name"]: parameter["schema"]
+        for parameter in schema["paths"]["/api/v1/uitgaven/"]["get"]["parameters"]
+    }
+    assert filters["subsidiabel"]["enum"] == ["ok", "niet"]
+
+
+# As the pattern of `bedrag` must take or refuse them, in this order.
+AMOUNTS = ["750.00", "-04.5", "", "0.00", "-0", "1e9", "\u0661\u0662"]

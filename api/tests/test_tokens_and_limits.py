@@ -184,7 +184,8 @@ def test_a_token_expires_within_two_years(client, world):
 # The schema and its documentation pages ------------------------------------------------------
 
 
-def test_the_docs_pages_load_only_our_own_scripts(client):
+def test_the_docs_pages_load_only_our_own_scripts(client, db):
+    """The schema reads the programme's spending goals (the enum of `bestedingsdoel`)."""
     assert client.get("/api/v1/schema/").status_code == 200
     for path in ("/api/v1/docs/", "/api/v1/redoc/"):
         response = client.get(path)
