@@ -1,6 +1,6 @@
 """Every variable the settings read reaches the containers: .env.example documents it, the
-compose file passes it to every app container, and the Kubernetes manifests give it to every
-workload. A setting added to npo_portal/settings.py without them fails here, so the ways of
+compose file passes it to every app container, the Kubernetes manifests give it to every
+workload, and the README's configuration table lists it with its default. A setting added to npo_portal/settings.py without them fails here, so the ways of
 running the portal cannot drift apart again (issue 28: 31 variables never reached compose).
 """
 
@@ -17,6 +17,7 @@ ENV_EXAMPLE = BASE_DIR / ".env.example"
 COMPOSE = BASE_DIR / "docker-compose.yml"
 KUBERNETES = BASE_DIR / "deploy" / "kubernetes"
 SECRETS_EXAMPLE = KUBERNETES / "overlays" / "haven" / "secrets.env.example"
+README = BASE_DIR / "README.md"
 
 READERS = {"env_str", "env_int", "env_bool", "env_list"}
 APP_SERVICES = {"migrate", "web", "worker", "import-worker", "beat"}
@@ -223,3 +224,69 @@ def test_no_variable_is_set_twice():
         keys = re.findall(r"^  ([A-Z][A-Z0-9_]*):", path.read_text(), re.M)
         keys += re.findall(r"^([A-Z][A-Z0-9_]*)=", path.read_text(), re.M)
         assert sorted({k for k in keys if keys.count(k) > 1}) == [], path.name
+
+
+def readme_settings_table(text: str) -> dict[str, str]:
+    """The README's configuration table: each variable named (in backticks) in a row's first
+    cell, with the row's default cell."""
+    section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    table = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 3 or set(cells[0]) <= {"-"}:
+            continue
+        for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", cells[0]):
+            table[name] = cells[1]
+    return table
+
+
+def settings_with_fallback(source: str) -> set[str]:
+    """Variables whose default is worked out when they are empty (`env_str("X") or …`):
+    the table describes those defaults in words."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            for value in node.values[:-1]:
+                if (
+                    isinstance(value, ast.Call)
+                    and ast.unparse(value.func) in READERS
+                    and isinstance(value.args[0], ast.Constant)
+                ):
+                    names.add(value.args[0].value)
+    return names
+
+
+@pytest.fixture(scope="module")
+def readme_table() -> dict[str, str]:
+    return readme_settings_table(README.read_text())
+
+
+def test_the_readme_table_is_found(readme_table):
+    assert {"DJANGO_DEBUG", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"} <= readme_table.keys()
+    assert readme_table["DJANGO_DEBUG"] == "`true`"
+
+
+def test_readme_lists_every_setting_and_no_other(variables, readme_table):
+    missing = sorted(variables - readme_table.keys())
+    assert not missing, f"README's configuration table lacks {missing}"
+    unread = sorted(readme_table.keys() - variables)
+    assert not unread, f"README's configuration table lists {unread}, which settings.py never reads"
+
+
+def test_readme_states_the_defaults_the_settings_use(readme_table):
+    """A default written in code is the first value in backticks in its row's default cell;
+    a variable with no default and no fallback says `empty`."""
+    source = SETTINGS.read_text()
+    defaults = settings_defaults(source)
+    worked_out = settings_with_fallback(source)
+    wrong = {}
+    for name, documented in readme_table.items():
+        if name in worked_out:
+            continue
+        if defaults.get(name, ""):
+            first = re.search(r"`([^`]*)`", documented)
+            if not first or first.group(1) != defaults[name]:
+                wrong[name] = (documented, defaults[name])
+        elif not documented.startswith("empty"):
+            wrong[name] = (documented, "empty")
+    assert not wrong, f"README's defaults (documented, actual): {wrong}"
