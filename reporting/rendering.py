@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Municipality
+from accounts.themes import theme_of
 from finance.selectors import ELIGIBILITY_LABELS
 from npo_portal.audit import ACTIONS
 from npo_portal.charts import Chart, Series, bar_chart
@@ -63,7 +64,14 @@ def goal_chart(data: ReportData) -> Chart:
 
 
 def context(data: ReportData, meta: ReportMeta) -> dict:
-    return {"data": data, "meta": meta, "goal_chart": goal_chart(data)}
+    municipality = Municipality.objects.filter(code=data.municipality_code).first()
+    return {
+        "data": data,
+        "meta": meta,
+        "goal_chart": goal_chart(data),
+        # The municipality's logo and heading colour (issue 31, item 7).
+        "theme": theme_of(municipality, with_logo=True),
+    }
 
 
 def render_html(data: ReportData, meta: ReportMeta) -> str:
