@@ -1,8 +1,13 @@
 """The demo world: two Zeeland municipalities, their school boards and one user per role."""
 
-from django.db import transaction
+import io
 
-from accounts.models import Municipality, Role, SchoolBoard, User
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageDraw
+
+from accounts.models import Municipality, OrganisationTheme, Role, SchoolBoard, User
+from accounts.themes import save_theme
 
 DEMO_EMAIL_DOMAIN = "demo.npo-portal.localhost"
 DEMO_PASSWORD = "npo-demo-2021"  # noqa: S105 - documented demo password, refused with DEBUG off
@@ -56,7 +61,60 @@ def seed_demo() -> list[User]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         users.append(user)
+    seed_demo_theme(
+        municipality=municipalities["GM0718"],
+        admin=next(user for user in users if user.is_functional_admin),
+    )
     return users
+
+
+# Vlissingen alone shows a house style (issue 31, item 7): its people (beleid2) see the portal,
+# its e-mails and PDFs in these colours; Middelburg and Amsterdam keep the portal's own look.
+DEMO_THEME_TOKENS = {
+    "--utrecht-page-header-background-color": "#0b5c4e",
+    "--utrecht-page-header-color": "#ffffff",
+    "--nl-button-primary-background-color": "#0b5c4e",
+    "--nl-button-primary-color": "#ffffff",
+    "--nl-link-color": "#0a5446",
+    "--nl-heading-color": "#0b3f36",
+    "--utrecht-page-footer-background-color": "#e6f2ef",
+    "--utrecht-page-footer-color": "#163b35",
+}
+
+
+def demo_logo() -> bytes:
+    """A made-up emblem (a shield with three waves), drawn here so that no image file of a
+    real municipality is in the repository."""
+    image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.polygon(
+        [(20, 16), (220, 16), (220, 120), (120, 226), (20, 120)],
+        fill="#ffffff",
+        outline="#0b3f36",
+        width=10,
+    )
+    for top in (60, 100, 140):
+        draw.line(
+            [(48, top), (84, top - 14), (120, top), (156, top - 14), (192, top)],
+            fill="#0b5c4e",
+            width=12,
+        )
+    output = io.BytesIO()
+    image.save(output, format="PNG", optimize=True)
+    return output.getvalue()
+
+
+def seed_demo_theme(*, municipality: Municipality, admin: User) -> bool:
+    """Give the demo municipality its house style once; True when it was set now."""
+    if OrganisationTheme.objects.filter(municipality=municipality).exists():
+        return False
+    save_theme(
+        organisation=municipality,
+        tokens=DEMO_THEME_TOKENS,
+        user=admin,
+        logo=ContentFile(demo_logo(), name="logo.png"),
+    )
+    return True
 
 
 def demo_logins() -> list[User]:

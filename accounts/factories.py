@@ -62,3 +62,39 @@ class UserFactory(factory.django.DjangoModelFactory):
             is_staff=True,
             is_superuser=True,
         )
+
+
+# A house style whose colours a test can find again: wine red headings and header.
+TEST_THEME_TOKENS = {
+    "--utrecht-page-header-background-color": "#8a1538",
+    "--utrecht-page-header-color": "#ffffff",
+    "--nl-button-primary-background-color": "#8a1538",
+    "--nl-button-primary-color": "#ffffff",
+    "--nl-link-color": "#8a1538",
+    "--nl-heading-color": "#8a1538",
+}
+
+
+def logo_png(size: tuple[int, int] = (80, 40), colour: str = "#8a1538") -> bytes:
+    """A small real PNG, as a municipality's logo."""
+    import io
+
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", size, colour).save(output, format="PNG")
+    return output.getvalue()
+
+
+def give_theme(organisation, *, admin: User, tokens=None, logo: bytes | None = None):
+    """The organisation's house style, set as the functional administrator sets it."""
+    from django.core.files.base import ContentFile
+
+    from accounts.themes import save_theme
+
+    return save_theme(
+        organisation=organisation,
+        tokens=TEST_THEME_TOKENS if tokens is None else tokens,
+        user=admin,
+        logo=ContentFile(logo or logo_png(), name="logo.png"),
+    )

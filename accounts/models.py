@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
@@ -72,6 +73,13 @@ class Municipality(models.Model):
         on_delete=models.PROTECT,
         related_name="predecessors",
     )
+    # Mirrors of the organisation's OrganisationTheme, written only by accounts.themes: every
+    # page reads the organisation anyway (the header names it), so knowing whether it has a
+    # house style, and of which version, costs no query of its own.
+    theme_version = models.CharField(
+        _("house style version"), max_length=20, blank=True, editable=False
+    )
+    theme_has_logo = models.BooleanField(_("house style has a logo"), default=False, editable=False)
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -162,6 +170,13 @@ class SchoolBoard(models.Model):
         _("bevoegd-gezagnummer"), max_length=5, unique=True, validators=[board_number_validator]
     )
     name = models.CharField(_("name"), max_length=200)
+    # Mirrors of the organisation's OrganisationTheme, written only by accounts.themes: every
+    # page reads the organisation anyway (the header names it), so knowing whether it has a
+    # house style, and of which version, costs no query of its own.
+    theme_version = models.CharField(
+        _("house style version"), max_length=20, blank=True, editable=False
+    )
+    theme_has_logo = models.BooleanField(_("house style has a logo"), default=False, editable=False)
 
     objects = SchoolBoardQuerySet.as_manager()
 
@@ -370,3 +385,62 @@ class User(AbstractUser, OwnedByOrganisation):
     @property
     def is_monitor(self) -> bool:
         return self.role == Role.MONITOR
+
+
+def theme_logo_path(theme: "OrganisationTheme", filename: str) -> str:
+    # The organisation's key and a random part: a new logo never takes an old one's name, so
+    # a cached copy is never the wrong picture. The uploaded name is not used.
+    extension = {"image/png": "png", "image/jpeg": "jpg"}.get(theme.logo_type, "bin")
+    organisation = theme.municipality or theme.school_board
+    key = organisation.code if theme.municipality_id else organisation.number
+    return f"huisstijl/{key}-{get_random_string(12)}.{extension}"
+
+
+class OrganisationTheme(models.Model):
+    """A municipality's or school board's own look: its logo and its colours as NL Design
+    System design tokens (npo_portal/theming.py), set by the functional administrator."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="theme",
+    )
+    school_board = models.OneToOneField(
+        SchoolBoard,
+        verbose_name=_("school board"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="theme",
+    )
+    # {"--nl-button-primary-background-color": "#154273", …}: only the tokens of
+    # npo_portal.theming.TOKENS, each a #rrggbb colour (accounts/themes.py checks them).
+    tokens = models.JSONField(_("colour tokens"), default=dict, blank=True)
+    logo = models.FileField(_("logo"), upload_to=theme_logo_path, blank=True, max_length=200)
+    logo_type = models.CharField(_("logo type"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("house style")
+        verbose_name_plural = _("house styles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(municipality__isnull=False, school_board__isnull=True)
+                | Q(municipality__isnull=True, school_board__isnull=False),
+                name="theme_of_one_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality or self.school_board)

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -9,6 +8,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from accounts.themes import theme_of
+from npo_portal.mail import send_portal_mail
 from npo_portal.queueing import enqueue, require_broker
 
 
@@ -58,6 +59,7 @@ def send_invitation_mail(*, user: User) -> str:
         context = {"user": user, "link": settings.PORTAL_BASE_URL + path}
         subject = render_to_string("accounts/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/invitation_email.txt", context)
-    send_mail(subject, body, None, [user.email])
+    theme = theme_of(user.organisation, with_logo=True)
+    send_portal_mail(subject=subject, body=body, recipients=[user.email], theme=theme)
     User.objects.filter(pk=user.pk).update(invited_at=timezone.now())
     return user.email

@@ -36,4 +36,7 @@ urlpatterns = [
     path("gemeenten/", views.MunicipalityListView.as_view(), name="municipality-list"),
     path("gemeenten/<str:code>/", views.municipality_detail, name="municipality-detail"),
     path("besturen/<str:number>/", views.school_board_detail, name="school-board-detail"),
+    path("huisstijl/<str:kind>/<str:key>/", views.theme_edit, name="theme-edit"),
+    path("huisstijl/<str:kind>/<str:key>/stijl.css", views.theme_stylesheet, name="theme-css"),
+    path("huisstijl/<str:kind>/<str:key>/logo/", views.theme_logo, name="theme-logo"),
 ]

@@ -171,6 +171,7 @@ COMPARED = [
     "plan page",
     "needs picture",
     "round detail",
+    "golden thread",
 ]
 FINANCE_PAGES = ("finance dashboard", "payments", "expenditures, first page")
 
@@ -199,12 +200,16 @@ def smallest_active():
     return Municipality.objects.get(pk=row["municipality"]).code
 
 
-def compare(runs: int, codes: list[str] | None) -> None:
+def compare(runs: int, codes: list[str] | None, cold: bool = False) -> None:
     """The pages whose cost should not follow the books, largest against smallest
-    municipality, their requests interleaved so that both see the same host load."""
+    municipality, their requests interleaved so that both see the same host load.
+    `cold`: the cache (figures, pictures, summaries, sessions) is emptied before each
+    measured request, as after a change of the books or a deploy."""
+    from django.core.cache import cache
+
     largest = subjects(codes[0] if codes else None)
     smallest = subjects(codes[1] if codes else smallest_active())
-    sides = []
+    sides, client_user = [], {}
     for municipality, *people in (largest, smallest):
         n = Expenditure.objects.filter(municipality=municipality).count()
         urls = {name: (user, url) for name, user, url in pages(municipality, *people)}
@@ -212,11 +217,16 @@ def compare(runs: int, codes: list[str] | None) -> None:
         client.force_login(urls["finance dashboard"][0])
         policy = Client()
         policy.force_login(urls["plan page"][0])
+        client_user[id(client)] = urls["finance dashboard"][0]
+        client_user[id(policy)] = urls["plan page"][0]
         sides.append((municipality, n, urls, {"finance": client, "policy": policy}))
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
-    print(" / ".join(f"{m} ({n:,} expenditures)" for m, n, _u, _c in sides))
+    print(
+        " / ".join(f"{m} ({n:,} expenditures)" for m, n, _u, _c in sides),
+        "cold" if cold else "warm",
+    )
     print(
         "| Page | Largest ms | Smallest ms | Ratio | Largest CPU ms | Smallest CPU ms | CPU ratio | Queries |"
     )
@@ -236,6 +246,10 @@ def compare(runs: int, codes: list[str] | None) -> None:
             for side, (_m, _n, urls, clients) in enumerate(sides):
                 _user, url = urls[name]
                 client = clients["finance" if name in FINANCE_PAGES else "policy"]
+                if cold:
+                    cache.clear()
+                    # A session read from the cache is a request's first query: put it back.
+                    client.force_login(client_user[id(client)])
                 cpu, started = _cpu_ms(backend), time.perf_counter()
                 client.get(url, secure=True)
                 walls[side].append((time.perf_counter() - started) * 1000)
@@ -253,6 +267,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--code", help="CBS code; default: the municipality with most expenditures")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--cold", action="store_true", help="with --compare: empty the cache before each request"
+    )
     parser.add_argument(
         "--compare",
         nargs="*",
@@ -273,7 +290,7 @@ def main():
         },
     ).enable()
     if args.compare is not None:
-        compare(args.runs, args.compare)
+        compare(args.runs, args.compare, cold=args.cold)
         return
     municipality, *people = subjects(args.code)
     n = Expenditure.objects.filter(municipality=municipality).count()

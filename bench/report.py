@@ -6,6 +6,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_scale_bench \
         python bench/report.py --largest     # national data: largest beside median, every year
     DATABASE_URL=... python bench/report.py one --municipality GM1709 --year 2021 --save x.pdf
+    DATABASE_URL=... python bench/report.py job --year 2021 --runs 3   # largest: job / bare PDF
 
 The batch needs workers on the same database, broker and queue (see bench/README.md).
 Not part of the test suite.
@@ -200,6 +201,78 @@ def one_report(args) -> None:
     print(json.dumps(result))
 
 
+def _cpu_ms(backend_pid: int) -> float:
+    """CPU ms of this process plus its PostgreSQL backend (same host)."""
+    fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return time.process_time() * 1000 + (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf(
+        "SC_CLK_TCK"
+    )
+
+
+def job(args) -> None:
+    """The worker's whole report job (`reporting.services.build_report`: data, PDF,
+    spreadsheet, storing both with their checksums and status) against the bare PDF/UA
+    render of the same report's HTML, alternating, in CPU ms of this process and its
+    PostgreSQL backend; files go to a temporary MEDIA_ROOT. Default: the municipality with
+    the most expenditures."""
+    import tempfile
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import override_settings
+
+    from reporting.models import AccountabilityReport
+
+    if args.municipality:
+        municipality = Municipality.objects.get(code=args.municipality)
+    else:
+        top = (
+            Expenditure.objects.filter(municipality__valid_until__isnull=True)
+            .values("municipality")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "municipality")
+            .first()
+        )
+        municipality = Municipality.objects.get(pk=top["municipality"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    final = final_accounting_default(municipality=municipality, year=args.year)
+
+    def bare() -> None:
+        data = report_data(municipality=municipality, year=args.year, final_accounting=final)
+        meta = ReportMeta(identifier="bench", version="bench", date=timezone.localdate())
+        html = render_html(data, meta)
+        started = _cpu_ms(backend)
+        HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+        return _cpu_ms(backend) - started
+
+    def whole() -> float:
+        report = services._new_report(
+            municipality=municipality, year=args.year, user=None, explanation="", batch=None
+        )
+        started = _cpu_ms(backend)
+        services.build_report(report_id=report.pk)
+        used = _cpu_ms(backend) - started
+        report.refresh_from_db()
+        if report.status != ReportStatus.DONE:
+            raise SystemExit(f"report {report.pk}: {report.status} {report.failure_reason}")
+        AccountabilityReport.objects.filter(pk=report.pk).delete()
+        return used
+
+    with override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="npo-report-bench-")):
+        bare()  # fonts and stylesheets loaded once, as in a worker that has run before
+        bares, jobs = [], []
+        for _run in range(args.runs):
+            bares.append(bare())
+            jobs.append(whole())
+    ratio = statistics.median(jobs) / statistics.median(bares)
+    print(f"{municipality.code} {args.year}, median of {args.runs}, CPU ms (process + backend)")
+    print(f"bare PDF/UA render of the report's HTML: {statistics.median(bares):8.0f}  {bares}")
+    print(f"the whole job (build_report):           {statistics.median(jobs):8.0f}  {jobs}")
+    print(f"job / bare: {ratio:.2f}x")
+
+
 def largest(args) -> None:
     """The largest municipality's report over every year beside the median municipality's,
     each built in a fresh process (for its own peak RSS), the two alternating per year."""
@@ -250,6 +323,10 @@ if __name__ == "__main__":
         sys.exit()
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
+    timed_job = sub.add_parser("job")
+    timed_job.add_argument("--municipality", help="CBS code; default: most expenditures")
+    timed_job.add_argument("--year", type=int, default=2021)
+    timed_job.add_argument("--runs", type=int, default=3)
     child = sub.add_parser("one")
     child.add_argument("--municipality", required=True)
     child.add_argument("--year", type=int, required=True)
@@ -262,4 +339,4 @@ if __name__ == "__main__":
     many = sub.add_parser("batch")
     many.add_argument("--year", type=int, default=2023)
     args = parser.parse_args()
-    {"single": single, "batch": batch, "one": one_report}[args.command](args)
+    {"single": single, "batch": batch, "one": one_report, "job": job}[args.command](args)

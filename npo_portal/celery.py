@@ -1,13 +1,10 @@
 import logging
 import os
-import time
 
-from celery import Celery, signals
+from celery import Celery
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npo_portal.settings")
-
-REQUEST_ID_HEADER = "npo_request_id"
 
 app = Celery("npo_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -74,55 +71,3 @@ def end_jobs_of_dead_workers(sender=None, **kwargs):
     finally:
         # The pool's processes must not share the main process's database connection.
         connections.close_all()
-
-
-# The request id and the metrics of each task ------------------------------------------------
-# The id of the request that enqueues a task travels in the task message's headers and is the
-# request id of the task's log lines (npo_portal.logs).
-
-_started: dict[str, tuple[float, object]] = {}
-
-
-@signals.before_task_publish.connect
-def _stamp_message(headers=None, **kwargs):
-    from npo_portal.logs import request_id
-
-    if headers is None:
-        return
-    current = request_id.get()
-    if current:
-        headers[REQUEST_ID_HEADER] = current
-
-
-@signals.task_prerun.connect
-def _task_started(task_id=None, task=None, **kwargs):
-    from npo_portal.logs import accepted_request_id, request_id
-
-    incoming = getattr(task.request, REQUEST_ID_HEADER, None) or (task.request.headers or {}).get(
-        REQUEST_ID_HEADER
-    )
-    # In-process (eager) tasks keep the id of the request they run in.
-    token = None
-    if not task.request.is_eager:
-        token = request_id.set(accepted_request_id(incoming) or "")
-    _started[task_id] = (time.perf_counter(), token)
-
-
-@signals.task_postrun.connect
-def _task_finished(task_id=None, task=None, state=None, **kwargs):
-    from npo_portal.logs import request_id
-    from npo_portal.metrics import record_task
-
-    started, token = _started.pop(task_id, (None, None))
-    if started is not None:
-        record_task(
-            task=task.name,
-            state=state or "UNKNOWN",
-            seconds=time.perf_counter() - started,
-            eager=bool(task.request.is_eager),
-        )
-    if token is not None:
-        try:
-            request_id.reset(token)
-        except ValueError:  # set in another context (a pool that switched threads)
-            request_id.set("")

@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "npo_portal.context_processors.help_contact",
+                "accounts.themes.context",
                 "npo_portal.navigation.navigation",
             ],
             "libraries": {"portal": "npo_portal.templatetags.portal"},

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from accounts.themes import theme_of
 from npo_portal.audit import offer_current_version
 from npo_portal.charts import Series, bar_chart
 from npo_portal.pdf import render_pdf
@@ -234,6 +235,7 @@ class PlanPdfView(PlanAccessMixin, TemplateView):
         context["document_extensions"] = document_extensions(self.plan, request.user, "pdf")
         # A plan the college has not adopted is a draft: every page says so (issue 31).
         context["plan_is_draft"] = self.plan.status in permissions.EDITABLE
+        context["theme"] = theme_of(self.plan.municipality, with_logo=True)
         pdf = render_pdf(
             "plans/plan_pdf.html",
             context,

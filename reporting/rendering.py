@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import re
@@ -19,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Municipality
+from accounts.themes import theme_of
 from finance.selectors import ELIGIBILITY_LABELS
 from npo_portal.audit import ACTIONS
 from npo_portal.charts import Chart, Series, bar_chart
@@ -62,7 +64,14 @@ def goal_chart(data: ReportData) -> Chart:
 
 
 def context(data: ReportData, meta: ReportMeta) -> dict:
-    return {"data": data, "meta": meta, "goal_chart": goal_chart(data)}
+    municipality = Municipality.objects.filter(code=data.municipality_code).first()
+    return {
+        "data": data,
+        "meta": meta,
+        "goal_chart": goal_chart(data),
+        # The municipality's logo and heading colour (issue 31, item 7).
+        "theme": theme_of(municipality, with_logo=True),
+    }
 
 
 def render_html(data: ReportData, meta: ReportMeta) -> str:
@@ -86,25 +95,46 @@ DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
 
 def write_row(sheet, values, *, bold: bool = False) -> None:
     """Append one row to a (write-only) sheet: texts through the safe-export function,
-    amounts as euros and dates as dd-mm-jjjj, numbers left numbers."""
+    amounts as euros and dates as dd-mm-jjjj, numbers left numbers.
+
+    Each distinct style (number format, top alignment, bold) is built once per workbook and
+    copied to the cells that share it: building an `Alignment` and looking it up in the
+    workbook's style table for every cell cost most of a 2,600-line sheet (issue 32)."""
+    styles = _style_arrays(sheet.parent)
     cells = []
     for value in xlsx_row(sheet, values):
         if value is None:
             cells.append(None)
             continue
         cell = value if isinstance(value, Cell) else Cell(sheet, row=1, column=1, value=value)
-        if isinstance(value, Decimal):
-            cell.number_format = EURO_FORMAT
-        elif isinstance(value, datetime.datetime):  # a moment: the change log's "When"
-            cell.number_format = DATETIME_FORMAT
-        elif isinstance(value, datetime.date):
-            cell.number_format = DATE_FORMAT
-        elif isinstance(value, Cell):
-            cell.alignment = Alignment(vertical="top")
-        if bold:
-            cell.font = Font(bold=True)
+        number_format = cell._style.numFmtId if cell._style is not None else 0
+        key = (number_format, isinstance(value, Cell), bold)
+        style = styles.get(key)
+        if style is not None:
+            cell._style = copy.copy(style)
+        else:
+            if isinstance(value, Decimal):
+                cell.number_format = EURO_FORMAT
+            elif isinstance(value, datetime.datetime):  # a moment: the change log's "When"
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(value, datetime.date):
+                cell.number_format = DATE_FORMAT
+            elif isinstance(value, Cell):
+                cell.alignment = Alignment(vertical="top")
+            if bold:
+                cell.font = Font(bold=True)
+            styles[key] = copy.copy(cell._style)
         cells.append(cell)
     sheet.append(cells)
+
+
+def _style_arrays(workbook: Workbook) -> dict:
+    """The workbook's styles by (number format id, text or formatted cell, bold)."""
+    try:
+        return workbook._npo_style_arrays
+    except AttributeError:
+        workbook._npo_style_arrays = {}
+        return workbook._npo_style_arrays
 
 
 def new_workbook(title: str, creator: str) -> Workbook:

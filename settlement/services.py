@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, Role, User
+from accounts.themes import theme_of
 from finance.selectors import final_position, finance_programme
+from npo_portal.mail import send_portal_mail
 from npo_portal.queueing import enqueue_each
 from settlement import permissions
 from settlement.deadlines import objection_deadline
@@ -256,7 +257,8 @@ def send_objection_reminder(*, settlement_id: int) -> list[str]:
         if recipients:
             # Inside the transaction: a mail that fails leaves the decision unreminded, so the
             # next run tries again.
-            send_mail(subject, body, None, recipients)
+            theme = theme_of(settlement.municipality, with_logo=True)
+            send_portal_mail(subject=subject, body=body, recipients=recipients, theme=theme)
         settlement.reminder_sent_at = timezone.now()
         settlement.save(update_fields=["reminder_sent_at"])
     logger.info("Objection reminder for %s sent to %d people", settlement, len(recipients))

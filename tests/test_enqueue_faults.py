@@ -234,3 +234,45 @@ def test_a_result_store_that_is_down_does_not_stop_a_report(client, world, setti
     report = AccountabilityReport.objects.get()
     assert report.status == ReportStatus.QUEUED and report.task_id
     assert seconds < PATIENCE_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_archive_package_ends_failed_with_the_dutch_message(world, settings, mode):
+    from archive.models import ArchivePackage, PackageStatus
+    from archive.services import request_package
+
+    with (
+        failing_broker(settings, mode),
+        Stopwatch("archive package", mode),
+        pytest.raises(QueueUnavailable),
+    ):
+        request_package(municipality=world.middelburg.municipality, user=world.functional_admin)
+    package = ArchivePackage.objects.get()
+    assert package.status == PackageStatus.FAILED
+    assert QUEUE_DOWN in package.failure_reason and package.finished_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_destruction_stays_approved_and_is_queued_again_later(world, settings, mode):
+    """The approvals stand; the list is marked so that the nightly run queues it again."""
+    from archive.destruction import approved_waiting, requeue
+    from archive.models import DestructionList, DestructionStatus
+
+    municipality = world.middelburg.municipality
+    approved = DestructionList.objects.create(
+        municipality=municipality,
+        municipality_code=municipality.code,
+        municipality_name=municipality.name,
+        status=DestructionStatus.APPROVED,
+        settled_on=datetime.date(2026, 1, 1),
+    )
+    with (
+        failing_broker(settings, mode),
+        Stopwatch("destruction list", mode),
+        pytest.raises(QueueUnavailable),
+    ):
+        requeue(approved)
+    approved.refresh_from_db()
+    assert approved.status == DestructionStatus.APPROVED and not approved.task_id
+    assert QUEUE_DOWN in approved.failure_reason
+    assert list(approved_waiting()) == [approved]

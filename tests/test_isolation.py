@@ -71,6 +71,9 @@ UNPARAMETERISED_VIEWS = {"home", "logout", "municipality-list"}.union(
 OTHER_ORGANISATION_KWARGS: dict[str, Callable[[Organisation], dict]] = {
     "municipality-detail": lambda other: {"code": other.municipality.code},
     "school-board-detail": lambda other: {"number": other.board.number},
+    "theme-edit": lambda other: {"kind": "gemeente", "key": other.municipality.code},
+    "theme-css": lambda other: {"kind": "gemeente", "key": other.municipality.code},
+    "theme-logo": lambda other: {"kind": "gemeente", "key": other.municipality.code},
 }
 for app in APP_ISOLATION:
     OTHER_ORGANISATION_KWARGS.update(app.OTHER_ORGANISATION_KWARGS)

@@ -3,8 +3,8 @@ at once; each answered as problem+json with `errors`, never a 500 or an HTML pag
 
 from django.db import IntegrityError
 
-from api import views
 from api.tests.conftest import row
+from api.views import expenditures as views
 
 BULK = "/api/v1/uitgaven/bulk/"
 

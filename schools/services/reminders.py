@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.themes import theme_of
+from npo_portal.mail import send_portal_mail
 from npo_portal.queueing import enqueue
 from schools import permissions, selectors
 from schools.models import NeedsRound, Reminder
@@ -95,7 +96,8 @@ def _send_reminder_mail(*, needs_round: NeedsRound, recipient: selectors.Recipie
         }
         subject = render_to_string("schools/email/reminder_subject.txt", context).strip()
         body = render_to_string("schools/email/reminder_email.txt", context)
-    send_mail(subject, body, None, [recipient.email])
+    theme = theme_of(needs_round.municipality, with_logo=True)
+    send_portal_mail(subject=subject, body=body, recipients=[recipient.email], theme=theme)
 
 
 def send_deadline_reminders(*, today: datetime.date | None = None) -> dict[int, ReminderOutcome]:

@@ -1,90 +1,25 @@
-"""The API's endpoints: thin, each starting from `for_user(request.user)` where
-`request.user` is the token's municipality (api.principal)."""
+"""The expenditure endpoints: list, record one, push many (bulk), read, change and delete
+one. Thin: the rules are `finance.services`'."""
 
 from __future__ import annotations
 
-import time
-
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import QuerySet
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, permissions, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.scoping import municipality_and_predecessors
 from api import audit, serializers
-from api import permissions as api_permissions
-from api.services import log_request
+from api.views.base import ApiView
 from finance import selectors as finance_selectors
 from finance import services as finance_services
-from finance.models import Expenditure, Payment
+from finance.models import Expenditure
 from finance.services.rows import find_goal, goals_by_key
 from npo_portal.audit import EditConflict
 from plans.models import Intervention, SpendingGoal
-from reporting.models import AccountabilityReport, ReportStatus
-from schools.models import NeedsRound
-from schools.selectors import municipal_picture
-from settlement.models import Settlement
-
-REPORT_FILE_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-class TokenScope(permissions.BasePermission):
-    """Reading needs the read scope; changing expenditures the write scope."""
-
-    def has_permission(self, request, view):
-        token = request.auth
-        if token is None:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return api_permissions.token_can_read(token)
-        return api_permissions.token_can_write_expenditures(token)
-
-
-class ApiView(APIView):
-    permission_classes = [permissions.IsAuthenticated, TokenScope]
-
-    def initial(self, request, *args, **kwargs):
-        self._started = time.monotonic()
-        super().initial(request, *args, **kwargs)
-        token = request.auth
-        # The audit trail records the token's maker as the user, and the token as reason.
-        request._request.user = token.created_by or AnonymousUser()
-        self._acting = audit.acting_with(token)
-        self._acting.__enter__()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        acting = getattr(self, "_acting", None)
-        if acting is not None:
-            acting.__exit__(None, None, None)
-            self._acting = None
-        token = getattr(request, "_auth", None)
-        if token is not None:
-            log_request(
-                token=token,
-                method=request.method,
-                endpoint=request.path,
-                status=response.status_code,
-                duration_ms=int(
-                    (time.monotonic() - getattr(self, "_started", time.monotonic())) * 1000
-                ),
-            )
-        return response
-
-    @property
-    def municipality(self):
-        return self.request.auth.municipality
 
 
 def _expenditures(request):
@@ -397,172 +332,3 @@ def _raise_service_error(error):
             }
         ) from error
     raise exceptions.ValidationError({"non_field_errors": error.messages}) from error
-
-
-def _own(model, request) -> QuerySet:
-    """`model`'s rows of the token's municipality and of those that merged into it."""
-    return (
-        model.objects.for_user(request.user)
-        .filter(municipality__in=municipality_and_predecessors(request.auth.municipality_id))
-        .select_related("municipality")
-    )
-
-
-class PaymentListView(ApiView):
-    @extend_schema(
-        operation_id="betalingen_lijst",
-        summary=_("Payments of the grant received"),
-        responses=serializers.PaymentSerializer(many=True),
-    )
-    def get(self, request):
-        payments = _own(Payment, request).order_by("-date", "-id")
-        return Response(serializers.PaymentSerializer(payments, many=True).data)
-
-
-class TotalsView(ApiView):
-    @extend_schema(
-        operation_id="totalen",
-        summary=_("The finance totals"),
-        description=_(
-            "The same figures as the dashboard, from the same function. After a merger, a "
-            "year's figures hold a predecessor's books only from the year it merged in (as "
-            "the reports do): a year it ended as a municipality of its own is in its own "
-            "report."
-        ),
-        responses=serializers.TotalsSerializer,
-    )
-    def get(self, request):
-        totals = finance_selectors.finance_totals(municipality=self.municipality)
-        return Response(serializers.TotalsSerializer(totals).data)
-
-
-class FinalPositionView(ApiView):
-    @extend_schema(
-        operation_id="eindpositie",
-        summary=_("The final position of the grant"),
-        description=_(
-            "Allocation, received, eligible and ineligible spending over the whole period, "
-            "the expected vaststelling and reclaim; after a merger for the whole grant, with "
-            "each municipality's part. Read-only."
-        ),
-        responses=serializers.FinalPositionSerializer,
-    )
-    def get(self, request):
-        position = finance_selectors.final_position(municipality=self.municipality)
-        return Response(serializers.FinalPositionSerializer(position).data)
-
-
-class SettlementView(ApiView):
-    @extend_schema(
-        operation_id="vaststelling",
-        summary=_("The settlement decision"),
-        description=_("The Minister's decision as recorded, and its repayment. Read-only."),
-        responses={200: serializers.SettlementSerializer, 404: OpenApiResponse()},
-    )
-    def get(self, request):
-        settlement = (
-            Settlement.objects.for_user(request.user)
-            .filter(municipality=self.municipality)
-            .select_related("municipality", "repayment")
-            .first()
-        )
-        if settlement is None:
-            raise Http404
-        return Response(serializers.SettlementSerializer(settlement).data)
-
-
-def report_file_available(report: AccountabilityReport, kind: str) -> bool:
-    """Files of final reports only: what the municipality filed."""
-    return report.is_final and report.status == ReportStatus.DONE and bool(getattr(report, kind))
-
-
-class ReportListView(ApiView):
-    @extend_schema(
-        operation_id="verantwoordingen_lijst",
-        summary=_("Accountability reports"),
-        description=_("Every version of every year, with its status and, when final, its files."),
-        responses=serializers.ReportSerializer(many=True),
-    )
-    def get(self, request):
-        reports = _own(AccountabilityReport, request).order_by("-year", "-version")
-        return Response(
-            serializers.ReportSerializer(reports, many=True, context={"request": request}).data
-        )
-
-
-class ReportDetailView(ApiView):
-    @extend_schema(
-        operation_id="verantwoording_status",
-        summary=_("An accountability report's status"),
-        responses=serializers.ReportSerializer,
-    )
-    def get(self, request, pk):
-        report = get_object_or_404(_own(AccountabilityReport, request), pk=pk)
-        return Response(serializers.ReportSerializer(report, context={"request": request}).data)
-
-
-class ReportFileView(ApiView):
-    @extend_schema(
-        operation_id="verantwoording_bestand",
-        summary=_("Download a final report's PDF or spreadsheet"),
-        parameters=[
-            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(REPORT_FILE_TYPES)),
-        ],
-        responses={
-            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY)
-            for content_type in REPORT_FILE_TYPES.values()
-        },
-    )
-    def get(self, request, pk, kind):
-        report = get_object_or_404(_own(AccountabilityReport, request), pk=pk)
-        if kind not in REPORT_FILE_TYPES or not report_file_available(report, kind):
-            raise Http404
-        return FileResponse(
-            getattr(report, kind).open("rb"),
-            as_attachment=True,
-            filename=f"{report.identifier}.{kind}",
-            content_type=REPORT_FILE_TYPES[kind],
-        )
-
-
-def _rounds(request):
-    return NeedsRound.objects.for_user(request.user).select_related("municipality")
-
-
-class RoundListView(ApiView):
-    @extend_schema(
-        operation_id="behoeftepeilingen_lijst",
-        summary=_("The municipality's needs rounds"),
-        responses=serializers.RoundSerializer(many=True),
-    )
-    def get(self, request):
-        return Response(serializers.RoundSerializer(_rounds(request), many=True).data)
-
-
-class PictureView(ApiView):
-    @extend_schema(
-        operation_id="behoeftebeeld",
-        summary=_("The needs picture of a round"),
-        description=_("The municipal picture as the portal shows it; submitted answers only."),
-        responses=serializers.PictureSerializer,
-    )
-    def get(self, request, pk):
-        needs_round = get_object_or_404(_rounds(request), pk=pk)
-        return Response(
-            serializers.PictureSerializer(municipal_picture(needs_round=needs_round)).data
-        )
-
-
-class NotFoundView(APIView):
-    """Any other path under /api/v1/ (e.g. an id that is not a number): a problem+json 404
-    instead of the portal's HTML page."""
-
-    authentication_classes: list = []
-    permission_classes = [permissions.AllowAny]
-    throttle_classes: list = []
-
-    @extend_schema(exclude=True)
-    def get(self, request, *args, **kwargs):
-        raise exceptions.NotFound()
-
-    post = put = patch = delete = head = options = get

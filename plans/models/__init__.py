@@ -1,0 +1,77 @@
+"""The plans app's models, by concern: `programme` (the programme, its goals and menu),
+`plan` (plans, interventions, budgets), `allocation` (allocations and pupil counts) and
+`process` (transitions, versions, consultations, reach)."""
+
+from plans.models.allocation import (
+    Allocation,
+    AllocationQuerySet,
+    PupilCount,
+    PupilCountSector,
+)
+from plans.models.plan import (
+    BudgetQuerySet,
+    Intervention,
+    InterventionBudget,
+    InterventionQuerySet,
+    InterventionStatus,
+    Partner,
+    Plan,
+    PlanQuerySet,
+    PlanStatus,
+    TargetGroup,
+)
+from plans.models.process import (
+    ConsultationBody,
+    ConsultationMoment,
+    ConsultationQuerySet,
+    PlanTransition,
+    PlanTransitionQuerySet,
+    PlanVersion,
+    PlanVersionQuerySet,
+    SchoolReach,
+    SchoolReachQuerySet,
+    TransitionKind,
+)
+from plans.models.programme import (
+    GoalKind,
+    MenuArea,
+    MenuItem,
+    MenuItemQuerySet,
+    Programme,
+    ProgrammeAmendment,
+    SpendingGoal,
+)
+
+__all__ = [
+    "Allocation",
+    "AllocationQuerySet",
+    "BudgetQuerySet",
+    "ConsultationBody",
+    "ConsultationMoment",
+    "ConsultationQuerySet",
+    "GoalKind",
+    "Intervention",
+    "InterventionBudget",
+    "InterventionQuerySet",
+    "InterventionStatus",
+    "MenuArea",
+    "MenuItem",
+    "MenuItemQuerySet",
+    "Partner",
+    "Plan",
+    "PlanQuerySet",
+    "PlanStatus",
+    "PlanTransition",
+    "PlanTransitionQuerySet",
+    "PlanVersion",
+    "PlanVersionQuerySet",
+    "Programme",
+    "ProgrammeAmendment",
+    "PupilCount",
+    "PupilCountSector",
+    "SchoolReach",
+    "SchoolReachQuerySet",
+    "SpendingGoal",
+    "TargetGroup",
+    "TransitionKind",
+]
