@@ -333,7 +333,8 @@ class ExpenditureImport(Job, models.Model):
     objects = ExpenditureImportQuerySet.as_manager()
 
     # For the sweeper (npo_portal.jobs.sweep). An import's waiting and running have their
-    # own timeout, after which its finance officer may also abort it (sweep_also).
+    # own timeout, after which its finance officer may also abort it
+    # (finance.services.fail_stuck_imports, registered with the sweeper in finance.apps).
     job_kind = "expenditure-import"
     orphaned_message = _(
         "Marked failed automatically on %(time)s: the worker importing this file "
@@ -364,12 +365,6 @@ class ExpenditureImport(Job, models.Model):
         self.save(update_fields=["status", "finished_at", "upload", "messages"])
         if name:
             transaction.on_commit(lambda: storage.delete(name))
-
-    @classmethod
-    def sweep_also(cls, now: datetime.datetime) -> list[int]:
-        from finance.services import fail_stuck_imports
-
-        return fail_stuck_imports(now=now)
 
     @property
     def waits_too_long(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 from django.apps import apps
@@ -63,7 +63,7 @@ class Job:
     orphaned_message: why a running job whose worker died failed (`%(time)s`).
     waited_message, queue_timeout_setting: why a job that waited longer than the setting's
     minutes for a worker failed (`%(time)s`, `%(minutes)s`); None where the kind has its own
-    timeout rule (sweep_also).
+    timeout rule (`register_sweep`).
     """
 
     job_kind: ClassVar[str]
@@ -78,10 +78,20 @@ class Job:
         self.finished_at = now
         self.save(update_fields=["status", "failure_reason", "finished_at"])
 
-    @classmethod
-    def sweep_also(cls, now: datetime.datetime) -> list[int]:
-        """A kind's own rules after the shared ones; the ids of the jobs it ended."""
-        return []
+
+# A kind's own sweeping rules, run after the shared ones: each takes `now` and returns the
+# ids of the jobs it ended. Registered by the kind's app when it is ready (its services
+# import its models, so a model cannot call them without a circle).
+_OWN_SWEEPS: dict[str, list[Callable[..., list[int]]]] = {}
+
+
+def register_sweep(kind: str, function: Callable[..., list[int]]) -> None:
+    """Run `function(now=...)` in every sweep of `kind`'s jobs, after the shared rules (a
+    kind's own timeout, e.g. finance's for imports). Call it from the app's `ready()`; a
+    function registered twice runs once."""
+    functions = _OWN_SWEEPS.setdefault(kind, [])
+    if function not in functions:
+        functions.append(function)
 
 
 def _postgresql() -> bool:
@@ -155,7 +165,8 @@ def sweep(kind: str, *, now: datetime.datetime | None = None) -> list[int]:
                     str(model.waited_message % {"time": when, "minutes": minutes}), now
                 )
                 ended.append(job.pk)
-    ended += model.sweep_also(now)
+    for function in _OWN_SWEEPS.get(kind, []):
+        ended += function(now=now)
     if ended:
         logger.warning("Jobs of kind %s marked failed (no worker): %s", kind, ended)
     return ended

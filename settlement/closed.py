@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.signals import request_finished, request_started
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from settlement.models import GENERATION_KEY, Closure
@@ -41,8 +42,16 @@ def forget_this_requests_answers() -> None:
         _this_request.answers = {}
 
 
+def _closure_changed(**kwargs) -> None:
+    forget_this_requests_answers()
+
+
 request_started.connect(_begin_request, dispatch_uid="settlement-closed-begin")
 request_finished.connect(_end_request, dispatch_uid="settlement-closed-end")
+# A closing or reopening (a Closure saved or deleted): models.py moves the cache's generation
+# on; the answers of this request are forgotten here, so the models need not import this.
+post_save.connect(_closure_changed, sender=Closure, dispatch_uid="settlement-closed-saved")
+post_delete.connect(_closure_changed, sender=Closure, dispatch_uid="settlement-closed-deleted")
 
 
 def _closed_in_database(municipality_id: int) -> bool:

@@ -26,10 +26,9 @@ GENERATION_KEY = "programme-closed:generation"
 
 
 def forget_closed_answers() -> None:
-    """Make `settlement.closed` ask the database again (after a closing or reopening)."""
-    from settlement.closed import forget_this_requests_answers  # closed imports this module
-
-    forget_this_requests_answers()
+    """Make `settlement.closed` ask the database again (after a closing or reopening): a new
+    cache generation. (The answers kept within the current request `settlement.closed`
+    forgets itself, on the Closure's post_save and post_delete.)"""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not in the cache (yet, or any more): a new generation

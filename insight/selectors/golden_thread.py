@@ -1,0 +1,284 @@
+"""The golden thread of a municipality: from the needs its schools reported, through its plan's
+interventions and their reach, to what was spent on them."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.models import Municipality
+from accounts.selectors import grant_members
+from finance.selectors import (
+    FinanceTotals,
+    InterventionTotals,
+    finance_programme,
+)
+from insight.figures import cached_finance_totals
+from insight.shares import largest_remainder
+from plans.models import (
+    Intervention,
+    SchoolReach,
+    SpendingGoal,
+)
+from schools.models import (
+    AnswerStatus,
+    DelayAssessment,
+    NeedRequest,
+    NeedsAnswer,
+    School,
+)
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class NeedLine:
+    need: NeedRequest
+    goals: list[SpendingGoal]
+    # The goals no intervention reaching the school addresses.
+    unmet_goals: list[SpendingGoal] = field(default_factory=list)
+
+
+@dataclass
+class SchoolShare:
+    intervention: Intervention
+    amount: Decimal
+
+
+@dataclass
+class SchoolThread:
+    school: School
+    answer: NeedsAnswer | None
+    delays: list[DelayAssessment]
+    needs: list[NeedLine]
+    interventions: list[SchoolShare]
+
+    @property
+    def spent(self) -> Decimal:
+        return sum((share.amount for share in self.interventions), ZERO)
+
+
+@dataclass
+class InterventionThread:
+    intervention: Intervention
+    schools: list[School]
+    planned_reach: int | None
+    reported_reach: int | None
+    budget: Decimal
+    spent: Decimal
+    shared_by_reach: bool
+    answers_a_need: bool
+
+    @property
+    def cost_per_pupil(self) -> Decimal | None:
+        """Spent per child reached, where the reported reach is known."""
+        if not self.reported_reach:
+            return None
+        return (self.spent / self.reported_reach).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class UnmetNeed:
+    school: School
+    need: NeedRequest
+    goal: SpendingGoal
+
+
+@dataclass
+class GoldenThread:
+    municipality: Municipality
+    reference_date: datetime.date
+    schools: list[SchoolThread]
+    interventions: list[InterventionThread]
+    unmet_needs: list[UnmetNeed]
+    spent: Decimal
+    spent_on_schools: Decimal
+    spent_on_interventions_without_school: Decimal
+    not_on_intervention: Decimal
+
+    @property
+    def interventions_without_need(self) -> list[InterventionThread]:
+        """Interventions that reach no school that reported a need in their goal."""
+        return [i for i in self.interventions if not i.answers_a_need]
+
+
+@dataclass
+class GoalSummary:
+    # None for the row of all goals together.
+    goal: SpendingGoal | None
+    schools_with_need: int = 0
+    unmet_needs: int = 0
+    interventions: int = 0
+    budget: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    def add(self, row: InterventionThread) -> None:
+        self.interventions += 1
+        self.budget += row.budget
+        self.spent += row.spent
+
+
+def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
+    """Per spending goal, in the goals' order: the schools that reported a need in it, its
+    needs no intervention answers, and its interventions with their budget and spending;
+    and all goals together (a school with needs in two goals counts once there). Read from
+    the thread, so the sums are those of the detail and of the XLSX."""
+    summaries: dict[int, GoalSummary] = {}
+    total = GoalSummary(goal=None, unmet_needs=len(thread.unmet_needs))
+
+    def of(goal: SpendingGoal) -> GoalSummary:
+        return summaries.setdefault(goal.pk, GoalSummary(goal=goal))
+
+    for school in thread.schools:
+        goals = {g.pk: g for line in school.needs for g in line.goals}
+        for goal in goals.values():
+            of(goal).schools_with_need += 1
+        total.schools_with_need += bool(goals)
+    for unmet in thread.unmet_needs:
+        of(unmet.goal).unmet_needs += 1
+    for row in thread.interventions:
+        of(row.intervention.goal).add(row)
+        total.add(row)
+    return sorted(summaries.values(), key=lambda s: (s.goal.order, s.goal.pk)), total
+
+
+def golden_thread(
+    *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
+) -> GoldenThread:
+    """Per school its latest reported needs, the interventions reaching it and their money
+    shared over the schools they reach (by each school's planned reach where every school
+    reached has one, else evenly); per intervention its reach, budget and spending; and the
+    needs no intervention answers. Money comes from `finance_totals` (through the cache of
+    `insight.figures`), shares add up exactly.
+    With `money=False` only the needs, reach and coverage (the plan page's summary), without
+    the totals' queries; every amount is then zero."""
+    today = today or timezone.localdate()
+    members = grant_members(municipality=municipality, on=today)
+    if money:
+        totals = cached_finance_totals(municipality=municipality, today=today)
+    else:
+        totals = FinanceTotals(
+            municipality=municipality, programme=finance_programme(), reference_date=today
+        )
+        totals.interventions = [
+            InterventionTotals(intervention=i)
+            for i in Intervention.objects.filter(plan__municipality__in=members)
+            .select_related("goal")
+            .order_by("plan__municipality__code", "code")
+        ]
+    schools = list(
+        School.objects.filter(municipality__in=members).order_by("name", "brin", "vestiging")
+    )
+    answers = _latest_answers(members, schools)
+    interventions = [row.intervention for row in totals.interventions]
+    reached: dict[int, list[School]] = defaultdict(list)
+    through = Intervention.schools.through.objects.filter(
+        intervention_id__in=[i.pk for i in interventions]
+    ).select_related("school")
+    for link in through.order_by("school__name", "school__brin", "school__vestiging"):
+        reached[link.intervention_id].append(link.school)
+    reach = {
+        (row.intervention_id, row.school_id): row
+        for row in SchoolReach.objects.filter(intervention__in=interventions)
+    }
+
+    school_goals: dict[int, set[int]] = defaultdict(set)
+    for intervention in interventions:
+        for school in reached[intervention.pk]:
+            school_goals[school.pk].add(intervention.goal_id)
+    needs_goals: dict[int, set[int]] = defaultdict(set)
+    for answer in answers.values():
+        for need in answer.needs.all():
+            needs_goals[answer.school_id].update(goal.pk for goal in need.goals.all())
+
+    shares: dict[int, list[SchoolShare]] = defaultdict(list)
+    intervention_rows, spent_without_school = [], ZERO
+    for row in totals.interventions:
+        intervention, schools_reached = row.intervention, reached[row.intervention.pk]
+        planned = [reach.get((intervention.pk, s.pk)) for s in schools_reached]
+        by_reach = bool(schools_reached) and all(r and r.planned for r in planned)
+        weights = [
+            (school.pk, r.planned if by_reach else 1)
+            for school, r in zip(schools_reached, planned, strict=True)
+        ]
+        for school_id, amount in largest_remainder(row.spent, weights).items():
+            shares[school_id].append(SchoolShare(intervention=intervention, amount=amount))
+        if not schools_reached:
+            spent_without_school += row.spent
+        reported = [reach.get((intervention.pk, s.pk)) for s in schools_reached]
+        reported_values = [r.reported for r in reported if r and r.reported is not None]
+        intervention_rows.append(
+            InterventionThread(
+                intervention=intervention,
+                schools=schools_reached,
+                planned_reach=intervention.planned_reach,
+                reported_reach=sum(reported_values) if reported_values else None,
+                budget=row.budget,
+                spent=row.spent,
+                shared_by_reach=by_reach,
+                answers_a_need=any(
+                    intervention.goal_id in needs_goals[s.pk] for s in schools_reached
+                ),
+            )
+        )
+
+    threads, unmet = [], []
+    for school in schools:
+        answer = answers.get(school.pk)
+        lines = []
+        for need in answer.needs.all() if answer else []:
+            goals = list(need.goals.all())
+            missing = [g for g in goals if g.pk not in school_goals[school.pk]]
+            lines.append(NeedLine(need=need, goals=goals, unmet_goals=missing))
+            unmet.extend(UnmetNeed(school=school, need=need, goal=g) for g in missing)
+        threads.append(
+            SchoolThread(
+                school=school,
+                answer=answer,
+                delays=list(answer.delays.all()) if answer else [],
+                needs=lines,
+                interventions=shares.get(school.pk, []),
+            )
+        )
+    return GoldenThread(
+        municipality=municipality,
+        reference_date=today,
+        schools=threads,
+        interventions=intervention_rows,
+        unmet_needs=unmet,
+        spent=totals.spent,
+        spent_on_schools=sum((t.spent for t in threads), ZERO),
+        spent_on_interventions_without_school=spent_without_school,
+        not_on_intervention=totals.not_on_intervention,
+    )
+
+
+def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[int, NeedsAnswer]:
+    """Each school's submitted answer in the latest round it answered (rounds of the
+    municipality and of those merged into it)."""
+    answers = (
+        NeedsAnswer.objects.filter(
+            school__in=schools, status=AnswerStatus.SUBMITTED, round__municipality__in=members
+        )
+        .select_related("round")
+        .prefetch_related(
+            "delays",
+            Prefetch(
+                "needs",
+                queryset=NeedRequest.objects.prefetch_related(
+                    Prefetch("goals", queryset=SpendingGoal.objects.order_by("order"))
+                ),
+            ),
+        )
+        .order_by("school_id", "-round__opened_at", "-round_id")
+    )
+    latest: dict[int, NeedsAnswer] = {}
+    for answer in answers:
+        latest.setdefault(answer.school_id, answer)
+    return latest
