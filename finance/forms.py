@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import municipality_and_predecessors
 from npo_portal.audit import VersionedFormMixin
+from npo_portal.storage import checked_upload
 from npo_portal.tables import MAX_IMPORT_BYTES
 from npo_portal.widgets import DATE_HINT, DateInput
 from plans.models import Intervention, SpendingGoal
@@ -87,7 +88,7 @@ class ImportForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Import")))
 
     def clean_file(self):
-        return _checked_upload(self.cleaned_data["file"])
+        return checked_upload(self.cleaned_data["file"])
 
 
 class AllocationImportForm(forms.Form):
@@ -111,12 +112,4 @@ class AllocationImportForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Import allocations")))
 
     def clean_file(self):
-        return _checked_upload(self.cleaned_data["file"])
-
-
-def _checked_upload(upload):
-    if upload.size > MAX_IMPORT_BYTES:
-        raise forms.ValidationError(
-            _("The file is larger than %(size)s MB.") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
-        )
-    return upload
+        return checked_upload(self.cleaned_data["file"])

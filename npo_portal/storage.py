@@ -13,7 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django import forms
 from django.core.files.storage import Storage
+from django.utils.translation import gettext as _
+
+from npo_portal.tables import MAX_IMPORT_BYTES
 
 COPY_CHUNK = 1024 * 1024
 
@@ -46,6 +50,16 @@ def walk(storage: Storage, folder: str = "") -> Iterator[str]:
         yield prefix + name
     for sub in sorted(folders):
         yield from walk(storage, prefix + sub)
+
+
+def checked_upload(upload):
+    """The upload, unless it is larger than IMPORT_MAX_UPLOAD_MB: judged by the size the
+    request declared, before anything reads it."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise forms.ValidationError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
+    return upload
 
 
 def upload_source(upload) -> bytes | Path:

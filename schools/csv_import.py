@@ -30,9 +30,10 @@ class Table:
     rows: list[Row]  # every column, keyed by the normalised header
 
 
-def read_table(content: bytes) -> Table:
+def read_table(content: tables.Source) -> Table:
     """Every non-empty row of a CSV (`;` or `,`, quoted or not, UTF-8 with or without BOM
-    or Windows-1252) or XLSX file, by its header; values stripped of padding."""
+    or Windows-1252) or XLSX file, by its header; values stripped of padding. A path is read
+    in chunks, never whole."""
     try:
         header, rows = tables.read_all(content)
     except tables.TableError as error:
@@ -50,7 +51,7 @@ def check_columns(table: Table, columns: Sequence[str]) -> None:
         )
 
 
-def read_rows(content: bytes, *, columns: Sequence[str]) -> Iterator[Row]:
+def read_rows(content: tables.Source, *, columns: Sequence[str]) -> Iterator[Row]:
     """The non-empty rows of a `;`- or `,`-separated file whose header names `columns`
     (in any order, case and surrounding spaces ignored); values are stripped."""
     table = read_table(content)

@@ -10,6 +10,7 @@ from django.views.generic import ListView
 
 from npo_portal.audit import EditConflict, offer_current_version
 from npo_portal.exports import CSV_CONTENT_TYPE
+from npo_portal.storage import upload_source
 from schools import exports, permissions, selectors, services
 from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
 from schools.models import Domain, NeedsAnswer, NeedsRound, School
@@ -355,7 +356,7 @@ def school_import(request):
     form = SchoolImportForm(request.POST or None, request.FILES or None)
     result = None
     if form.is_valid():
-        result = services.import_schools(content=form.cleaned_data["file"])
+        result = services.import_schools(content=upload_source(form.cleaned_data["file"]))
         if result.ok:
             messages.success(request, result.summary())
             for line in result.mapped_summary():

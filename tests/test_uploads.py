@@ -9,29 +9,31 @@ from django.urls import reverse
 
 from finance.models import ExpenditureImport, ImportStatus
 from finance.services import fail_stuck_imports, start_expenditure_import
-from schools.forms import SchoolImportForm
+from schools.models import School
 
 NOT_A_TABLE = "Het bestand is een PNG-bestand, geen spreadsheet (XLSX) of CSV-bestand."
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def test_school_registry_larger_than_the_limit_is_refused(client, world, monkeypatch):
-    monkeypatch.setattr(SchoolImportForm, "MAX_BYTES", 10)
+    monkeypatch.setattr("npo_portal.storage.MAX_IMPORT_BYTES", 1024 * 1024)
     client.force_login(world.functional_admin)
-    upload = SimpleUploadedFile("scholen.csv", b"brin;vestiging;naam\n" * 5)
+    schools = School.objects.count()
+    upload = SimpleUploadedFile("scholen.csv", b"brin;vestiging;naam\n" * 60_000)
     response = client.post(reverse("schools:school-import"), {"file": upload})
-    assert "Het bestand is groter dan 5 MB." in response.content.decode()
+    assert "Het bestand is groter dan 1 MB." in response.content.decode()
+    assert School.objects.count() == schools
 
 
 def test_an_image_named_csv_is_refused_as_school_registry(client, world):
     client.force_login(world.functional_admin)
     upload = SimpleUploadedFile("scholen.csv", PNG, content_type="text/csv")
     response = client.post(reverse("schools:school-import"), {"file": upload})
-    assert "Dit is geen tekstbestand" in response.content.decode()
+    assert NOT_A_TABLE in response.content.decode()
 
 
 def test_expenditure_upload_larger_than_the_limit_is_refused(client, world, monkeypatch):
-    monkeypatch.setattr("finance.forms.MAX_IMPORT_BYTES", 10)
+    monkeypatch.setattr("npo_portal.storage.MAX_IMPORT_BYTES", 10)
     municipality = world.middelburg.municipality
     client.force_login(world.middelburg.finance_officer)
     upload = SimpleUploadedFile("uitgaven.csv", b"datum;bedrag\n" * 5)

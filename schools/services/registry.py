@@ -362,7 +362,7 @@ def _import_duo_boards(table: csv_import.Table, result: SchoolImportResult) -> N
 
 
 def import_schools(
-    *, content: bytes, reference_date: datetime.date | None = None
+    *, content: tables.Source, reference_date: datetime.date | None = None
 ) -> SchoolImportResult:
     """Create or update the boards and school locations in a registry file; all or nothing.
 
@@ -372,7 +372,7 @@ def import_schools(
     file's peildatum, when known. A location that a newer DUO file of the same kind no
     longer lists is closed on the day of the import, never deleted. A bad row stops the
     whole import, with one message per bad row. Importing the same file again changes
-    nothing.
+    nothing. `content` is the file's bytes or its path (read in chunks, never whole).
     """
     result = SchoolImportResult()
     errors: RowErrors = []

@@ -116,13 +116,13 @@ def test_functional_admin_uploads_the_registry(client, world):
         assert client.get(reverse("schools:school-import")).status_code == 403
 
 
-def test_registry_upload_refuses_a_spreadsheet_that_is_not_text(client, world):
+def test_registry_upload_refuses_a_damaged_spreadsheet(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(world.functional_admin)
     upload = SimpleUploadedFile("scholen.csv", b"PK\x03\x04\x00\x00binary xlsx")
     response = client.post(reverse("schools:school-import"), {"file": upload})
-    assert "Dit is geen tekstbestand" in response.content.decode()
+    assert "Het bestand is een beschadigd zip-archief" in response.content.decode()
 
 
 def test_round_detail_query_count_does_not_grow_with_the_schools(

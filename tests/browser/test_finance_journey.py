@@ -1,7 +1,6 @@
 import datetime
 import io
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -13,8 +12,8 @@ from finance.factories import AllocationFactory, ExpenditureFactory
 from finance.mergers import merge_municipalities
 from plans.factories import programme
 from plans.models import Allocation
-from reporting.tasks import build_report
 from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.jobs import hold_jobs
 from tests.pdftext import pdf_text
 
 pytestmark = [
@@ -84,12 +83,7 @@ def test_finance_officer_imports_expenditures_and_downloads_the_accountability_r
     expect(page.get_by_role("heading", level=1)).to_have_text("Rapporten voor de verantwoording")
     check(page, "reporting-list-empty")
     # Hold the report in the queue, so that the page shows its progress while it is built.
-    queued = []
-    monkeypatch.setattr(
-        build_report,
-        "apply_async",
-        lambda args, **options: queued.extend(args) or SimpleNamespace(id="in-de-rij"),
-    )
+    held_jobs = hold_jobs(monkeypatch)
     page.get_by_label("Verantwoordingsjaar").select_option("2022")
     page.get_by_role("button", name="Rapport maken").click()
     expect(page.get_by_role("alert").first).to_contain_text("staat in de wachtrij")
@@ -99,7 +93,8 @@ def test_finance_officer_imports_expenditures_and_downloads_the_accountability_r
     expect(report_row).to_contain_text("In de wachtrij")
     check(page, "reporting-list-queued")
 
-    build_report.apply(args=queued).get()
+    assert held_jobs.task_names == ["reporting.tasks.build_report"]
+    held_jobs.release()
     # report-progress.js polls the status, shows the finished state, then reloads the page.
     expect(progress).to_have_attribute("aria-valuenow", "100")
     expect(report_row.get_by_role("link", name="PDF")).to_be_visible()
