@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -73,13 +73,14 @@ def duo_place_keys(place: str) -> list[str]:
     keys = [key, _SUFFIX.sub("", key)]
     found = []
     for candidate in keys:
-        folded = _fold(candidate)
+        folded = fold_place_key(candidate)
         if folded and folded not in found:
             found.append(folded)
     return found
 
 
-def _fold(key: str) -> str:
+def fold_place_key(key: str) -> str:
+    """A place key with DUO's "y" and the register's "ij" read as one letter."""
     return key.replace("ij", "y")
 
 
@@ -129,7 +130,8 @@ class RegisterLoadResult:
         }
 
 
-def _message(number: int, column: str, problem: str) -> str:
+def row_message(number: int, column: str, problem: str) -> str:
+    """The Dutch message for one bad cell of a register file, naming its row and column."""
     return _("Row %(row)d, column %(column)s: %(problem)s") % {
         "row": number,
         "column": column,
@@ -137,7 +139,11 @@ def _message(number: int, column: str, problem: str) -> str:
     }
 
 
-def _read(content: bytes, columns: tuple[str, ...], errors: list[str]) -> list[tuple[int, dict]]:
+def read_rows(
+    content: bytes, columns: tuple[str, ...], errors: list[str]
+) -> list[tuple[int, dict]]:
+    """The numbered rows of a register file that has `columns`; what is wrong goes into
+    `errors` (then no rows)."""
     try:
         header, rows = tables.read_all(content)
     except tables.TableError as error:
@@ -159,15 +165,16 @@ def _day(value: str, number: int, column: str, errors: list[str]) -> datetime.da
     try:
         return tables.parse_date(value)
     except ValueError as error:
-        errors.append(_message(number, column, str(error)))
+        errors.append(row_message(number, column, str(error)))
         return None
 
 
-def _code(value: str, number: int, column: str, errors: list[str]) -> str | None:
+def parse_code_cell(value: str, number: int, column: str, errors: list[str]) -> str | None:
+    """The CBS code in a cell of row `number`, or None with the reason added to `errors`."""
     try:
         return tables.parse_municipality_code(value)
     except ValueError as error:
-        errors.append(_message(number, column, f"{str(error).rstrip('.')}."))
+        errors.append(row_message(number, column, f"{str(error).rstrip('.')}."))
         return None
 
 
@@ -178,27 +185,27 @@ def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
     errors: list[str] = []
     parsed: list[tuple[int, RegisterRow]] = []
     seen: dict[str, int] = {}
-    for number, row in _read(municipalities, REGISTER_COLUMNS, errors):
+    for number, row in read_rows(municipalities, REGISTER_COLUMNS, errors):
         found = len(errors)
-        code = _code(row["gemeentecode"], number, "gemeentecode", errors)
+        code = parse_code_cell(row["gemeentecode"], number, "gemeentecode", errors)
         if not row["naam"]:
-            errors.append(_message(number, "naam", _("the name is missing.")))
+            errors.append(row_message(number, "naam", _("the name is missing.")))
         valid_from = _day(row["vanaf"], number, "vanaf", errors)
         valid_until = _day(row["tot"], number, "tot", errors)
         successors = tuple(
             successor
             for value in row["opgegaan_in"].replace(",", " ").split()
-            if (successor := _code(value, number, "opgegaan_in", errors))
+            if (successor := parse_code_cell(value, number, "opgegaan_in", errors))
         )
         if valid_from and valid_until and valid_until < valid_from:
-            errors.append(_message(number, "tot", _("the last day lies before the first.")))
+            errors.append(row_message(number, "tot", _("the last day lies before the first.")))
         if successors and not valid_until:
             errors.append(
-                _message(number, "opgegaan_in", _("only a municipality that ended has one."))
+                row_message(number, "opgegaan_in", _("only a municipality that ended has one."))
             )
         if code in seen:
             errors.append(
-                _message(
+                row_message(
                     number,
                     "gemeentecode",
                     _("%(code)s also appears in row %(other)d.")
@@ -215,7 +222,7 @@ def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
             target = by_code.get(successor)
             if target is None:
                 errors.append(
-                    _message(
+                    row_message(
                         number,
                         "opgegaan_in",
                         _("no municipality in the file has the code %(code)s.")
@@ -224,7 +231,7 @@ def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
                 )
             elif not _exists_on(target, row.valid_until + datetime.timedelta(days=1)):
                 errors.append(
-                    _message(
+                    row_message(
                         number,
                         "opgegaan_in",
                         _("%(name)s does not exist on the day after %(last)s.")
@@ -237,7 +244,7 @@ def parse_register(*, municipalities: bytes, places: bytes) -> RegisterData:
     return RegisterData(municipalities=[row for _n, row in parsed], places=place_rows)
 
 
-def _is_split_successor(
+def is_split_successor(
     code: str, successor: str, by_code: dict[str, RegisterRow], number: int, errors: list[str]
 ) -> bool:
     """Whether row `number` names a split municipality (several successors) and one of its
@@ -246,7 +253,7 @@ def _is_split_successor(
     split = by_code.get(code)
     if split is None or len(split.successors) < 2:
         errors.append(
-            _message(
+            row_message(
                 number,
                 "gemeentecode",
                 _("%(code)s is not a municipality that was split (several successors).")
@@ -256,7 +263,7 @@ def _is_split_successor(
         return False
     if successor not in split.successors:
         errors.append(
-            _message(
+            row_message(
                 number,
                 "opgegaan_in",
                 _("%(successor)s is not one of the successors of %(name)s.")
@@ -274,21 +281,21 @@ def _parse_places(
     successor of a split receives at least one place."""
     rows: list[tuple[str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, row in _read(content, SPLIT_PLACE_COLUMNS, errors):
-        code = _code(row["gemeentecode"], number, "gemeentecode", errors)
-        successor = _code(row["opgegaan_in"], number, "opgegaan_in", errors)
+    for number, row in read_rows(content, SPLIT_PLACE_COLUMNS, errors):
+        code = parse_code_cell(row["gemeentecode"], number, "gemeentecode", errors)
+        successor = parse_code_cell(row["opgegaan_in"], number, "opgegaan_in", errors)
         place = " ".join(row["woonplaats"].split())
         if not place:
-            errors.append(_message(number, "woonplaats", _("the place is missing.")))
+            errors.append(row_message(number, "woonplaats", _("the place is missing.")))
             continue
         if code is None or successor is None:
             continue
-        if not _is_split_successor(code, successor, by_code, number, errors):
+        if not is_split_successor(code, successor, by_code, number, errors):
             continue
         key = (code, place_key(place))
         if key in seen:
             errors.append(
-                _message(
+                row_message(
                     number,
                     "woonplaats",
                     _("%(place)s also appears in row %(other)d.")
@@ -393,117 +400,3 @@ def read_shipped_register() -> RegisterData:
     return parse_register(
         municipalities=REGISTER_FILE.read_bytes(), places=SPLIT_PLACES_FILE.read_bytes()
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Where a location listed under an old municipality lies
-
-
-@dataclass(frozen=True)
-class Placement:
-    """The municipality a listed code and place come to on a day, or why none."""
-
-    municipality: object | None  # accounts.models.Municipality
-    listed: object | None  # the municipality the file names, when it ended before the day
-    problem: str = ""
-    # For a location of a split that neither its postcode nor its place decides: the split
-    # municipality, so that an import can hold the location instead of refusing the file.
-    split: object | None = None
-
-
-@dataclass
-class Register:
-    """The whole register in memory (two queries), to place thousands of rows quickly."""
-
-    by_code: dict = field(default_factory=dict)
-    by_pk: dict = field(default_factory=dict)
-    places: dict = field(default_factory=dict)  # split pk → {folded place key: successor}
-    postcodes: dict = field(default_factory=dict)  # split pk → {PC4: successor}
-
-    @classmethod
-    def load(cls) -> Register:
-        from accounts.models import Municipality, SplitPlace
-
-        register = cls()
-        for municipality in Municipality.objects.all():
-            register.by_code[municipality.code] = municipality
-            register.by_pk[municipality.pk] = municipality
-        for place in SplitPlace.objects.all():
-            register.places.setdefault(place.municipality_id, {})[_fold(place_key(place.place))] = (
-                register.by_pk[place.successor_id]
-            )
-        from accounts.split_postcodes import read_shipped_postcodes
-
-        for row in read_shipped_postcodes():
-            split, successor = register.by_code.get(row.split), register.by_code.get(row.successor)
-            if split is not None and successor is not None:
-                register.postcodes.setdefault(split.pk, {})[row.area] = successor
-        return register
-
-    def _split_successor(self, municipality, place: str, postcode: str):
-        """The successor that a split gave the location to, by postcode area and by place
-        as DUO spells it, or the reason neither decides."""
-        by_postcode = self.postcodes.get(municipality.pk, {}).get(postcode_area(postcode) or "")
-        places = self.places.get(municipality.pk, {})
-        by_place = next((places[key] for key in duo_place_keys(place) if key in places), None)
-        if by_postcode and by_place and by_postcode != by_place:
-            return None, _(
-                "%(name)s (%(code)s) was split by place on %(day)s; the postcode %(postcode)s "
-                "lies in %(by_postcode)s, but the place “%(place)s” went to %(by_place)s."
-            ) % {
-                "name": municipality.name,
-                "code": municipality.code,
-                "day": _split_day(municipality),
-                "postcode": postcode,
-                "by_postcode": by_postcode.name,
-                "place": place,
-                "by_place": by_place.name,
-            }
-        if by_postcode or by_place:
-            return by_postcode or by_place, ""
-        return None, _(
-            "%(name)s (%(code)s) was split by place on %(day)s and the place “%(place)s” "
-            "went to none of its successors (%(successors)s)."
-        ) % {
-            "name": municipality.name,
-            "code": municipality.code,
-            "day": _split_day(municipality),
-            "place": place,
-            "successors": ", ".join(
-                sorted(
-                    {m.name for m in places.values()}
-                    | {m.name for m in self.postcodes.get(municipality.pk, {}).values()}
-                )
-            ),
-        }
-
-    def place(self, *, code: str, place: str, day: datetime.date, postcode: str = "") -> Placement:
-        """The municipality that holds, on `day`, a location that a file lists under `code`
-        in `place`: the listed municipality while it exists, else its successor on that day
-        (through several reorganisations); for a split, the postcode area and the place as
-        DUO spells it decide (a location they place in different successors, or neither
-        places, has no municipality and names the split)."""
-        listed = municipality = self.by_code.get(code)
-        if municipality is None:
-            return Placement(
-                None, None, _("no municipality has the code %(code)s.") % {"code": code}
-            )
-        seen = set()
-        while municipality.valid_until and municipality.valid_until < day:
-            if municipality.pk in seen:
-                break
-            seen.add(municipality.pk)
-            if municipality.successor_id:
-                municipality = self.by_pk[municipality.successor_id]
-            elif municipality.pk in self.places or municipality.pk in self.postcodes:
-                successor, problem = self._split_successor(municipality, place, postcode)
-                if successor is None:
-                    return Placement(None, listed, problem, split=municipality)
-                municipality = successor
-            else:
-                break
-        return Placement(municipality, listed if municipality is not listed else None)
-
-
-def _split_day(municipality) -> str:
-    return (municipality.valid_until + datetime.timedelta(days=1)).strftime("%d-%m-%Y")

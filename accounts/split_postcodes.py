@@ -14,11 +14,11 @@ from accounts.register import (
     DATA,
     RegisterRejected,
     RegisterRow,
-    _code,
-    _is_split_successor,
-    _message,
-    _read,
+    is_split_successor,
+    parse_code_cell,
+    read_rows,
     read_shipped_register,
+    row_message,
 )
 
 SPLIT_POSTCODES_FILE = DATA / "postcodes_bij_splitsing.csv"
@@ -41,13 +41,13 @@ def parse_split_postcodes(content: bytes, by_code: dict[str, RegisterRow]) -> li
     errors: list[str] = []
     found: list[SplitPostcode] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, row in _read(body.encode(), SPLIT_POSTCODE_COLUMNS, errors):
-        code = _code(row["gemeentecode"], number, "gemeentecode", errors)
-        successor = _code(row["opgegaan_in"], number, "opgegaan_in", errors)
+    for number, row in read_rows(body.encode(), SPLIT_POSTCODE_COLUMNS, errors):
+        code = parse_code_cell(row["gemeentecode"], number, "gemeentecode", errors)
+        successor = parse_code_cell(row["opgegaan_in"], number, "opgegaan_in", errors)
         area = row["postcode"]
         if not re.fullmatch(r"\d{4}", area):
             errors.append(
-                _message(
+                row_message(
                     number,
                     "postcode",
                     _("“%(value)s” is not a four-digit postcode area.") % {"value": area},
@@ -55,15 +55,15 @@ def parse_split_postcodes(content: bytes, by_code: dict[str, RegisterRow]) -> li
             )
             continue
         if row["bevestigd"].lower() not in ("ja", "nee"):
-            errors.append(_message(number, "bevestigd", _("write ja or nee.")))
+            errors.append(row_message(number, "bevestigd", _("write ja or nee.")))
             continue
         if code is None or successor is None:
             continue
-        if not _is_split_successor(code, successor, by_code, number, errors):
+        if not is_split_successor(code, successor, by_code, number, errors):
             continue
         if (code, area) in seen:
             errors.append(
-                _message(
+                row_message(
                     number,
                     "postcode",
                     _("%(place)s also appears in row %(other)d.")

@@ -41,7 +41,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from accounts import register, split_postcodes  # noqa: E402
+from accounts import placement, register, split_postcodes  # noqa: E402
 from accounts.models import Municipality, SplitPlace  # noqa: E402
 from finance.services.pupil_counts import import_pupil_counts  # noqa: E402
 from npo_portal.duo_files import SHAPES, Location, location_file, po_pupil_file  # noqa: E402
@@ -219,7 +219,7 @@ def splits(args, rng):
     split_rows = split_locations(args.split_rows, rng)
     content = location_file(split_rows, SHAPES[0])
     print(f"DUO file of split municipalities: {len(split_rows)} rows, {len(content) / 1e6:.1f} MB")
-    places = register.Register.load()
+    places = placement.Register.load()
     day = datetime.date(2021, 7, 1)
     _placed, elapsed = timed(
         "placing alone (postcode, then place as DUO writes it), in memory",

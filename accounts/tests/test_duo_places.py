@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from accounts import register, split_postcodes
+from accounts import placement, register, split_postcodes
 
 START = datetime.date(2021, 7, 1)
 
@@ -71,7 +71,7 @@ POSTCODES = [
 
 @pytest.fixture
 def places(db):
-    return register.Register.load()
+    return placement.Register.load()
 
 
 @pytest.mark.parametrize(("split", "place", "postcode", "successor"), SPELLINGS)

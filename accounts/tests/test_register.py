@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts import register
+from accounts import placement, register
 from accounts.models import Municipality, Role, User
 from finance.services import ImportRejected, import_allocations
 from plans.models import Allocation
@@ -85,7 +85,7 @@ def test_haaren_was_split_by_place(db):
 
 
 def test_placing_follows_every_reorganisation_up_to_the_day(db):
-    places = register.Register.load()
+    places = placement.Register.load()
     start = datetime.date(2021, 7, 1)
     assert places.place(code="GM0058", place="DOKKUM", day=start).municipality.code == "GM1970"
     assert places.place(code="GM0788", place=" helvoirt ", day=start).municipality.name == "Vught"

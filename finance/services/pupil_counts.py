@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
-from accounts.register import Register
+from accounts.placement import Register
 from finance.selectors import finance_programme
 from finance.services.rows import ImportRejected, row_message
 from npo_portal import tables

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, SchoolBoard
-from accounts.register import Register
+from accounts.placement import Register
 from schools.models import HeldLocation, School
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, SchoolBoard
-from accounts.register import Register
+from accounts.placement import Register
 from npo_portal import tables
 from plans.models import Programme
 from schools import csv_import
