@@ -77,8 +77,9 @@ def as_theme(record: OrganisationTheme, *, with_logo: bool = False) -> Theme:
 
 def theme_of(organisation, *, with_logo: bool = False) -> Theme | None:
     """The organisation's house style, or None for the portal's own look. `with_logo` reads
-    the logo's bytes, for a PDF or an e-mail."""
-    if organisation is None:
+    the logo's bytes, for a PDF or an e-mail. An organisation whose row mirrors no version
+    has none, so the portal's own look costs no query."""
+    if organisation is None or not organisation.theme_version:
         return None
     record = theme_record(organisation)
     return as_theme(record, with_logo=with_logo) if record else None

@@ -126,6 +126,7 @@ def test_a_school_boards_house_style_is_its_own(client, world):
     client.force_login(world.functional_admin)
     response = client.post(reverse("theme-edit", args=["bestuur", board.number]), form_data())
     assert response.status_code == 302
+    board.refresh_from_db()
     assert theme_of(board).heading_color == WINE
     css = reverse("theme-css", args=["bestuur", board.number])
     client.force_login(world.middelburg.board_user)
