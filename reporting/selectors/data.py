@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
@@ -18,14 +17,13 @@ from finance.selectors import (
     ELIGIBILITY_LABELS,
     IneligibleSummary,
     final_position_of,
-    finance_programme,
     finance_totals,
     ineligible_expenditures,
     ineligible_summary,
 )
 from plans.models import Plan, Programme
 from plans.selectors import plan_decisions
-from reporting.models import AccountabilityReport, IndicatorKind, ReportStatus, SisaYear
+from reporting.models import IndicatorKind, SisaYear
 
 ZERO = Decimal("0.00")
 
@@ -219,116 +217,6 @@ class ReportData:
             del content["final_position"]
         canonical = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class FinalAccountingOption:
-    """Whether the report of a municipality over a year may or must be its final accounting
-    ("eindverantwoording"), and the reason in the user's words."""
-
-    year: int
-    first_year: int | None
-    last_year: int | None
-    allowed: bool
-    required: bool
-    reason: str = ""
-    filed_year: int | None = None
-
-
-def filed_final_accounting(*, municipality: Municipality) -> AccountabilityReport | None:
-    """The municipality's eindverantwoording as filed: a report marked eindverantwoording
-    and final ("definitief") whose year was not reopened."""
-    return (
-        AccountabilityReport.objects.filter(
-            municipality=municipality, final_accounting=True, is_final=True, reopened_at=None
-        )
-        .select_related("municipality")
-        .order_by("year")
-        .first()
-    )
-
-
-def final_accounting_options(
-    *, municipality: Municipality, years: list[int]
-) -> dict[int, FinalAccountingOption]:
-    """The eindverantwoording is filed once, over a year in the programme's window: any year
-    in it may be chosen, the last one always is; once a final report is the
-    eindverantwoording, no report over another year can be one (until that year is reopened).
-    """
-    programme = finance_programme()
-    filed = filed_final_accounting(municipality=municipality)
-    return {year: _option(municipality, year, programme, filed) for year in years}
-
-
-def final_accounting_option(*, municipality: Municipality, year: int) -> FinalAccountingOption:
-    """The eindverantwoording rule (see `final_accounting_options`) for one year."""
-    return final_accounting_options(municipality=municipality, years=[year])[year]
-
-
-def _option(
-    municipality: Municipality,
-    year: int,
-    programme: Programme,
-    filed: AccountabilityReport | None,
-) -> FinalAccountingOption:
-    first, last = programme.final_accounting_first_year, programme.final_accounting_last_year
-    window = {"first": first, "last": last, "year": year}
-    if year not in programme.final_accounting_years:
-        return FinalAccountingOption(
-            year=year,
-            first_year=first,
-            last_year=last,
-            allowed=False,
-            required=False,
-            reason=_(
-                "The eindverantwoording is filed over a reporting year from %(first)s up to "
-                "and including %(last)s; %(year)s lies outside that window."
-            )
-            % window,
-        )
-    if filed is not None and filed.year != year:
-        return FinalAccountingOption(
-            year=year,
-            first_year=first,
-            last_year=last,
-            allowed=False,
-            required=False,
-            filed_year=filed.year,
-            reason=_(
-                "%(name)s filed its eindverantwoording over %(filed)s (report %(identifier)s "
-                "is final); a municipality files it only once."
-            )
-            % {"name": municipality.name, "filed": filed.year, "identifier": filed.identifier},
-        )
-    if year == last:
-        return FinalAccountingOption(
-            year=year,
-            first_year=first,
-            last_year=last,
-            allowed=True,
-            required=True,
-            reason=_(
-                "%(last)s is the last reporting year for the eindverantwoording: the report "
-                "over it always is the eindverantwoording."
-            )
-            % window,
-        )
-    return FinalAccountingOption(
-        year=year, first_year=first, last_year=last, allowed=True, required=False
-    )
-
-
-def final_accounting_default(*, municipality: Municipality, year: int) -> bool:
-    """What a report over `year` is when nobody chooses: the choice recorded on the latest
-    version over that year if it still holds, else the rule (the window's last year)."""
-    option = final_accounting_option(municipality=municipality, year=year)
-    latest = (
-        AccountabilityReport.objects.filter(municipality=municipality, year=year)
-        .order_by("-version")
-        .values_list("final_accounting", flat=True)
-        .first()
-    )
-    return option.required or bool(latest and option.allowed)
 
 
 def report_data(
@@ -531,162 +419,3 @@ def _plan_decisions(municipality: Municipality, programme: Programme) -> PlanDec
             for a in decisions.adoptions
         ],
     )
-
-
-def current_batch_reports(*, batch_ids: list[int]) -> QuerySet[AccountabilityReport]:
-    """Each municipality's latest version in each batch: a failed report that was queued
-    again counts once, by its retry."""
-    newer = AccountabilityReport.objects.filter(
-        batch=OuterRef("batch"),
-        municipality=OuterRef("municipality"),
-        version__gt=OuterRef("version"),
-    )
-    return AccountabilityReport.objects.filter(batch_id__in=batch_ids).exclude(Exists(newer))
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    """How far a batch is, counted per municipality."""
-
-    total: int = 0
-    done: int = 0
-    failed: int = 0
-    rendering: int = 0
-
-    @property
-    def ended(self) -> int:
-        return self.done + self.failed
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.ended / self.total) if self.total else 100
-
-    @property
-    def finished(self) -> bool:
-        return self.ended == self.total
-
-
-def batch_summaries(*, batch_ids: list[int]) -> dict[int, BatchSummary]:
-    """The summary of each batch, in one query."""
-    rows = (
-        current_batch_reports(batch_ids=batch_ids)
-        .order_by()
-        .values("batch_id")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(status=ReportStatus.DONE)),
-            failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
-            rendering=Count("pk", filter=Q(status=ReportStatus.RUNNING)),
-        )
-    )
-    summaries = {row.pop("batch_id"): BatchSummary(**row) for row in rows}
-    return {pk: summaries.get(pk, BatchSummary()) for pk in batch_ids}
-
-
-def batch_summary(*, batch_id: int) -> BatchSummary:
-    return batch_summaries(batch_ids=[batch_id])[batch_id]
-
-
-def unconfirmed_sisa_years(*, years) -> list[SisaYear]:
-    """The years among `years` whose uitkeringscode and indicator numbers nobody confirmed:
-    a warning for the functional administrator, and whether overridden or not, a reason to
-    look before a report over them is marked final."""
-    return list(SisaYear.objects.filter(year__in=set(years), grant_code_confirmed=False))
-
-
-@dataclass
-class Dossier:
-    """The controledossier of one report: the rows behind every SiSa figure, the payments,
-    the expenditures not charged and the changes to those rows since the previous final
-    report. Its figures are the report's own (`report_data`, from finance's totals)."""
-
-    report: AccountabilityReport
-    data: ReportData
-    year_expenditures: QuerySet
-    cumulative_expenditures: QuerySet
-    payments: QuerySet
-    ineligible: QuerySet
-    expenditure_changes: QuerySet
-    payment_changes: QuerySet
-    previous_final: AccountabilityReport | None
-
-    @property
-    def agrees_with_stored_report(self) -> bool:
-        return not self.report.data_version or self.report.data_version == self.data.data_version
-
-
-def report_dossier(*, report: AccountabilityReport) -> Dossier:
-    """The audit dossier of `report`: the same figures as the report (mergers included: the
-    rows of every municipality whose books it covers), and querysets of the rows that make
-    them, oldest first, to list or stream."""
-    from finance.models import Expenditure, Payment
-
-    data = report_data(
-        municipality=report.municipality,
-        year=report.year,
-        final_accounting=report.final_accounting,
-        explanation=report.explanation,
-    )
-    programme = finance_programme()
-    start, end = datetime.date(report.year, 1, 1), datetime.date(report.year, 12, 31)
-    eligible = (
-        Expenditure.objects.filter(municipality_id__in=data.member_ids, programme=programme)
-        .eligible()
-        .select_related("goal", "intervention", "municipality")
-        .order_by("date", "id")
-    )
-    previous_final = (
-        AccountabilityReport.objects.filter(
-            municipality=report.municipality, is_final=True, finalised_at__isnull=False
-        )
-        .exclude(pk=report.pk)
-        .filter(finalised_at__lt=report.finalised_at or report.created_at)
-        .order_by("-finalised_at")
-        .first()
-    )
-    since = previous_final.finalised_at if previous_final else None
-
-    def changes(history):
-        rows = history.filter(municipality_id__in=data.member_ids)
-        if since:
-            rows = rows.filter(history_date__gt=since)
-        return rows.select_related("history_user").order_by("history_date", "history_id")
-
-    return Dossier(
-        report=report,
-        data=data,
-        year_expenditures=eligible.filter(date__gte=start, date__lte=end),
-        cumulative_expenditures=eligible.filter(date__lte=end),
-        payments=Payment.objects.filter(
-            municipality_id__in=data.member_ids, programme=programme, date__lte=end
-        )
-        .select_related("municipality")
-        .order_by("date", "id"),
-        ineligible=ineligible_expenditures(
-            municipalities=list(Municipality.objects.filter(pk__in=data.member_ids)),
-            year=report.year,
-        ).select_related("municipality"),
-        expenditure_changes=changes(Expenditure.history),
-        payment_changes=changes(Payment.history),
-        previous_final=previous_final,
-    )
-
-
-def report_statuses(*, year: int) -> dict[int, str]:
-    """Per municipality id the state of its accountability report over `year`, for the
-    national monitor: "built" once a version has been rendered, "final" when a version is
-    final (and not reopened), "eindverantwoording" when that final version is the final
-    accounting. Municipalities without a rendered report are absent. One query."""
-    statuses: dict[int, str] = {}
-    rank = {"built": 1, "final": 2, "eindverantwoording": 3}
-    rows = AccountabilityReport.objects.filter(year=year, status=ReportStatus.DONE).values_list(
-        "municipality_id", "is_final", "final_accounting", "reopened_at"
-    )
-    for municipality_id, is_final, final_accounting, reopened_at in rows:
-        current_final = is_final and reopened_at is None
-        status = (
-            ("eindverantwoording" if final_accounting else "final") if current_final else "built"
-        )
-        if rank[status] > rank.get(statuses.get(municipality_id, ""), 0):
-            statuses[municipality_id] = status
-    return statuses

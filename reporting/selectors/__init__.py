@@ -1,0 +1,70 @@
+"""What the reports read: the report's data (data), the final accounting (final_accounting),
+batches and the monitor's states (batches), and the controledossier (dossier)."""
+
+from reporting.selectors.batches import (
+    BatchSummary,
+    batch_summaries,
+    batch_summary,
+    current_batch_reports,
+    report_statuses,
+)
+from reporting.selectors.data import (
+    ZERO,
+    AdoptedVersion,
+    BreakdownRow,
+    FinalPositionData,
+    IndicatorValue,
+    IneligibleRow,
+    MemberRow,
+    PlanDecisions,
+    ReasonRow,
+    ReportData,
+    ShareGoalRow,
+    ShareRow,
+    all_ineligible_rows,
+    ineligible_row,
+    report_data,
+)
+from reporting.selectors.dossier import (
+    Dossier,
+    report_dossier,
+    unconfirmed_sisa_years,
+)
+from reporting.selectors.final_accounting import (
+    FinalAccountingOption,
+    filed_final_accounting,
+    final_accounting_default,
+    final_accounting_option,
+    final_accounting_options,
+)
+
+__all__ = [
+    "ZERO",
+    "AdoptedVersion",
+    "BatchSummary",
+    "BreakdownRow",
+    "Dossier",
+    "FinalAccountingOption",
+    "FinalPositionData",
+    "IndicatorValue",
+    "IneligibleRow",
+    "MemberRow",
+    "PlanDecisions",
+    "ReasonRow",
+    "ReportData",
+    "ShareGoalRow",
+    "ShareRow",
+    "all_ineligible_rows",
+    "batch_summaries",
+    "batch_summary",
+    "current_batch_reports",
+    "filed_final_accounting",
+    "final_accounting_default",
+    "final_accounting_option",
+    "final_accounting_options",
+    "ineligible_row",
+    "report_data",
+    "report_dossier",
+    "report_statuses",
+    "unconfirmed_sisa_years",
+]
