@@ -20,8 +20,10 @@ from tests.test_isolation import REFUSED, auditor_with_access, own_cases, row_co
 # Views about the person or their access, not the programme: signing out, the language,
 # their own account, second factor and sessions; a key user's colleagues; the
 # municipality's API tokens and auditor access (a token cannot write in a closed
-# programme, the auditor reads the closed books). The administrator's reopening is the one
-# write a closed programme allows (tested in settlement/tests).
+# programme, the auditor reads the closed books); the organisation's house style, which is
+# how its pages look and no record of the grant (stored documents keep the look they were
+# made with). The administrator's reopening is the one write a closed programme allows
+# (tested in settlement/tests).
 NOT_THE_PROGRAMME = {
     "logout",
     "set_language",
@@ -43,6 +45,7 @@ NOT_THE_PROGRAMME = {
     "auditing:grants",
     "auditing:revoke",
     "settlement:reopen",
+    "theme-edit",
 }
 # The functional administrator's national registers and batches, not one municipality's
 # programme: a batch leaves closed municipalities out (reporting.services.start_batch).
