@@ -367,13 +367,6 @@ class ExpenditureImport(Job, models.Model):
             transaction.on_commit(lambda: storage.delete(name))
 
     @property
-    def waits_too_long(self) -> bool:
-        """Still waiting for a worker after JOB_EXPECTED_WAIT_SECONDS: probably none runs."""
-        return self.status == ImportStatus.QUEUED and self.created_at < timezone.now() - (
-            datetime.timedelta(seconds=settings.JOB_EXPECTED_WAIT_SECONDS)
-        )
-
-    @property
     def stale_at(self) -> datetime.datetime:
         """From when a pending import counts as stuck: the timeout after it was queued, or
         after it started running."""

@@ -71,6 +71,13 @@ class Job:
     waited_message: ClassVar[str | None] = None
     queue_timeout_setting: ClassVar[str | None] = None
 
+    @property
+    def waits_too_long(self) -> bool:
+        """Still waiting for a worker after JOB_EXPECTED_WAIT_SECONDS: probably none runs."""
+        return self.status == JobStatus.QUEUED and self.created_at < timezone.now() - (
+            datetime.timedelta(seconds=settings.JOB_EXPECTED_WAIT_SECONDS)
+        )
+
     def end_as_failed(self, reason: str, now: datetime.datetime) -> None:
         """Record the failure and its reason (the row is locked by the caller)."""
         self.status = JobStatus.FAILED

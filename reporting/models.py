@@ -1,5 +1,3 @@
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -282,13 +280,6 @@ class AccountabilityReport(Job, models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
-
-    @property
-    def waits_too_long(self) -> bool:
-        """Still waiting for a worker after JOB_EXPECTED_WAIT_SECONDS: probably none runs."""
-        return self.status == ReportStatus.QUEUED and self.created_at < timezone.now() - (
-            datetime.timedelta(seconds=settings.JOB_EXPECTED_WAIT_SECONDS)
-        )
 
     @property
     def percent(self) -> int:

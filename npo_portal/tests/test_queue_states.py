@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from archive.models import ArchivePackage
 from finance.models import ExpenditureImport
 from npo_portal.celery import app as celery_app
 from npo_portal.celery import queue_names
@@ -89,6 +90,24 @@ def test_a_report_waiting_longer_than_expected_says_probably_no_worker_runs(clie
     assert "langer dan verwacht" not in client.get(page).content.decode()
     report.created_at = timezone.now() - datetime.timedelta(minutes=5)
     report.save(update_fields=["created_at"])
+    assert "langer dan verwacht: waarschijnlijk draait er geen worker" in (
+        client.get(page).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_an_archive_package_waiting_longer_than_expected_says_probably_no_worker_runs(
+    client, world
+):
+    municipality = world.middelburg.municipality
+    package = ArchivePackage.objects.create(municipality=municipality)
+    page = reverse("archive:package-list", kwargs={"code": municipality.code})
+    client.force_login(world.middelburg.finance_officer)
+    assert "langer dan verwacht" not in client.get(page).content.decode()
+    ArchivePackage.objects.filter(pk=package.pk).update(
+        created_at=timezone.now()
+        - datetime.timedelta(seconds=settings.JOB_EXPECTED_WAIT_SECONDS + 1)
+    )
     assert "langer dan verwacht: waarschijnlijk draait er geen worker" in (
         client.get(page).content.decode()
     )
