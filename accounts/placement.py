@@ -119,3 +119,17 @@ class Register:
 
 def _split_day(municipality) -> str:
     return (municipality.valid_until + datetime.timedelta(days=1)).strftime("%d-%m-%Y")
+
+
+def placed_lines(mapped: dict[str, dict[str, int]]) -> list[str]:
+    """One line per old municipality of an import: how many locations went to which
+    successor (`mapped`: old name → {successor name: count})."""
+    return [
+        _("%(old)s: %(count)d location(s), to %(where)s.")
+        % {
+            "old": old,
+            "count": sum(targets.values()),
+            "where": ", ".join(f"{name} ({count})" for name, count in sorted(targets.items())),
+        }
+        for old, targets in sorted(mapped.items())
+    ]

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
-from accounts.placement import Register
+from accounts.placement import Register, placed_lines
 from finance.selectors import finance_programme
 from finance.services.rows import ImportRejected, row_message
 from npo_portal import tables
@@ -73,15 +73,7 @@ class PupilCountResult:
         }
 
     def mapped_summary(self) -> list[str]:
-        return [
-            _("%(old)s: %(count)d location(s), to %(where)s.")
-            % {
-                "old": old,
-                "count": sum(targets.values()),
-                "where": ", ".join(f"{name} ({count})" for name, count in sorted(targets.items())),
-            }
-            for old, targets in sorted(self.mapped.items())
-        ]
+        return placed_lines(self.mapped)
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> str | None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, SchoolBoard
-from accounts.placement import Register
+from accounts.placement import Register, placed_lines
 from npo_portal import tables
 from plans.models import Programme
 from schools import csv_import
@@ -55,15 +55,7 @@ class SchoolImportResult:
 
     def mapped_summary(self) -> list[str]:
         """One line per old municipality: how many locations went where."""
-        return [
-            _("%(old)s: %(count)d location(s), to %(where)s.")
-            % {
-                "old": old,
-                "count": sum(targets.values()),
-                "where": ", ".join(f"{name} ({count})" for name, count in sorted(targets.items())),
-            }
-            for old, targets in sorted(self.mapped.items())
-        ]
+        return placed_lines(self.mapped)
 
     def held_summary(self) -> list[str]:
         """One line per location held for the functional administrator to assign."""
