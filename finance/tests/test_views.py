@@ -249,12 +249,17 @@ def test_dashboard_and_list_queries_do_not_grow_with_expenditures(
     client.get(url("dashboard", municipality))  # warm the session and content types
     cache.clear()
     # The figures computed and rendered, and whether the programme is closed (then cached).
-    with django_assert_num_queries(22):
+    # The user comes with their municipality, which is the one in the address (issue 32).
+    with django_assert_num_queries(19):
         assert client.get(url("dashboard", municipality)).status_code == 200
-    with django_assert_num_queries(7):  # the same figures, from the cache
+    # The same figures, from the cache: the session, the user, the grant and its changes.
+    with django_assert_num_queries(4):
         assert client.get(url("dashboard", municipality)).status_code == 200
-    # The list: its page, filtered total and count, years with data and closed years.
-    with django_assert_num_queries(11):
+    # The list: its change count, then its filters' options, closed years, filtered total
+    # and count (computed once, then cached under that count), and its page.
+    with django_assert_num_queries(10):
+        assert client.get(url("expenditure-list", municipality)).status_code == 200
+    with django_assert_num_queries(4):  # the session, the user, the change count, the page
         assert client.get(url("expenditure-list", municipality)).status_code == 200
 
 
