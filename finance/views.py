@@ -345,8 +345,17 @@ class PaymentListView(MunicipalityFinanceMixin, TemplateView):
     template_name = "finance/payment_list.html"
 
     def get_context_data(self, **kwargs):
+        # Expected against received is rendered once per change of the books, as the
+        # dashboard's figures are (the template's cache block is keyed by `figures_key`);
+        # the totals are only read when it has to render it.
+        today = timezone.localdate()
+        key = figures_key(municipality=self.municipality, on=today)
         return super().get_context_data(
-            totals=cached_finance_totals(municipality=self.municipality),
+            figures_key=key,
+            figures_seconds=settings.FIGURES_CACHE_SECONDS,
+            totals=SimpleLazyObject(
+                lambda: cached_finance_totals(municipality=self.municipality, today=today, key=key)
+            ),
             payments=Payment.objects.for_user(self.request.user)
             .filter(municipality=self.municipality)
             .select_related("recorded_by")

@@ -49,12 +49,14 @@ def figures_key(
 
 
 def cached_finance_totals(
-    *, municipality: Municipality, today: datetime.date | None = None
+    *, municipality: Municipality, today: datetime.date | None = None, key: str | None = None
 ) -> FinanceTotals:
-    """`finance_totals`, from the cache while the grant's books have not changed."""
+    """`finance_totals`, from the cache while the grant's books have not changed. `key`:
+    the `figures_key` of the municipality on `today`, when the caller has it."""
     today = today or timezone.localdate()
+    key = key or figures_key(municipality=municipality, on=today)
     return cache.get_or_set(
-        f"finance-totals:{figures_key(municipality=municipality, on=today)}",
+        f"finance-totals:{key}",
         lambda: finance_totals(municipality=municipality, today=today),
         settings.FIGURES_CACHE_SECONDS,
     )

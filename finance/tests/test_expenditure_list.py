@@ -266,3 +266,20 @@ def test_a_searched_lists_total_is_added_up_from_its_rows_each_time(client, worl
     assert total() == Decimal("10.00")
     ExpenditureFactory(municipality=municipality, description="Zomerschool 2", amount=Decimal("5"))
     assert total() == Decimal("15.00")
+
+
+def test_the_rows_escape_every_text_they_show(client, world):
+    municipality = world.middelburg.municipality
+    expenditure = ExpenditureFactory(
+        municipality=municipality,
+        description='<script>alert("x")</script>',
+        supplier="Boek & Co's",
+        invoice_number="<F-1>",
+    )
+    client.force_login(world.middelburg.finance_officer)
+    body = client.get(list_url(municipality)).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+    assert "Boek &amp; Co&#x27;s · factuur &lt;F-1&gt;" in body
+    edit = list_url(municipality, "expenditure-update", pk=expenditure.pk)
+    assert f'<a href="{edit}">' in body

@@ -342,6 +342,22 @@ def test_payments_page_shows_expected_against_received(client, world):
     assert Payment.objects.get().recorded_by == world.middelburg.finance_officer
 
 
+def test_the_payments_pages_cached_schedule_follows_each_payment(client, world):
+    """Expected against received is cached under the grant's change count (issue 32)."""
+    municipality = world.middelburg.municipality
+    AllocationFactory(municipality=municipality, amount=Decimal("240000.00"))
+    client.force_login(world.middelburg.finance_officer)
+    before = client.get(url("payment-list", municipality)).content.decode()
+    assert "€\xa012.345,67" not in before
+    assert client.get(url("payment-list", municipality)).context["figures_key"]
+    PaymentFactory(
+        municipality=municipality, date=datetime.date(2021, 12, 20), amount=Decimal("12345.67")
+    )
+    after = client.get(url("payment-list", municipality)).content.decode()
+    # Received in December 2021 and in all: in the schedule, its total and the list.
+    assert after.count("€\xa012.345,67") == 3
+
+
 def test_import_commands(tmp_path, world, capsys):
     allocations = tmp_path / "toekenningen.csv"
     allocations.write_text("gemeentecode;gemeente;bedrag\n0687;Middelburg;1.214.683,00\n")
