@@ -6,7 +6,8 @@ text: in XLSX as a string cell, never a formula; in CSV prefixed with an apostro
 OWASP advice on CSV injection says. Numbers, amounts and dates stay what they are.
 
 Every CSV export is written by `csv_lines` (or `csv_text`), every XLSX row by `append_row` or
-`xlsx_row`; tests read the files back.
+`xlsx_row`, or for a long write-only sheet by `StreamedSheet.write`; all three classify a value
+with `xlsx_content`. Tests read the files back.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from typing import Any
 
 from django.utils import timezone
 from openpyxl.cell.cell import Cell
+from openpyxl.compat import safe_string
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.xml.functions import fromstring
 
 # How a spreadsheet shows what the portal writes (issue 31): an amount is a number with a
 # euro format, a date a date, a moment a date with its time; never a text.
@@ -87,34 +93,52 @@ def _naive_local(moment: datetime.datetime) -> datetime.datetime:
     return moment
 
 
-def _formatted(sheet, value: Any, number_format: str) -> Cell:
-    cell = Cell(sheet, row=1, column=1, value=value)
-    cell.number_format = number_format
-    return cell
+class _TextFormat:
+    def __repr__(self) -> str:
+        return "TEXT"
+
+
+# What `xlsx_content` gives as a text's format: a string cell, never a formula.
+TEXT = _TextFormat()
+
+
+def xlsx_content(value: Any) -> tuple[Any, str | _TextFormat | None]:
+    """What a spreadsheet cell holds for `value`, and how it is shown: a text cleaned of what
+    no spreadsheet file can hold, with the format `TEXT` (a string cell, never a formula); an
+    amount (Decimal) with the euro format, a date as a date, a moment as the Dutch clock read
+    it, with its time; a `Number` in its own format. Anything else (a count, a year) is left as
+    it is, with no format (None)."""
+    if isinstance(value, str):
+        return clean_text(value), TEXT
+    if isinstance(value, Decimal):
+        return value, EURO_FORMAT
+    if isinstance(value, datetime.datetime):
+        return _naive_local(value), DATETIME_FORMAT
+    if isinstance(value, datetime.date):
+        return value, DATE_FORMAT
+    if isinstance(value, Number):
+        return value.value, value.number_format
+    return value, None
 
 
 def xlsx_value(sheet, value: Any) -> Any:
-    """`value` for `sheet.append`: a text becomes a string cell that is never a formula; an
-    amount (Decimal) a number in euros, a date a date, a moment a date with its time.
+    """`value` for `sheet.append` (see `xlsx_content`): a text becomes a string cell that is
+    never a formula; an amount, a date or a moment a cell with its number format.
 
     Works for ordinary and write-only worksheets alike.
     """
-    if isinstance(value, Number):
-        return _formatted(sheet, value.value, value.number_format)
-    if isinstance(value, Decimal):
-        return _formatted(sheet, value, EURO_FORMAT)
-    if isinstance(value, datetime.datetime):
-        return _formatted(sheet, _naive_local(value), DATETIME_FORMAT)
-    if isinstance(value, datetime.date):
-        return _formatted(sheet, value, DATE_FORMAT)
-    if not isinstance(value, str):
-        return value
+    content, number_format = xlsx_content(value)
+    if number_format is None:
+        return content
     # Placeholder coordinates (append sets the real ones): a write-only sheet formats a Cell
     # it is handed in an error message first, which needs a coordinate to exist.
     cell = Cell(sheet, row=1, column=1)
-    cell.value = clean_text(value)
-    # openpyxl turns any text starting with "=" into a formula; the data type decides.
-    cell.data_type = "s"
+    cell.value = content
+    if number_format is TEXT:
+        # openpyxl turns any text starting with "=" into a formula; the data type decides.
+        cell.data_type = "s"
+    else:
+        cell.number_format = number_format
     return cell
 
 
@@ -167,3 +191,114 @@ def csv_lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[
 def csv_text(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> str:
     """`csv_lines` as one text, for a file small enough to build whole."""
     return "".join(csv_lines(header, rows))
+
+
+# openpyxl keeps at most this many characters of a text cell (`Cell.check_string`).
+_MAX_TEXT = 32767
+
+
+def _xml_text(text: str) -> str:
+    """`text` as element content; a carriage return as a reference, as lxml writes it (a
+    parser would turn a literal one into a line feed)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+class StreamedSheet(WriteOnlyWorksheet):
+    """A write-only worksheet for long sheets: `write` turns a row into SpreadsheetML text
+    (every value through `xlsx_content`, the same cell XML openpyxl writes: texts inline
+    strings, amounts and dates numbers with their style), and rows go to the file a chunk at
+    a time. openpyxl builds, checks and writes an object per cell, which cost most of the
+    report job's 2,600-line "Niet ten laste" sheet (issue 32).
+
+    `style_of(number_format, bold)` gives the workbook's style index for a cell with that
+    format (`None` for a plain value, `TEXT` for a text) or None for no style; it is asked
+    once per kind of cell, in the order the kinds first occur, as openpyxl would number them.
+    Rows are taken only through `write`."""
+
+    CHUNK = 1000
+
+    def __init__(self, parent, title, style_of):
+        super().__init__(parent, title)
+        self._style_of = style_of
+        self._style_attributes: dict = {}
+        self._letters: list[str] = []
+        self._pending: list[str] = []
+        self._row_number = 0
+
+    def write(self, values, *, bold: bool = False) -> None:
+        """Add one row; None leaves its cell empty."""
+        self._row_number += 1
+        number = str(self._row_number)
+        letters = self._letters
+        while len(letters) < len(values):
+            letters.append(get_column_letter(len(letters) + 1))
+        parts = [f'<row r="{number}">']
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            content, number_format = xlsx_content(value)
+            key = (number_format, bold)
+            style = self._style_attributes.get(key)
+            if style is None:
+                index_of = self._style_of(number_format, bold)
+                style = "" if index_of is None else f' s="{index_of}"'
+                self._style_attributes[key] = style
+            parts.append(_cell_xml(letters[index] + number, style, content, number_format))
+        parts.append("</row>")
+        self._pending.append("".join(parts))
+        if len(self._pending) >= self.CHUNK:
+            self._flush()
+
+    def append(self, row):
+        raise TypeError("A StreamedSheet takes its rows through write().")
+
+    def close(self):
+        self._flush()
+        super().close()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        rows = list(fromstring("<sheetData>" + "".join(self._pending) + "</sheetData>"))
+        self._pending = []
+        self._get_writer()
+        if self._rows is None:
+            self._rows = self._write_rows()
+            next(self._rows)
+        self._rows.send(rows)
+
+    def _write_rows(self):
+        """openpyxl's `WriteOnlyWorksheet._write_rows`, sent lists of finished row elements."""
+        try:
+            xf = self._writer.xf.send(True)
+        except StopIteration:
+            self._already_saved()
+        with xf.element("sheetData"):
+            try:
+                while True:
+                    for row in (yield):
+                        xf.write(row)
+            except GeneratorExit:
+                pass
+        self._writer.xf.send(None)
+
+
+def _cell_xml(reference: str, style: str, content: Any, number_format) -> str:
+    """One `<c>` element as openpyxl's writer makes it (`openpyxl.cell._writer`)."""
+    if number_format is TEXT:
+        text = content[:_MAX_TEXT]
+        if not text:
+            return f'<c r="{reference}"{style} t="inlineStr"/>'
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return (
+            f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+        )
+    if isinstance(content, bool):
+        return f'<c r="{reference}"{style} t="b"><v>{safe_string(content)}</v></c>'
+    if isinstance(content, datetime.date):  # a date or a moment, naive: a serial number
+        return f'<c r="{reference}"{style} t="n"><v>{safe_string(to_excel(content))}</v></c>'
+    if isinstance(content, (int, float, Decimal)):
+        return f'<c r="{reference}"{style} t="n"><v>{safe_string(content)}</v></c>'
+    raise TypeError(f"No spreadsheet cell for a {type(content).__name__}.")
