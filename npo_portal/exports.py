@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import datetime
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -25,7 +27,6 @@ from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.xml.functions import fromstring
 
 # How a spreadsheet shows what the portal writes (issue 31): an amount is a number with a
 # euro format, a date a date, a moment a date with its time; never a text.
@@ -195,11 +196,16 @@ def csv_text(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> str:
 
 # openpyxl keeps at most this many characters of a text cell (`Cell.check_string`).
 _MAX_TEXT = 32767
+# Where openpyxl's file of a `StreamedSheet` gets its rows: text no sheet's top or tail holds.
+_ROWS_MARKER = "npo-streamed-rows-3c61f0"
+_ESCAPED = re.compile(r"[&<>\r]")
 
 
 def _xml_text(text: str) -> str:
     """`text` as element content; a carriage return as a reference, as lxml writes it (a
     parser would turn a literal one into a line feed)."""
+    if _ESCAPED.search(text) is None:
+        return text
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     )
@@ -210,7 +216,9 @@ class StreamedSheet(WriteOnlyWorksheet):
     (every value through `xlsx_content`, the same cell XML openpyxl writes: texts inline
     strings, amounts and dates numbers with their style), and rows go to the file a chunk at
     a time. openpyxl builds, checks and writes an object per cell, which cost most of the
-    report job's 2,600-line "Niet ten laste" sheet (issue 32).
+    report job's 2,600-line "Niet ten laste" sheet (issue 32). Rows wait in a temporary file
+    (memory stays flat) until the workbook is saved; openpyxl then writes the sheet with a
+    marker where its rows go, and the rows take the marker's place.
 
     `style_of(number_format, bold)` gives the workbook's style index for a cell with that
     format (`None` for a plain value, `TEXT` for a text) or None for no style; it is asked
@@ -224,7 +232,9 @@ class StreamedSheet(WriteOnlyWorksheet):
         self._style_of = style_of
         self._style_attributes: dict = {}
         self._letters: list[str] = []
+        self._serials: dict[datetime.date, str] = {}
         self._pending: list[str] = []
+        self._spool = None
         self._row_number = 0
 
     def write(self, values, *, bold: bool = False) -> None:
@@ -234,18 +244,16 @@ class StreamedSheet(WriteOnlyWorksheet):
         letters = self._letters
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
+        styles, cell_xml = self._style_attributes, self._cell_xml
         parts = [f'<row r="{number}">']
-        for index, value in enumerate(values):
+        for letter, value in zip(letters, values, strict=False):
             if value is None:
                 continue
             content, number_format = xlsx_content(value)
-            key = (number_format, bold)
-            style = self._style_attributes.get(key)
+            style = styles.get((number_format, bold))
             if style is None:
-                index_of = self._style_of(number_format, bold)
-                style = "" if index_of is None else f' s="{index_of}"'
-                self._style_attributes[key] = style
-            parts.append(_cell_xml(letters[index] + number, style, content, number_format))
+                style = self._style_attribute(number_format, bold)
+            parts.append(cell_xml(letter + number, style, content, number_format))
         parts.append("</row>")
         self._pending.append("".join(parts))
         if len(self._pending) >= self.CHUNK:
@@ -254,51 +262,81 @@ class StreamedSheet(WriteOnlyWorksheet):
     def append(self, row):
         raise TypeError("A StreamedSheet takes its rows through write().")
 
-    def close(self):
-        self._flush()
-        super().close()
+    def _style_attribute(self, number_format, bold: bool) -> str:
+        index = self._style_of(number_format, bold)
+        style = "" if index is None else f' s="{index}"'
+        self._style_attributes[(number_format, bold)] = style
+        return style
+
+    def _cell_xml(self, reference: str, style: str, content: Any, number_format) -> str:
+        """One `<c>` element as openpyxl's writer makes it (`openpyxl.cell._writer`)."""
+        if number_format is TEXT:
+            text = content[:_MAX_TEXT]
+            if not text:
+                return f'<c r="{reference}"{style} t="inlineStr"></c>'
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            return (
+                f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>'
+                f"{_xml_text(text)}</t></is></c>"
+            )
+        if isinstance(content, bool):
+            return f'<c r="{reference}"{style} t="b"><v>{safe_string(content)}</v></c>'
+        if isinstance(content, datetime.date):  # a date or a moment, naive: a serial number
+            serial = self._serials.get(content) if type(content) is datetime.date else None
+            if serial is None:
+                serial = safe_string(to_excel(content))
+                if type(content) is datetime.date:  # few distinct days; moments are not kept
+                    self._serials[content] = serial
+            return f'<c r="{reference}"{style} t="n"><v>{serial}</v></c>'
+        if isinstance(content, (int, float, Decimal)):
+            return f'<c r="{reference}"{style} t="n"><v>{safe_string(content)}</v></c>'
+        raise TypeError(f"No spreadsheet cell for a {type(content).__name__}.")
 
     def _flush(self) -> None:
+        """The pending rows to the temporary file, non-ASCII as character references, as
+        openpyxl's writer (lxml without a declared encoding) writes them."""
         if not self._pending:
             return
-        rows = list(fromstring("<sheetData>" + "".join(self._pending) + "</sheetData>"))
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _splice
+        self._spool.write("".join(self._pending).encode("ascii", "xmlcharrefreplace"))
         self._pending = []
+
+    def close(self):
+        self._flush()
         self._get_writer()
         if self._rows is None:
             self._rows = self._write_rows()
             next(self._rows)
-        self._rows.send(rows)
+        super().close()
+        if self._spool is not None:
+            self._splice()
 
     def _write_rows(self):
-        """openpyxl's `WriteOnlyWorksheet._write_rows`, sent lists of finished row elements."""
+        """openpyxl's `WriteOnlyWorksheet._write_rows`, with the marker for the rows."""
         try:
             xf = self._writer.xf.send(True)
         except StopIteration:
             self._already_saved()
         with xf.element("sheetData"):
+            if self._spool is not None:
+                xf.write(_ROWS_MARKER)
             try:
                 while True:
-                    for row in (yield):
-                        xf.write(row)
+                    yield
             except GeneratorExit:
                 pass
         self._writer.xf.send(None)
 
-
-def _cell_xml(reference: str, style: str, content: Any, number_format) -> str:
-    """One `<c>` element as openpyxl's writer makes it (`openpyxl.cell._writer`)."""
-    if number_format is TEXT:
-        text = content[:_MAX_TEXT]
-        if not text:
-            return f'<c r="{reference}"{style} t="inlineStr"/>'
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return (
-            f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
-        )
-    if isinstance(content, bool):
-        return f'<c r="{reference}"{style} t="b"><v>{safe_string(content)}</v></c>'
-    if isinstance(content, datetime.date):  # a date or a moment, naive: a serial number
-        return f'<c r="{reference}"{style} t="n"><v>{safe_string(to_excel(content))}</v></c>'
-    if isinstance(content, (int, float, Decimal)):
-        return f'<c r="{reference}"{style} t="n"><v>{safe_string(content)}</v></c>'
-    raise TypeError(f"No spreadsheet cell for a {type(content).__name__}.")
+    def _splice(self) -> None:
+        """The sheet's file with the spooled rows in the marker's place."""
+        path = self._writer.out
+        with open(path, "rb") as written:
+            head, tail = written.read().split(_ROWS_MARKER.encode())
+        with open(path, "wb") as sheet_file:
+            sheet_file.write(head)
+            self._spool.seek(0)
+            shutil.copyfileobj(self._spool, sheet_file)
+            sheet_file.write(tail)
+        self._spool.close()
+        self._spool = None

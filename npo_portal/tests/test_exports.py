@@ -180,3 +180,18 @@ def test_a_streamed_sheet_holds_what_openpyxl_cells_hold():
     assert len(written) == len(rows) + 1
     assert all(row[0][2] == "s" for row in written[: len(HOSTILE)])
     assert written[-1][1][3:5] == ('"€" #,##0.00;"€" -#,##0.00', True)
+
+
+def test_a_streamed_sheet_without_rows_is_an_empty_sheet():
+    from npo_portal.exports import StreamedSheet
+
+    workbook = Workbook(write_only=True)
+    for title in ("Leeg", "Één regel"):
+        sheet = StreamedSheet(workbook, title, style_of=lambda number_format, bold: None)
+        workbook._add_sheet(sheet)
+    sheet.write(["é & ü < ö", 5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    reread = load_workbook(io.BytesIO(buffer.getvalue()))
+    assert list(reread["Leeg"].values) == []
+    assert list(reread["Één regel"].values) == [("é & ü < ö", 5)]
