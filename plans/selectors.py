@@ -108,10 +108,11 @@ def budget_totals(*, plan: Plan) -> BudgetTotals:
 
 
 def plan_for_municipality(*, user, municipality_id: int) -> Plan | None:
-    """The plan of a municipality, if it has one and `user` may see it."""
+    """The plan of a municipality, if it has one and `user` may see it (for the home page's
+    card and the plan menu's redirect: without its texts, programme or municipality)."""
     return (
         Plan.objects.for_user(user)
-        .select_related("programme", "municipality")
+        .defer("context", "aims")
         .filter(municipality_id=municipality_id)
         .first()
     )
