@@ -1,6 +1,5 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views import View
@@ -8,6 +7,7 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
 from insight import charts, exports, permissions, selectors
+from npo_portal.paging import pager
 from plans.models import Plan
 from plans.permissions import can_record_reach
 
@@ -24,23 +24,6 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-def _pager(request, items: list, *, param: str, per_page: int, anchor: str) -> dict:
-    """The page of `items` that query parameter `param` asks for (the first when it is not a
-    page number), with links to its neighbours that keep the other parameters."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}#{anchor}"
-
-    return {
-        "page": page,
-        "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
-        "next_url": link(page.next_page_number()) if page.has_next() else "",
-    }
-
-
 class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
     """From need to measure to euro for one municipality: a summary per goal, then the
     detail per school and per intervention a page at a time."""
@@ -54,14 +37,14 @@ class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
         plans = Plan.objects.filter(pk__in={r.intervention.plan_id for r in thread.interventions})
         # The plans whose interventions' reach per school this user may record (a link each).
         reach_plans = {p.pk for p in plans if can_record_reach(self.request.user, p)}
-        schools = _pager(
+        schools = pager(
             self.request,
             thread.schools,
             param="scholen",
             per_page=SCHOOLS_PER_PAGE,
             anchor="draad-scholen",
         )
-        interventions = _pager(
+        interventions = pager(
             self.request,
             thread.interventions,
             param="interventies",

@@ -10,6 +10,7 @@ from django.views.generic import ListView
 
 from npo_portal.audit import EditConflict, offer_current_version
 from npo_portal.exports import CSV_CONTENT_TYPE
+from npo_portal.paging import pager
 from npo_portal.storage import upload_source
 from schools import exports, permissions, selectors, services
 from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
@@ -120,16 +121,38 @@ def round_close(request, pk):
     return redirect("schools:round-detail", needs_round.pk)
 
 
+# The officers' round detail and the needs picture list a municipality's schools a page at a
+# time: a large municipality has some 175, and the whole page grew with them (issue 32). The
+# spreadsheet of the picture holds them all.
+SCHOOLS_PER_PAGE = 25
+
+
 @login_required
 def round_detail(request, pk):
     needs_round = _round_for(request, pk)
     user = request.user
+    context = {}
+    if user.is_school_board_user:
+        # A board answers for its own schools from here: all of them, with their buttons.
+        context["responses"] = selectors.round_responses(needs_round=needs_round, user=user)
+    else:
+        responses = selectors.round_response_page(
+            needs_round=needs_round, user=user, status_filter=request.GET.get("status", "")
+        )
+        context["response_page"] = responses
+        context["school_pager"] = pager(
+            request,
+            responses.rows,
+            param="pagina",
+            per_page=SCHOOLS_PER_PAGE,
+            anchor="respons",
+        )
     return render(
         request,
         "schools/round_detail.html",
         {
+            **context,
             "round": needs_round,
-            "responses": selectors.round_responses(needs_round=needs_round, user=user),
             "accepts_answers": selectors.round_accepts_answers(needs_round=needs_round),
             "can_manage": permissions.can_manage_rounds(user, needs_round.municipality),
             "can_view_picture": permissions.can_view_picture(user, needs_round),
@@ -144,18 +167,52 @@ def _picture_for(request, pk):
     return selectors.cached_municipal_picture(needs_round=needs_round)
 
 
+# The picture's lists, a page at a time (the spreadsheet holds them whole).
+NEEDS_PER_PAGE = 25
+TEXTS_PER_PAGE = 25
+
+
 @login_required
 def picture(request, pk):
-    needs_picture = _picture_for(request, pk)
-    return render(
-        request,
-        "schools/picture.html",
-        {
-            "round": needs_picture.needs_round,
-            "picture": needs_picture,
-            "chart": selectors.delay_chart(picture=needs_picture),
-        },
+    needs_round = _round_for(request, pk)
+    if not permissions.can_view_picture(request.user, needs_round):
+        raise PermissionDenied
+    overview = selectors.cached_picture_overview(needs_round=needs_round)
+    responses = selectors.response_page(
+        needs_round=needs_round,
+        schools=School.objects.in_round(needs_round).order_by("board__name", "name", "pk"),
+        counts=overview.counts,
     )
+    context = {
+        "round": needs_round,
+        "picture": overview,
+        "chart": selectors.delay_chart(picture=overview),
+        "school_pager": pager(
+            request, responses.rows, param="scholen", per_page=SCHOOLS_PER_PAGE, anchor="respons"
+        ),
+        "schools_open": "scholen" in request.GET,
+    }
+    chosen = overview.goal(request.GET.get("doel", ""))
+    if chosen is not None:
+        goal, count = chosen
+        context["goal"] = goal
+        context["need_pager"] = pager(
+            request,
+            selectors.need_rows(needs_round=needs_round, goal=goal, count=count),
+            param="behoeften",
+            per_page=NEEDS_PER_PAGE,
+            anchor="behoeften",
+        )
+    group = overview.text_group(request.GET.get("vraag", ""))
+    context["text_group"] = group
+    context["text_pager"] = pager(
+        request,
+        selectors.text_rows(needs_round=needs_round, group=group),
+        param="teksten",
+        per_page=TEXTS_PER_PAGE,
+        anchor="vrije-tekst",
+    )
+    return render(request, "schools/picture.html", context)
 
 
 @login_required
