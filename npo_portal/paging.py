@@ -29,13 +29,15 @@ class Counted(Sequence):
         return self.wrap(self.rows[index])
 
 
-def pager(request, items, *, param: str, per_page: int, anchor: str) -> dict:
+def pager(request, items, *, param: str, per_page: int, anchor: str, query=None) -> dict:
     """The page of `items` that query parameter `param` asks for (the first when it is not a
-    page number), with links to its neighbours that keep the other parameters."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
+    page number), with links to its neighbours that keep the other parameters (those of
+    `query`, a QueryDict, when given instead of the request's)."""
+    query_ = request.GET if query is None else query
+    page = Paginator(items, per_page).get_page(query_.get(param))
 
     def link(number: int) -> str:
-        query = request.GET.copy()
+        query = query_.copy()
         query[param] = str(number)
         return f"?{query.urlencode()}#{anchor}"
 

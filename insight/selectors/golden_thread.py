@@ -18,7 +18,7 @@ from finance.selectors import (
     InterventionTotals,
     finance_programme,
 )
-from insight.figures import cached_finance_totals
+from insight.figures import cached_finance_totals, figures_key
 from insight.shares import largest_remainder
 from plans.models import (
     Intervention,
@@ -32,6 +32,7 @@ from schools.models import (
     NeedsAnswer,
     School,
 )
+from schools.selectors import needs_changes
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -146,6 +147,15 @@ def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
         of(row.intervention.goal).add(row)
         total.add(row)
     return sorted(summaries.values(), key=lambda s: (s.goal.order, s.goal.pk)), total
+
+
+def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
+    """A key that changes whenever anything `golden_thread(municipality, today)` reads
+    changes: the grant's money and plans (`figures_key`, MoneyChange) and its schools, needs,
+    interventions' schools and reach (schools' NeedsChange), with the grant and the day."""
+    members = [member.pk for member in grant_members(municipality=municipality, on=today)]
+    needs = needs_changes(municipality_ids=members)
+    return f"{figures_key(municipality=municipality, on=today, members=members)}:{needs}"
 
 
 def golden_thread(
