@@ -342,10 +342,13 @@ def picture_overview(*, needs_round: NeedsRound) -> PictureOverview:
     )
 
 
-def cached_picture_overview(*, needs_round: NeedsRound) -> PictureOverview:
+def cached_picture_overview(
+    *, needs_round: NeedsRound, changes: int | None = None
+) -> PictureOverview:
     """`picture_overview`, from the cache while nothing it reads has changed (the key of
-    `cached_municipal_picture`)."""
-    changes = needs_changes(municipality_ids=[needs_round.municipality_id])
+    `cached_municipal_picture`; `changes` is its count when the caller has read it)."""
+    if changes is None:
+        changes = needs_changes(municipality_ids=[needs_round.municipality_id])
     return cache.get_or_set(
         f"needs-overview:{needs_round.pk}:{changes}",
         lambda: picture_overview(needs_round=needs_round),

@@ -11,7 +11,7 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
@@ -45,17 +45,19 @@ class _Cells:
         self.answer_url = reverse("schools:answer-detail", args=[_PK])
 
     def school(self, response) -> str:
+        name = escape(response.school.name)
         if response.answer_id:
-            return format_html(
-                '<a href="{}">{}</a>',
-                self.answer_url.replace(str(_PK), str(response.answer_id)),
-                response.school.name,
-            )
-        return format_html("{}", response.school.name)
+            url = self.answer_url.replace(str(_PK), str(response.answer_id))
+            return f'<a href="{url}">{name}</a>'
+        return name
 
     def status(self, response) -> str:
         badge = self.badges[response.status]
         return badge + self.reopen if response.reopen_requested else badge
+
+
+# The rows are put together from escaped values (`escape`, or HTML built by `format_html`
+# above), as in the template they replace; `format_html` per cell cost twice as much.
 
 
 @register.simple_tag
@@ -66,46 +68,37 @@ def round_response_rows(responses) -> str:
     for response in responses:
         school = response.school
         submitted = response.submitted_at
-        rows.append(
-            format_html(
-                "<tr>\n"
-                "      <td>{}</td>\n"
-                "      <td>{}</td>\n"
-                '      <td><abbr title="{}">{}</abbr></td>\n'
-                "      <td>{}</td>\n"
-                "      <td>{}</td>\n"
-                '      <td class="text-nowrap">{}</td>\n'
-                "    </tr>",
-                cells.school(response),
-                school.code,
-                cells.sectors.get(school.sector, school.sector),
-                school.sector,
-                school.board.name,
-                cells.status(response),
-                date_format(template_localtime(submitted), "SHORT_DATETIME_FORMAT")
-                if submitted
-                else "—",
-            )
+        when = (
+            escape(date_format(template_localtime(submitted), "SHORT_DATETIME_FORMAT"))
+            if submitted
+            else "—"
         )
-    return mark_safe("\n    ".join(rows))  # noqa: S308 - every row went through format_html
+        sector = escape(school.sector)
+        rows.append(
+            "<tr>\n"
+            f"      <td>{cells.school(response)}</td>\n"
+            f"      <td>{escape(school.code)}</td>\n"
+            f'      <td><abbr title="{escape(cells.sectors.get(school.sector, school.sector))}">'
+            f"{sector}</abbr></td>\n"
+            f"      <td>{escape(school.board.name)}</td>\n"
+            f"      <td>{cells.status(response)}</td>\n"
+            f'      <td class="text-nowrap">{when}</td>\n'
+            "    </tr>"
+        )
+    return mark_safe("\n    ".join(rows))  # noqa: S308 - every value escaped above
 
 
 @register.simple_tag
 def picture_response_rows(responses) -> str:
     """The needs picture's rows: board, school, sector, status."""
     cells = _Cells()
-    return format_html_join(
-        "\n        ",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        (
-            (
-                response.school.board.name,
-                cells.school(response),
-                cells.sectors.get(response.school.sector, response.school.sector),
-                cells.badges[response.status],
-            )
+    return mark_safe(  # noqa: S308 - every value escaped
+        "\n        ".join(
+            f"<tr><td>{escape(response.school.board.name)}</td><td>{cells.school(response)}</td>"
+            f"<td>{escape(cells.sectors.get(response.school.sector, response.school.sector))}"
+            f"</td><td>{cells.badges[response.status]}</td></tr>"
             for response in responses
-        ),
+        )
     )
 
 
