@@ -221,3 +221,42 @@ def test_a_school_without_an_answer_renamed_or_moved_to_another_board_shows_at_o
     quiet.board = SchoolBoardFactory(name="Stichting Elders")
     quiet.save()
     assert "Stichting Elders" in page(client, url)
+
+
+def _spent_on_it(n):
+    from finance.factories import ExpenditureFactory
+
+    n["intervention"].schools.add(n["world"].middelburg.school)
+    cache.clear()  # this test is about the expenditure alone
+    ExpenditureFactory(
+        municipality=n["world"].middelburg.municipality,
+        intervention=n["intervention"],
+        goal=n["intervention"].goal,
+    )
+
+
+GOLDEN_THREAD_PAGE_WRITES = {
+    **THREAD_WRITES,
+    "school renamed": _school_renamed,
+    "an expenditure on the intervention": _spent_on_it,
+}
+
+
+@pytest.mark.parametrize(
+    "write", GOLDEN_THREAD_PAGE_WRITES.values(), ids=GOLDEN_THREAD_PAGE_WRITES.keys()
+)
+def test_the_cached_golden_thread_page_follows_every_write(client, needs, write):
+    """The golden thread's body is cached under the thread's data versions: after a write
+    the page is the page rendered from scratch."""
+    client.force_login(needs["world"].middelburg.policy_officer)
+    url = reverse("insight:golden-thread", args=[needs["world"].middelburg.municipality.code])
+    before = page(client, url)
+    assert page(client, url) == before  # from the cache now
+
+    write(needs)
+
+    after = page(client, url)
+    assert after != before
+    cache.clear()
+    client.force_login(needs["world"].middelburg.policy_officer)
+    assert after == page(client, url)
