@@ -1,61 +1,49 @@
-"""Where a page's CPU goes, largest against smallest municipality (issue 32, "every page flat").
+"""cProfile (process CPU as its clock) of the page mix's warm requests, per page or over all.
 
-    DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only DJANGO_ALLOWED_HOSTS=testserver \
+    DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_speed_bench \
-        python bench/profile_pages.py --compare GM1701 GM0310 --page "round detail" --runs 20 [--cold]
+        python bench/profile_pages.py --municipalities 10 [--page expenditures] [--rounds 2]
 
-The pages and users of `pages.py`. Each page is requested `--runs` times per municipality
-under cProfile with the process CPU clock (after one unprofiled warm-up); `--cold` empties
-the cache before each request as `pages.py --cold` does. Prints per municipality the CPU ms
-per request and how much of it is spent under a few groups of functions (templates, the
-ORM building model instances, the database driver, translations), then the functions with
-most own time.
+The same pages and municipalities as `profile_mix.py`. One warm-up round (not profiled), then
+`--rounds` rounds under cProfile with `time.process_time` as its clock, so a process waiting
+for a core on a loaded host costs nothing. Prints, per page, the queries of its last request
+and their SQL with `--sql`; then the top functions by own and by cumulative process time.
+`--page` profiles only the pages whose name starts with it.
 """
 
 import argparse
 import cProfile
 import logging
+import os
 import pstats
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import redis
 
-import pages
-from django.conf import settings
-from django.core.cache import cache
-from django.test import Client, override_settings
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 
-GROUPS = {
-    "templates (render)": ("django/template/base.py", "render"),
-    "SQL (driver execute)": ("psycopg", "execute"),
-    "ORM: model instances": ("django/db/models/base.py", "from_db"),
-    "ORM: compiling SQL": ("django/db/models/sql/compiler.py", "as_sql"),
-    "translations": ("django/utils/translation/trans_real.py", "gettext"),
-    "cache (get)": ("django/core/cache", "get"),
-}
+import load  # noqa: E402  (sets up Django as load.py runs it)
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import Municipality, Role, User  # noqa: E402
 
 
-def grouped(stats: pstats.Stats) -> dict[str, float]:
-    """Cumulative seconds of the outermost call of each group (not double counted)."""
-    out = {}
-    for name, (path, function) in GROUPS.items():
-        best = 0.0
-        for (file, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
-            if path in file and func == function:
-                best = max(best, ct)
-        out[name] = best
-    return out
-
-
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--compare", nargs=2, metavar="CODE", required=True)
-    parser.add_argument("--page", action="append", required=True)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--cold", action="store_true")
-    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--municipalities", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--page", default="")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sql", action="store_true")
+    parser.add_argument("--dump", help="write the pstats file here")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     override_settings(
@@ -64,35 +52,55 @@ def main():
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
+        ALLOWED_HOSTS=["*"],
     ).enable()
-    for page in args.page:
-        for code in args.compare:
-            people = pages.subjects(code)
-            urls = {name: (user, url) for name, user, url in pages.pages(*people)}
-            user, url = urls[page]
-            client = Client()
-            client.force_login(user)
-            client.get(url, secure=True)
-            profiler = cProfile.Profile(time.process_time)
-            started = time.process_time()
-            for _ in range(args.runs):
-                if args.cold:
-                    cache.clear()
-                    client.force_login(user)
-                profiler.enable()
-                status = client.get(url, secure=True).status_code
-                profiler.disable()
-                if status != 200:
-                    raise SystemExit(f"{page} {url}: HTTP {status}")
-            stats = pstats.Stats(profiler)
-            total = stats.total_tt / args.runs * 1000
-            print(
-                f"\n## {page}, {code} ({'cold' if args.cold else 'warm'}): {total:.1f} ms "
-                f"process CPU per request under the profiler ({time.process_time() - started:.1f} s in all)"
-            )
-            for name, seconds in grouped(stats).items():
-                print(f"  {name}: {seconds / args.runs * 1000:.1f} ms")
-            stats.sort_stats("tottime").print_stats(args.top)
+    redis.Redis.from_url(os.environ["CACHE_URL"]).flushdb()
+    ids = load.by_size()
+    step = max(1, len(ids) // args.municipalities)
+    chosen = [ids[0], *ids[step::step]][: args.municipalities]
+    work = []
+    for municipality in Municipality.objects.filter(pk__in=chosen):
+        users = User.objects.filter(municipality=municipality, is_active=True).order_by("pk")
+        clients = {}
+        for role, value in (("finance", Role.FINANCE_OFFICER), ("policy", Role.POLICY_OFFICER)):
+            clients[role] = Client()
+            clients[role].force_login(users.filter(role=value).first())
+        work += [
+            (name, path, clients[role])
+            for name, path, role in load.municipal_pages(municipality)
+            if name.startswith(args.page)
+        ]
+    queries: dict[str, list[str]] = {}
+    for name, path, client in work:  # warm-up
+        response = client.get(path, secure=True)
+        if response.status_code != 200:
+            raise SystemExit(f"{name} {path}: HTTP {response.status_code}")
+    for name, path, client in work:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, secure=True)
+        queries[name] = [query["sql"] for query in captured.captured_queries]
+    print("Queries per page (warm):")
+    for name, sqls in queries.items():
+        print(f"  {name}: {len(sqls)}")
+        if args.sql:
+            for sql in sqls:
+                print(f"      {sql[:300]} ... {sql[-400:]}")
+    profiler = cProfile.Profile(time.process_time)
+    spent: dict[str, float] = defaultdict(float)
+    for _ in range(args.rounds):
+        for name, path, client in work:
+            before = time.process_time()
+            profiler.enable()
+            client.get(path, secure=True)
+            profiler.disable()
+            spent[name] += time.process_time() - before
+    requests = len(work) * args.rounds
+    print(f"\n{requests} requests profiled, {sum(spent.values()) * 1000 / requests:.1f} ms each")
+    stats = pstats.Stats(profiler)
+    if args.dump:
+        stats.dump_stats(args.dump)
+    stats.sort_stats("tottime").print_stats(args.top)
+    stats.sort_stats("cumulative").print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 
 from npo_portal.audit import AuditSource, audit_page
+from npo_portal.changelog import logged_changes
 from plans import rules
 from plans.models import (
     Allocation,
@@ -106,10 +108,11 @@ def budget_totals(*, plan: Plan) -> BudgetTotals:
 
 
 def plan_for_municipality(*, user, municipality_id: int) -> Plan | None:
-    """The plan of a municipality, if it has one and `user` may see it."""
+    """The plan of a municipality, if it has one and `user` may see it (for the home page's
+    card and the plan menu's redirect: without its texts, programme or municipality)."""
     return (
         Plan.objects.for_user(user)
-        .select_related("programme", "municipality")
+        .defer("context", "aims")
         .filter(municipality_id=municipality_id)
         .first()
     )
@@ -202,6 +205,13 @@ def intervention_problems(
 def plan_overview(*, plan: Plan, reach: bool = True) -> dict:
     """Everything the plan page and the printable plan show, in a constant number of queries
     (`reach`: as `plan_interventions`)."""
+    return {**plan_figures(plan=plan, reach=reach), **plan_process(plan=plan)}
+
+
+def plan_figures(*, plan: Plan, reach: bool = True) -> dict:
+    """The plan's money and measures: its budget per goal and year, the interventions under
+    their goals, the allocation and what to check before the college decides. All of it is
+    read from tables whose writes `figures_version` counts."""
     totals = budget_totals(plan=plan)
     interventions = list(plan_interventions(plan=plan, reach=reach))
     allocation = allocation_for(plan=plan)
@@ -219,6 +229,12 @@ def plan_overview(*, plan: Plan, reach: bool = True) -> dict:
         "intervention_problems": intervention_problems(
             plan=plan, interventions=interventions, totals=totals
         ),
+    }
+
+
+def plan_process(*, plan: Plan) -> dict:
+    """The plan's consultations, decision history and adopted versions."""
+    return {
         "consultations": list(ConsultationMoment.objects.filter(plan=plan)),
         "transitions": list(
             PlanTransition.objects.filter(plan=plan).select_related("by").order_by("-at", "-pk")
@@ -227,6 +243,20 @@ def plan_overview(*, plan: Plan, reach: bool = True) -> dict:
             PlanVersion.objects.filter(plan=plan).select_related("created_by").defer("snapshot")
         ),
     }
+
+
+def figures_version(*, plan: Plan) -> int:
+    """A number that grows with every write to what `plan_figures` reads, one small query.
+
+    The money change log (`insight.MoneyChange`) gets a row, from database triggers in the
+    writing transaction, for every statement that writes the plan, its interventions, their
+    budgets or the municipality's allocation, and a row for everyone when the programme, its
+    spending goals or the menukaart (plans migration 0012) change. The plan page keys its
+    cached figures by it. The log is insight's: looked up by name, as plans does not import
+    the apps that build on it."""
+    return logged_changes(
+        apps.get_model("insight", "MoneyChange"), municipality_ids=[plan.municipality_id]
+    )
 
 
 def plan_snapshot(*, plan: Plan) -> dict:

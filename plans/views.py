@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -77,7 +78,13 @@ def budget_chart(totals: selectors.BudgetTotals):
 def document_context(plan: Plan, *, reach: bool = True) -> dict:
     """What the plan page, the printable plan and the PDF show (the page without the schools
     and boards each intervention reaches: `reach=False`)."""
-    context = selectors.plan_overview(plan=plan, reach=reach)
+    return {**document_figures(plan, reach=reach), **selectors.plan_process(plan=plan)}
+
+
+def document_figures(plan: Plan, *, reach: bool = True) -> dict:
+    """The plan's figures (`selectors.plan_figures`) with their chart and labels: all of the
+    document but its consultations, decision history and versions."""
+    context = selectors.plan_figures(plan=plan, reach=reach)
     context["chart"] = budget_chart(context["totals"])
     context["target_group_labels"] = dict(TargetGroup.choices)
     context["partner_labels"] = dict(Partner.choices)
@@ -212,7 +219,16 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(document_context(self.plan, reach=False))
+        plan = self.plan
+        # The figures (cards, warnings, budget table and chart, interventions: most of the
+        # page's queries and rendering) are rendered once per change of what they read and
+        # kept in the cache, keyed by the plan, the money log's count for its municipality
+        # (`figures_version`, read before the figures), the language and what the user may do
+        # to interventions. They are read, lazily, only when the cache has no fragment.
+        context["figures_key"] = f"{plan.pk}.{selectors.figures_version(plan=plan)}"
+        context["figures"] = SimpleLazyObject(lambda: document_figures(plan, reach=False))
+        context["figures_seconds"] = settings.FIGURES_CACHE_SECONDS
+        context.update(selectors.plan_process(plan=plan))
         context["next_statuses"] = [
             PlanStatus(status) for status in services.NEXT_STATUSES[self.plan.status]
         ]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import datetime
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -24,7 +22,7 @@ from accounts.themes import theme_of
 from finance.selectors import ELIGIBILITY_LABELS
 from npo_portal.audit import ACTIONS
 from npo_portal.charts import Chart, Series, bar_chart
-from npo_portal.exports import xlsx_row
+from npo_portal.exports import TEXT, StreamedSheet
 from npo_portal.pdf import render_pdf
 from reporting.models import IndicatorKind
 from reporting.selectors import ReportData, all_ineligible_rows
@@ -94,47 +92,27 @@ DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
 
 
 def write_row(sheet, values, *, bold: bool = False) -> None:
-    """Append one row to a (write-only) sheet: texts through the safe-export function,
-    amounts as euros and dates as dd-mm-jjjj, numbers left numbers.
+    """Append one row to a sheet of `new_sheet`: texts through the safe-export function,
+    amounts as euros and dates as dd-mm-jjjj, numbers left numbers (`xlsx_content`); every
+    such cell aligned to the top, a bold row bold.
 
-    Each distinct style (number format, top alignment, bold) is built once per workbook and
-    copied to the cells that share it: building an `Alignment` and looking it up in the
-    workbook's style table for every cell cost most of a 2,600-line sheet (issue 32)."""
-    styles = _style_arrays(sheet.parent)
-    cells = []
-    for value in xlsx_row(sheet, values):
-        if value is None:
-            cells.append(None)
-            continue
-        cell = value if isinstance(value, Cell) else Cell(sheet, row=1, column=1, value=value)
-        number_format = cell._style.numFmtId if cell._style is not None else 0
-        key = (number_format, isinstance(value, Cell), bold)
-        style = styles.get(key)
-        if style is not None:
-            cell._style = copy.copy(style)
-        else:
-            if isinstance(value, Decimal):
-                cell.number_format = EURO_FORMAT
-            elif isinstance(value, datetime.datetime):  # a moment: the change log's "When"
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, datetime.date):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(value, Cell):
-                cell.alignment = Alignment(vertical="top")
-            if bold:
-                cell.font = Font(bold=True)
-            styles[key] = copy.copy(cell._style)
-        cells.append(cell)
-    sheet.append(cells)
+    The row goes out as SpreadsheetML text (`StreamedSheet`): an openpyxl cell object per
+    value, with its style looked up in the workbook's table, cost most of the report job's
+    2,600-line sheet (issue 32)."""
+    sheet.write(values, bold=bold)
 
 
-def _style_arrays(workbook: Workbook) -> dict:
-    """The workbook's styles by (number format id, text or formatted cell, bold)."""
-    try:
-        return workbook._npo_style_arrays
-    except AttributeError:
-        workbook._npo_style_arrays = {}
-        return workbook._npo_style_arrays
+def _cell_style(sheet, number_format, bold: bool) -> int | None:
+    """The workbook's style index for a cell of `write_row` (None: no style), made the way
+    openpyxl makes it for a cell: a text or formatted value is aligned to the top."""
+    cell = Cell(sheet, row=1, column=1)
+    if number_format is not None:
+        if number_format is not TEXT:
+            cell.number_format = number_format
+        cell.alignment = Alignment(vertical="top")
+    if bold:
+        cell.font = Font(bold=True)
+    return cell.style_id if cell.has_style else None
 
 
 def new_workbook(title: str, creator: str) -> Workbook:
@@ -149,7 +127,9 @@ def new_workbook(title: str, creator: str) -> Workbook:
 
 def new_sheet(workbook: Workbook, title: str, widths: list[int]):
     # A sheet's name may not hold any of these characters.
-    sheet = workbook.create_sheet(re.sub(r"[\\/*?:\[\]]", "-", str(title))[:31])
+    name = re.sub(r"[\\/*?:\[\]]", "-", str(title))[:31]
+    sheet = StreamedSheet(workbook, name, style_of=lambda *kind: _cell_style(sheet, *kind))
+    workbook._add_sheet(sheet)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     return sheet

@@ -98,3 +98,100 @@ def test_a_csv_file_is_its_header_first_behind_the_byte_order_mark_then_a_line_p
         ";-5;\r\n",
     ]
     assert csv_text(["Datum"], []) == "\ufeffDatum\r\n"
+
+
+def test_a_streamed_sheet_holds_what_openpyxl_cells_hold():
+    """`StreamedSheet` writes a row as SpreadsheetML text (issue 32: openpyxl's cell objects
+    cost most of the report job's spreadsheet); read back, every cell is what `append_row`
+    writes: the same value, type, number format and style, texts never formulas."""
+    import datetime
+
+    import pytest
+    from django.utils import timezone
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
+
+    from npo_portal.exports import TEXT, Number, StreamedSheet
+
+    moment = timezone.make_aware(datetime.datetime(2022, 10, 12, 16, 5))
+    values = [
+        *HOSTILE,
+        "  spaties rondom  ",
+        "a & b < c > d",
+        "regel\r\nregel",
+        "",
+        "x" * 40000,
+        "a\x00b\x07c",
+        Decimal("-1234.56"),
+        Decimal("0.10"),
+        datetime.date(2021, 3, 1),
+        moment,
+        Number(Decimal("37.5")),
+        7,
+        2.5,
+        True,
+    ]
+    rows = [[value, None, value] for value in values] + [[None, None], []]
+
+    expected = Workbook(write_only=True)
+    plain = expected.create_sheet("Blad")
+    for row in rows:
+        append_row(plain, row)
+    bold = [Cell(plain, row=1, column=1, value="Totaal"), Cell(plain, row=1, column=1)]
+    bold[1].value = Decimal("5.00")
+    bold[1].number_format = '"€" #,##0.00;"€" -#,##0.00'
+    for cell in bold:
+        cell.font = Font(bold=True)
+    plain.append(bold)
+
+    streamed = Workbook(write_only=True)
+
+    def style_of(number_format, is_bold):
+        cell = Cell(sheet, row=1, column=1)
+        if number_format not in (None, TEXT):
+            cell.number_format = number_format
+        if is_bold:
+            cell.font = Font(bold=True)
+        return cell.style_id if cell.has_style else None
+
+    sheet = StreamedSheet(streamed, "Blad", style_of=style_of)
+    streamed._add_sheet(sheet)
+    sheet.CHUNK = 3  # several chunks, the last one short
+    for row in rows:
+        sheet.write(row)
+    sheet.write(["Totaal", Decimal("5.00")], bold=True)
+    with pytest.raises(TypeError):
+        sheet.append(["not through write"])
+
+    def cells(workbook):
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        reread = load_workbook(io.BytesIO(buffer.getvalue()))["Blad"]
+        return [
+            [
+                (c.coordinate, c.value, c.data_type, c.number_format, c.font.b, c.has_style)
+                for c in row
+            ]
+            for row in reread.iter_rows()
+        ]
+
+    written = cells(streamed)
+    assert written == cells(expected)
+    assert len(written) == len(rows) + 1
+    assert all(row[0][2] == "s" for row in written[: len(HOSTILE)])
+    assert written[-1][1][3:5] == ('"€" #,##0.00;"€" -#,##0.00', True)
+
+
+def test_a_streamed_sheet_without_rows_is_an_empty_sheet():
+    from npo_portal.exports import StreamedSheet
+
+    workbook = Workbook(write_only=True)
+    for title in ("Leeg", "Één regel"):
+        sheet = StreamedSheet(workbook, title, style_of=lambda number_format, bold: None)
+        workbook._add_sheet(sheet)
+    sheet.write(["é & ü < ö", 5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    reread = load_workbook(io.BytesIO(buffer.getvalue()))
+    assert list(reread["Leeg"].values) == []
+    assert list(reread["Één regel"].values) == [("é & ü < ö", 5)]

@@ -19,7 +19,7 @@ from plans.factories import (
     goal,
     programme,
 )
-from plans.models import Allocation, ConsultationMoment, Intervention, Plan
+from plans.models import Allocation, ConsultationMoment, Intervention, MenuItem, Plan
 from schools.factories import SchoolFactory
 from tests.versions import loaded_version
 
@@ -271,7 +271,7 @@ def test_plan_page_query_count_does_not_grow_with_the_interventions(
     cache.clear()
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
-    assert response.context["intervention_count"] == 50
+    assert response.context["figures"]["intervention_count"] == 50
 
 
 def test_pdf_of_the_plan_is_a_pdf_with_its_title(client, world, plan):
@@ -467,11 +467,112 @@ def test_plan_page_warm_asks_at_most_this_many_queries(
     for intervention in plan.interventions.all():
         intervention.schools.add(world.middelburg.school)
     client.get(url)
-    # Session, user, plan, goals, budgets, interventions, allocation, consultations,
+    # Session, user, plan, the money log's count for the cached figures, consultations,
     # transitions, versions, needs round, merged plans, grant members, needs and money
     # change counts, the user's municipality (menu). Before: 19 (schools and boards of each
-    # intervention, the grant's members twice).
-    with django_assert_max_num_queries(16):
+    # intervention, the grant's members twice), then 16 (goals, budgets, interventions and
+    # allocation, now read only when the cached figures are missing).
+    with django_assert_max_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
-    assert response.context["intervention_count"] == 5
+    assert response.context["figures"]["intervention_count"] == 5
+
+
+def _page(client, plan) -> str:
+    response = client.get(reverse("plans:detail", kwargs={"pk": plan.pk}))
+    assert response.status_code == 200
+    return response.content.decode().replace("\xa0", " ")
+
+
+def test_plan_page_figures_come_from_the_cache_and_every_edit_shows_at_once(client, world, plan):
+    """Issue 32: the cards, budget table and interventions are rendered once per change of
+    the money log's count for the plan's municipality (`figures_version`); each write below
+    changes what they show, and the next view shows it."""
+    intervention = InterventionFactory(
+        plan=plan, code="B-01", title="Zomerschool Walcheren", budgets={2022: "1000.00"}
+    )
+    client.force_login(world.middelburg.policy_officer)
+    assert "Zomerschool Walcheren" in _page(client, plan)
+    with CaptureQueriesContext(connection) as warm:
+        body = _page(client, plan)
+    assert "Zomerschool Walcheren" in body and "€ 1.000,00" in body
+    read = " ".join(query["sql"] for query in warm.captured_queries)
+    assert "plans_interventionbudget" not in read and "plans_allocation" not in read
+
+    # An intervention edited through its form: title and budget.
+    url = reverse("plans:intervention-edit", kwargs={"pk": intervention.pk})
+    loaded = client.get(url)
+    response = client.post(
+        url,
+        intervention_data(
+            title="Zomerschool Vlissingen",
+            budget_2022="2.345,67",
+            budget_2023="",
+            version=loaded_version(loaded),
+        ),
+    )
+    assert response.status_code == 302
+    body = _page(client, plan)
+    assert "Zomerschool Vlissingen" in body and "Zomerschool Walcheren" not in body
+    assert "€ 2.345,67" in body
+
+    # A budget written without the form, the allocation, and a menu item of the menukaart.
+    intervention.budgets.filter(year=2022).update(amount=Decimal("3456.78"))
+    assert "€ 3.456,78" in _page(client, plan)
+    Allocation.objects.create(
+        programme=programme(), municipality=plan.municipality, amount=Decimal("9876.54")
+    )
+    assert "€ 9.876,54" in _page(client, plan)
+    item = MenuItem.objects.order_by("pk").first()
+    Intervention.objects.filter(pk=intervention.pk).update(menu_item=item)
+    assert item.name in _page(client, plan)
+    MenuItem.objects.filter(pk=item.pk).update(name="Extra leertijd op zaterdag")
+    assert "Extra leertijd op zaterdag" in _page(client, plan)
+
+    # A new intervention, and a deleted one.
+    InterventionFactory(plan=plan, code="B-02", title="Taalklas", budgets={2023: "10.00"})
+    body = _page(client, plan)
+    assert "Taalklas" in body and "2 interventies" in body
+    Intervention.objects.filter(code="B-02").delete()
+    assert "Taalklas" not in _page(client, plan)
+
+
+def test_plan_page_cached_figures_follow_what_the_user_may_do(client, world, plan):
+    """The cached interventions table holds the edit links of whoever filled the cache only
+    for users who may do the same: the key holds what the user may do to interventions."""
+    intervention = InterventionFactory(plan=plan, budgets={2022: "1000.00"})
+    edit = reverse("plans:intervention-edit", kwargs={"pk": intervention.pk})
+    finance = world.middelburg.finance_officer
+    for first, second in (
+        (world.middelburg.policy_officer, finance),
+        (finance, world.middelburg.policy_officer),
+    ):
+        cache.clear()
+        client.force_login(first)
+        first_body = _page(client, plan)
+        client.force_login(second)
+        second_body = _page(client, plan)
+        policy_body, finance_body = (
+            (first_body, second_body) if first != finance else (second_body, first_body)
+        )
+        assert edit in policy_body
+        assert edit not in finance_body
+        assert intervention.title in finance_body
+
+
+def test_plan_page_cached_figures_are_those_of_the_plan_and_the_language(client, world, plan):
+    """Two municipalities' plans never share a cached fragment; nor do two languages."""
+    InterventionFactory(plan=plan, title="Zomerschool Walcheren", budgets={2022: "1000.00"})
+    other = PlanFactory(municipality=world.vlissingen.municipality)
+    InterventionFactory(plan=other, title="Taalklas Vlissingen", budgets={2022: "20.00"})
+    client.force_login(world.middelburg.policy_officer)
+    assert "Zomerschool Walcheren" in _page(client, plan)
+    client.force_login(world.vlissingen.policy_officer)
+    body = _page(client, other)
+    assert "Taalklas Vlissingen" in body and "Zomerschool Walcheren" not in body
+    assert client.get(reverse("plans:detail", kwargs={"pk": plan.pk})).status_code == 404
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _page(client, other)
+    assert "Budgeted in the plan" in english and "Taalklas Vlissingen" in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    assert "Begroot in het plan" in _page(client, other)

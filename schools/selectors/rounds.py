@@ -9,16 +9,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, SchoolBoard, User
+from npo_portal.changelog import logged_changes
 from npo_portal.paging import Counted
 from schools.models import (
     AnswerStatus,
     Domain,
     NeedsAnswer,
+    NeedsChange,
     NeedsRound,
     Reminder,
     RoundStatus,
@@ -287,9 +290,23 @@ def open_rounds_with_unreported(*, user: User) -> list[MunicipalRound]:
     """A municipal officer's open rounds, each with how many schools have not submitted."""
     if not user.municipality_id or user.is_school_board_user:
         return []
-    rounds = NeedsRound.objects.for_user(user).open().order_by("deadline")[:5]
+    rounds = list(NeedsRound.objects.for_user(user).open().order_by("deadline")[:5])
+    if not rounds:
+        return []
+    # Asked on every view of the home page: each count is kept in the cache under the needs
+    # log's count for the rounds' municipalities, read first, which every write to a school,
+    # an answer or a round moves on (the triggers of migration 0005) (issue 32).
+    changes = logged_changes(NeedsChange, municipality_ids={r.municipality_id for r in rounds})
     return [
-        MunicipalRound(needs_round=r, unreported=unreported_count(needs_round=r)) for r in rounds
+        MunicipalRound(
+            needs_round=r,
+            unreported=cache.get_or_set(
+                f"unreported:{r.pk}:{changes}",
+                lambda r=r: unreported_count(needs_round=r),
+                settings.FIGURES_CACHE_SECONDS,
+            ),
+        )
+        for r in rounds
     ]
 
 

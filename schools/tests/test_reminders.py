@@ -173,3 +173,31 @@ def test_beat_task_mails_the_boards_of_due_rounds(world, settings):
 def test_beat_schedule_runs_the_deadline_reminders(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["needs-round-deadline-reminders"]
     assert entry["task"] == tasks.send_deadline_reminders.name
+
+
+def test_the_home_pages_cached_count_follows_every_answer_and_school_at_once(
+    client, world, needs_round
+):
+    """Issue 32: the home card's count comes from the cache while the needs log's count for
+    the round's municipality stands still; a submitted answer, a new school and a closed one
+    each move it, and the next view shows the new count."""
+    municipality = world.middelburg.municipality
+    client.force_login(world.middelburg.policy_officer)
+
+    def count() -> int:
+        [item] = client.get(reverse("home")).context["municipal_rounds"]
+        return item.unreported
+
+    first = count()
+    assert count() == first
+    answer = NeedsAnswerFactory(round=needs_round, school=world.middelburg.school)  # a draft
+    assert count() == first
+    answer.status = "submitted"
+    answer.save()
+    assert count() == first - 1
+    school = SchoolFactory(municipality=municipality)
+    assert count() == first
+    school.closed_on = datetime.date(2000, 1, 1)
+    school.save()
+    assert count() == first - 1
+    assert count() == selectors.unreported_count(needs_round=needs_round)
