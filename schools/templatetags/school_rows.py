@@ -7,11 +7,13 @@ still cost half again as much as a municipality with a handful of schools (issue
 the same on every row are translated and the links reversed once per page, and each row is one
 `format_html`: the same HTML, every value escaped as the template escaped it."""
 
+from html import escape
+
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
@@ -56,8 +58,9 @@ class _Cells:
         return badge + self.reopen if response.reopen_requested else badge
 
 
-# The rows are put together from escaped values (`escape`, or HTML built by `format_html`
-# above), as in the template they replace; `format_html` per cell cost twice as much.
+# The rows are put together from escaped values (`html.escape`, which gives the same
+# entities as Django's, or HTML built by `format_html` above), as in the template they
+# replace; `format_html` per cell cost twice as much (see finance's expenditure_rows).
 
 
 @register.simple_tag
