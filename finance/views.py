@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -17,11 +17,11 @@ from auditing.permissions import can_manage_auditor_access
 from finance import charts, exports, permissions, selectors, services
 from finance.forms import AllocationImportForm, ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Expenditure, ExpenditureImport, Payment
-from insight.figures import cached_finance_totals, figures_key
+from insight.figures import cached_finance_totals, cached_list_figures, figures_key
 from npo_portal.audit import offer_current_version
 from npo_portal.exports import CSV_CONTENT_TYPE
 from npo_portal.storage import upload_source
-from plans.models import Allocation, Intervention, SpendingGoal
+from plans.models import Allocation
 
 
 @login_required
@@ -99,9 +99,11 @@ class AllocationImportView(LoginRequiredMixin, FormView):
 class MunicipalityFinanceMixin(MunicipalityFromURLMixin):
     permission = staticmethod(permissions.can_view_finances)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.programme = selectors.finance_programme()
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def programme(self):
+        # Read when a page needs it: the dashboard and the payments read their totals from
+        # the cache, the expenditure list its filters and totals (issue 32).
+        return selectors.finance_programme()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -145,14 +147,34 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         queryset = selectors.expenditures_for(
             user=self.request.user, municipality=self.municipality, filters=filters
         )
-        list_totals = selectors.expenditure_list_totals(
+
+        def list_totals():
+            return selectors.expenditure_list_totals(
+                municipality=self.municipality,
+                filters=filters,
+                expenditures=queryset,
+                programme=self.programme,
+            )
+
+        # The filters' options, the closed years and the total change only with the books:
+        # cached under the municipality's change count (issue 32: five queries of ten). A
+        # searched list's total is added up from its rows, so it is not cached.
+        searched = bool(filters.search.split())
+        options, totals = cached_list_figures(
             municipality=self.municipality,
-            filters=filters,
-            expenditures=queryset,
-            programme=self.programme,
+            totals_filters=(filters.year, filters.goal, filters.intervention, filters.eligibility),
+            options=lambda: selectors.expenditure_list_options(
+                user=self.request.user, municipality=self.municipality, programme=self.programme
+            ),
+            totals=None if searched else list_totals,
         )
+        if searched:
+            totals = list_totals()
         page = selectors.keyset_page(
-            queryset=queryset, cursor=self.request.GET.get("na"), count=list_totals.count
+            queryset=queryset,
+            cursor=self.request.GET.get("na"),
+            count=totals.count,
+            fields=selectors.LIST_FIELDS,
         )
         query = self.request.GET.copy()
         query.pop("na", None)
@@ -160,18 +182,11 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         unsorted.pop("sorteer", None)
         return super().get_context_data(
             page=page,
-            list_totals=list_totals,
+            list_totals=totals,
             filters=filters,
             filter_query=query.urlencode(),
             unsorted_query=unsorted.urlencode(),
-            goals=SpendingGoal.objects.filter(programme=self.programme),
-            interventions=Intervention.objects.filter(
-                plan__municipality=self.municipality, plan__programme=self.programme
-            ).order_by("code"),
-            years=selectors.expenditure_years(
-                user=self.request.user, municipality=self.municipality
-            ),
-            closed_years=selectors.closed_years(municipality=self.municipality),
+            **options,
             **kwargs,
         )
 
@@ -330,8 +345,17 @@ class PaymentListView(MunicipalityFinanceMixin, TemplateView):
     template_name = "finance/payment_list.html"
 
     def get_context_data(self, **kwargs):
+        # Expected against received is rendered once per change of the books, as the
+        # dashboard's figures are (the template's cache block is keyed by `figures_key`);
+        # the totals are only read when it has to render it.
+        today = timezone.localdate()
+        key = figures_key(municipality=self.municipality, on=today)
         return super().get_context_data(
-            totals=cached_finance_totals(municipality=self.municipality),
+            figures_key=key,
+            figures_seconds=settings.FIGURES_CACHE_SECONDS,
+            totals=SimpleLazyObject(
+                lambda: cached_finance_totals(municipality=self.municipality, today=today, key=key)
+            ),
             payments=Payment.objects.for_user(self.request.user)
             .filter(municipality=self.municipality)
             .select_related("recorded_by")

@@ -33,6 +33,7 @@ from mozilla_django_oidc.utils import (
 )
 from mozilla_django_oidc.views import get_next_url
 
+from accounts.backends import UserBackend
 from accounts.models import Role, User
 from identity import services
 from identity.models import AccountEvent, ExternalIdentity, IdentityProvider, SignInMethod
@@ -212,7 +213,8 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
         return None
 
     def get_user(self, user_id):
-        return ModelBackend.get_user(self, user_id)
+        # With the user's organisation, as accounts.backends.UserBackend loads it.
+        return UserBackend.get_user(self, user_id)
 
     def user_can_authenticate(self, user):
         return ModelBackend.user_can_authenticate(self, user)

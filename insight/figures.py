@@ -20,6 +20,8 @@ import cache; cache.clear()"`) or wait `FIGURES_CACHE_SECONDS`.
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,12 +49,54 @@ def figures_key(
 
 
 def cached_finance_totals(
-    *, municipality: Municipality, today: datetime.date | None = None
+    *, municipality: Municipality, today: datetime.date | None = None, key: str | None = None
 ) -> FinanceTotals:
-    """`finance_totals`, from the cache while the grant's books have not changed."""
+    """`finance_totals`, from the cache while the grant's books have not changed. `key`:
+    the `figures_key` of the municipality on `today`, when the caller has it."""
     today = today or timezone.localdate()
+    key = key or figures_key(municipality=municipality, on=today)
     return cache.get_or_set(
-        f"finance-totals:{figures_key(municipality=municipality, on=today)}",
+        f"finance-totals:{key}",
         lambda: finance_totals(municipality=municipality, today=today),
         settings.FIGURES_CACHE_SECONDS,
     )
+
+
+def own_changes_key(municipality: Municipality) -> str:
+    """A key that changes whenever anything logged for this municipality's own books, or
+    for everyone's (programme, goals, register), changes: one small query.
+
+    For what reads the municipality's own rows only, not its predecessors' (the expenditure
+    list: its expenditures, their summary, its plan's interventions, its closed years)."""
+    changes = logged_changes(MoneyChange, municipality_ids=[municipality.pk])
+    return f"{municipality.pk}:{changes}"
+
+
+def cached_list_figures(
+    *,
+    municipality: Municipality,
+    totals_filters: tuple,
+    options: Callable[[], dict],
+    totals: Callable[[], object] | None,
+) -> tuple[dict, object]:
+    """The expenditure list's filter options (`options()`) and its total (`totals()`, for
+    the filters `totals_filters`), from the cache while the municipality's own books have
+    not changed; one query for the key and one cache round trip when both are cached.
+
+    `totals` None: the total is not cached (a searched list is added up from the rows that
+    match, which the caller does)."""
+    base = f"expenditure-list:{own_changes_key(municipality)}"
+    keys = {"options": f"{base}:options"}
+    if totals is not None:
+        digest = hashlib.sha256(repr(totals_filters).encode()).hexdigest()[:20]
+        keys["totals"] = f"{base}:totals:{digest}"
+    found = cache.get_many(list(keys.values()))
+    computed, missing = {}, {}
+    for name, key in keys.items():
+        if key in found:
+            computed[name] = found[key]
+        else:
+            computed[name] = missing[key] = (options if name == "options" else totals)()
+    if missing:
+        cache.set_many(missing, settings.FIGURES_CACHE_SECONDS)
+    return computed["options"], computed.get("totals")

@@ -103,7 +103,8 @@ MIDDLEWARE = [
     "npo_portal.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, giving sessions of a replaced backend the one that replaced it.
+    "accounts.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "npo_portal.middleware.QueueUnavailableMiddleware",
@@ -169,7 +170,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user's organisation with the user (one query less
+    # per request). Sessions that still name ModelBackend keep working: accounts/backends.py.
+    "accounts.backends.UserBackend",
     # Users signed in through their organisation's OpenID Connect provider.
     "identity.oidc.OrganisationOIDCBackend",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -18,7 +19,7 @@ from finance.models import (
 )
 from npo_portal.audit import AuditSource, audit_page
 from npo_portal.formatting import format_euro
-from plans.models import Allocation
+from plans.models import Allocation, Intervention, SpendingGoal
 
 # The expenditure list ---------------------------------------------------------------------
 
@@ -85,6 +86,52 @@ def closed_years(*, municipality: Municipality) -> list[int]:
     )
 
 
+class FilterOption(NamedTuple):
+    """A choice of the goal or intervention filter: its code and what the list shows."""
+
+    code: str
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def expenditure_list_options(*, user, municipality: Municipality, programme) -> dict:
+    """What the expenditure list's filters offer (its years, goals and interventions) and the
+    closed years it names: plain values, cached by the list view while the municipality's
+    books do not change (`insight.figures.cached_list_figures`)."""
+    interventions = Intervention.objects.filter(
+        plan__municipality=municipality, plan__programme=programme
+    ).order_by("code")
+    return {
+        "years": expenditure_years(user=user, municipality=municipality),
+        "closed_years": closed_years(municipality=municipality),
+        "goals": [
+            FilterOption(goal.code, str(goal))
+            for goal in SpendingGoal.objects.filter(programme=programme)
+        ],
+        "interventions": [
+            FilterOption(intervention.code, str(intervention))
+            for intervention in interventions.only("code", "title")
+        ],
+    }
+
+
+# What the list's rows show (finance/templatetags/expenditure_rows.py), for `keyset_page`.
+LIST_FIELDS = (
+    "date",
+    "amount",
+    "description",
+    "supplier",
+    "invoice_number",
+    "goal",
+    "goal__number",
+    "goal__name",
+    "intervention",
+    "intervention__code",
+)
+
+
 @dataclass
 class KeysetPage:
     rows: list
@@ -98,13 +145,18 @@ COUNT_CAP = 10_000
 
 
 def keyset_page(
-    *, queryset, cursor: str | None, size: int = 50, count: int | None = None
+    *,
+    queryset,
+    cursor: str | None,
+    size: int = 50,
+    count: int | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> KeysetPage:
     """One page of an expenditure list in its order (date or amount, then id), starting after
     `cursor` ("<date or amount>_<id>" of the last row shown). Uses the (municipality, date, id)
     index for the default order, so a page deep in 100,000 rows costs the same as the first.
     `count`: the number of rows when the caller knows it (`expenditure_list_totals`);
-    otherwise they are counted up to COUNT_CAP."""
+    otherwise they are counted up to COUNT_CAP. `fields`: load only these (`LIST_FIELDS`)."""
     order = queryset.query.order_by[0] if queryset.query.order_by else "-date"
     field_name, descending = order.lstrip("-"), order.startswith("-")
     parse = datetime.date.fromisoformat if field_name == "date" else Decimal
@@ -121,7 +173,10 @@ def keyset_page(
                 Q(**{f"{field_name}__{beyond}": value})
                 | Q(**{field_name: value, f"id__{beyond}": last_id})
             )
-    rows = list(page_queryset.select_related("goal", "intervention").with_eligibility()[: size + 1])
+    page_queryset = page_queryset.select_related("goal", "intervention").with_eligibility()
+    if fields is not None:
+        page_queryset = page_queryset.only(*fields)
+    rows = list(page_queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]

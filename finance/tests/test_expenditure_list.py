@@ -209,3 +209,77 @@ def test_the_list_total_from_the_summary_equals_adding_up_the_listed_rows(
         )
         == []
     )
+
+
+def test_the_cached_filters_and_total_follow_every_change_of_the_books(client, world):
+    """The list's options, closed years and total are cached under the municipality's
+    change count (issue 32): each write that changes them is seen at the next view."""
+    from plans.factories import InterventionFactory, PlanFactory
+
+    municipality = world.middelburg.municipality
+    ExpenditureFactory(
+        municipality=municipality, date=datetime.date(2023, 3, 1), amount=Decimal("100.00")
+    )
+    client.force_login(world.middelburg.finance_officer)
+
+    def seen():
+        context = client.get(list_url(municipality)).context
+        return (
+            context["years"],
+            [option.code for option in context["interventions"]],
+            context["closed_years"],
+            context["list_totals"].total,
+        )
+
+    assert seen() == ([2023], [], [], Decimal("100.00"))
+    assert seen() == ([2023], [], [], Decimal("100.00"))  # from the cache
+    intervention = InterventionFactory(plan=PlanFactory(municipality=municipality), code="ZS-09")
+    assert seen() == ([2023], ["ZS-09"], [], Decimal("100.00"))
+    ExpenditureFactory(
+        municipality=municipality, date=datetime.date(2022, 3, 1), amount=Decimal("50.00")
+    )
+    assert seen() == ([2023, 2022], ["ZS-09"], [], Decimal("150.00"))
+    close_year(municipality=municipality, year=2022, user=None)
+    assert seen() == ([2023, 2022], ["ZS-09"], [2022], Decimal("150.00"))
+    intervention.title = "Zomerschool voor iedereen"
+    intervention.save()
+    labels = [str(option) for option in client.get(list_url(municipality)).context["interventions"]]
+    assert labels == ["ZS-09 Zomerschool voor iedereen"]
+    # Another municipality's list is its own, cached or not.
+    client.force_login(world.vlissingen.finance_officer)
+    other = client.get(list_url(world.vlissingen.municipality)).context
+    assert (other["years"], other["interventions"], other["list_totals"].total) == (
+        [],
+        [],
+        Decimal("0.00"),
+    )
+
+
+def test_a_searched_lists_total_is_added_up_from_its_rows_each_time(client, world):
+    municipality = world.middelburg.municipality
+    ExpenditureFactory(municipality=municipality, description="Zomerschool", amount=Decimal("10"))
+    client.force_login(world.middelburg.finance_officer)
+
+    def total():
+        return client.get(list_url(municipality), {"zoek": "zomer"}).context["list_totals"].total
+
+    assert total() == Decimal("10.00")
+    ExpenditureFactory(municipality=municipality, description="Zomerschool 2", amount=Decimal("5"))
+    assert total() == Decimal("15.00")
+
+
+def test_the_rows_escape_every_text_they_show(client, world):
+    municipality = world.middelburg.municipality
+    expenditure = ExpenditureFactory(
+        municipality=municipality,
+        description='<script>alert("x")</script>',
+        supplier="Boek & Co's",
+        invoice_number="<F-1>",
+    )
+    client.force_login(world.middelburg.finance_officer)
+    body = client.get(list_url(municipality)).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+    assert "Boek &amp; Co&#x27;s · factuur &lt;F-1&gt;" in body
+    edit = list_url(municipality, "expenditure-update", pk=expenditure.pk)
+    assert f'<a href="{edit}">' in body

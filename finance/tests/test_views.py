@@ -249,12 +249,17 @@ def test_dashboard_and_list_queries_do_not_grow_with_expenditures(
     client.get(url("dashboard", municipality))  # warm the session and content types
     cache.clear()
     # The figures computed and rendered, and whether the programme is closed (then cached).
-    with django_assert_num_queries(22):
+    # The user comes with their municipality, which is the one in the address (issue 32).
+    with django_assert_num_queries(19):
         assert client.get(url("dashboard", municipality)).status_code == 200
-    with django_assert_num_queries(7):  # the same figures, from the cache
+    # The same figures, from the cache: the session, the user, the grant and its changes.
+    with django_assert_num_queries(4):
         assert client.get(url("dashboard", municipality)).status_code == 200
-    # The list: its page, filtered total and count, years with data and closed years.
-    with django_assert_num_queries(11):
+    # The list: its change count, then its filters' options, closed years, filtered total
+    # and count (computed once, then cached under that count), and its page.
+    with django_assert_num_queries(10):
+        assert client.get(url("expenditure-list", municipality)).status_code == 200
+    with django_assert_num_queries(4):  # the session, the user, the change count, the page
         assert client.get(url("expenditure-list", municipality)).status_code == 200
 
 
@@ -335,6 +340,22 @@ def test_payments_page_shows_expected_against_received(client, world):
     assert "€\xa050.000,00" in body  # 5/24 of 240.000 expected and received in December 2021
     assert "OCW 12-2021" in body
     assert Payment.objects.get().recorded_by == world.middelburg.finance_officer
+
+
+def test_the_payments_pages_cached_schedule_follows_each_payment(client, world):
+    """Expected against received is cached under the grant's change count (issue 32)."""
+    municipality = world.middelburg.municipality
+    AllocationFactory(municipality=municipality, amount=Decimal("240000.00"))
+    client.force_login(world.middelburg.finance_officer)
+    before = client.get(url("payment-list", municipality)).content.decode()
+    assert "€\xa012.345,67" not in before
+    assert client.get(url("payment-list", municipality)).context["figures_key"]
+    PaymentFactory(
+        municipality=municipality, date=datetime.date(2021, 12, 20), amount=Decimal("12345.67")
+    )
+    after = client.get(url("payment-list", municipality)).content.decode()
+    # Received in December 2021 and in all: in the schedule, its total and the list.
+    assert after.count("€\xa012.345,67") == 3
 
 
 def test_import_commands(tmp_path, world, capsys):

@@ -1,0 +1,107 @@
+"""cProfile (process CPU as its clock) of the page mix's warm requests, per page or over all.
+
+    DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/npo_speed_bench \
+        python bench/profile_pages.py --municipalities 10 [--page expenditures] [--rounds 2]
+
+The same pages and municipalities as `profile_mix.py`. One warm-up round (not profiled), then
+`--rounds` rounds under cProfile with `time.process_time` as its clock, so a process waiting
+for a core on a loaded host costs nothing. Prints, per page, the queries of its last request
+and their SQL with `--sql`; then the top functions by own and by cumulative process time.
+`--page` profiles only the pages whose name starts with it.
+"""
+
+import argparse
+import cProfile
+import logging
+import os
+import pstats
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import redis
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
+
+import load  # noqa: E402  (sets up Django as load.py runs it)
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import Municipality, Role, User  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--municipalities", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--page", default="")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sql", action="store_true")
+    parser.add_argument("--dump", help="write the pstats file here")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    override_settings(
+        TWO_FACTOR_REQUIRED_ROLES=[],
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        ALLOWED_HOSTS=["*"],
+    ).enable()
+    redis.Redis.from_url(os.environ["CACHE_URL"]).flushdb()
+    ids = load.by_size()
+    step = max(1, len(ids) // args.municipalities)
+    chosen = [ids[0], *ids[step::step]][: args.municipalities]
+    work = []
+    for municipality in Municipality.objects.filter(pk__in=chosen):
+        users = User.objects.filter(municipality=municipality, is_active=True).order_by("pk")
+        clients = {}
+        for role, value in (("finance", Role.FINANCE_OFFICER), ("policy", Role.POLICY_OFFICER)):
+            clients[role] = Client()
+            clients[role].force_login(users.filter(role=value).first())
+        work += [
+            (name, path, clients[role])
+            for name, path, role in load.municipal_pages(municipality)
+            if name.startswith(args.page)
+        ]
+    queries: dict[str, list[str]] = {}
+    for name, path, client in work:  # warm-up
+        response = client.get(path, secure=True)
+        if response.status_code != 200:
+            raise SystemExit(f"{name} {path}: HTTP {response.status_code}")
+    for name, path, client in work:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, secure=True)
+        queries[name] = [query["sql"] for query in captured.captured_queries]
+    print("Queries per page (warm):")
+    for name, sqls in queries.items():
+        print(f"  {name}: {len(sqls)}")
+        if args.sql:
+            for sql in sqls:
+                print(f"      {sql[:300]} ... {sql[-400:]}")
+    profiler = cProfile.Profile(time.process_time)
+    spent: dict[str, float] = defaultdict(float)
+    for _ in range(args.rounds):
+        for name, path, client in work:
+            before = time.process_time()
+            profiler.enable()
+            client.get(path, secure=True)
+            profiler.disable()
+            spent[name] += time.process_time() - before
+    requests = len(work) * args.rounds
+    print(f"\n{requests} requests profiled, {sum(spent.values()) * 1000 / requests:.1f} ms each")
+    stats = pstats.Stats(profiler)
+    if args.dump:
+        stats.dump_stats(args.dump)
+    stats.sort_stats("tottime").print_stats(args.top)
+    stats.sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
