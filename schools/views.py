@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -179,13 +179,40 @@ TEXTS_PER_PAGE = 25
 
 @login_required
 def picture(request, pk):
+    """The needs picture: its figures over all schools, its lists a page at a time. Its body
+    is the same for everyone who may see it, so it is rendered once per version of the
+    picture's data (the needs change count), language and page, and cached: only the pages'
+    numbers and a known goal or question are kept from the query string."""
     needs_round = _round_for(request, pk)
     if not permissions.can_view_picture(request.user, needs_round):
         raise PermissionDenied
     changes = selectors.needs_changes(municipality_ids=[needs_round.municipality_id])
     overview = selectors.cached_picture_overview(needs_round=needs_round, changes=changes)
-    # The delays' chart and table: at most six domains by three sectors, but their SVG and
-    # cells cost the page a third of its time; rendered once per version of the picture.
+    query = QueryDict(mutable=True)
+    for param in ("scholen", "behoeften", "teksten"):
+        value = request.GET.get(param, "")
+        if value.isdigit() and len(value) < 6:
+            query[param] = value
+    chosen = overview.goal(request.GET.get("doel", ""))
+    if chosen is not None and "doel" in request.GET:
+        query["doel"] = chosen[0].code
+    group = overview.text_group(request.GET.get("vraag", ""))
+    if "vraag" in request.GET:
+        query["vraag"] = group.key
+    language = translation.get_language()
+    key = f"needs-picture-page:{needs_round.pk}:{changes}:{language}:{query.urlencode()}"
+    body = cache.get(key)
+    if body is None:
+        body = _picture_body(request, needs_round, overview, query, chosen, group, changes)
+        cache.set(key, body, settings.FIGURES_CACHE_SECONDS)
+    # Rendered by `_picture_body` from escaped values, also when read from the cache.
+    body = mark_safe(body)  # noqa: S308
+    return render(request, "schools/picture.html", {"round": needs_round, "body": body})
+
+
+def _picture_body(request, needs_round, overview, query, chosen, group, changes) -> str:
+    # The delays' chart and table (at most six domains by three sectors) are the same on
+    # every page of the lists: rendered once per version of the picture.
     delays = cache.get_or_set(
         f"needs-delays:{needs_round.pk}:{changes}:{translation.get_language()}",
         lambda: render_to_string(
@@ -202,14 +229,17 @@ def picture(request, pk):
     context = {
         "round": needs_round,
         "picture": overview,
-        # Rendered by the template above from escaped values, also when read from the cache.
-        "delays": mark_safe(delays),  # noqa: S308
+        "delays": mark_safe(delays),  # noqa: S308 - rendered from escaped values
         "school_pager": pager(
-            request, responses.rows, param="scholen", per_page=SCHOOLS_PER_PAGE, anchor="respons"
+            request,
+            responses.rows,
+            param="scholen",
+            per_page=SCHOOLS_PER_PAGE,
+            anchor="respons",
+            query=query,
         ),
-        "schools_open": "scholen" in request.GET,
+        "schools_open": "scholen" in query,
     }
-    chosen = overview.goal(request.GET.get("doel", ""))
     if chosen is not None:
         goal, count = chosen
         context["goal"] = goal
@@ -219,8 +249,8 @@ def picture(request, pk):
             param="behoeften",
             per_page=NEEDS_PER_PAGE,
             anchor="behoeften",
+            query=query,
         )
-    group = overview.text_group(request.GET.get("vraag", ""))
     context["text_group"] = group
     context["text_pager"] = pager(
         request,
@@ -228,8 +258,9 @@ def picture(request, pk):
         param="teksten",
         per_page=TEXTS_PER_PAGE,
         anchor="vrije-tekst",
+        query=query,
     )
-    return render(request, "schools/picture.html", context)
+    return render_to_string("schools/includes/picture_body.html", context)
 
 
 @login_required
