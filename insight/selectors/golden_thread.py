@@ -18,7 +18,7 @@ from finance.selectors import (
     InterventionTotals,
     finance_programme,
 )
-from insight.figures import cached_finance_totals
+from insight.figures import cached_finance_totals, figures_key
 from insight.shares import largest_remainder
 from plans.models import (
     Intervention,
@@ -32,6 +32,7 @@ from schools.models import (
     NeedsAnswer,
     School,
 )
+from schools.selectors import needs_changes
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -148,6 +149,15 @@ def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
     return sorted(summaries.values(), key=lambda s: (s.goal.order, s.goal.pk)), total
 
 
+def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
+    """A key that changes whenever anything `golden_thread(municipality, today)` reads
+    changes: the grant's money and plans (`figures_key`, MoneyChange) and its schools, needs,
+    interventions' schools and reach (schools' NeedsChange), with the grant and the day."""
+    members = [member.pk for member in grant_members(municipality=municipality, on=today)]
+    needs = needs_changes(municipality_ids=members)
+    return f"{figures_key(municipality=municipality, on=today, members=members)}:{needs}"
+
+
 def golden_thread(
     *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
 ) -> GoldenThread:
@@ -261,11 +271,21 @@ def golden_thread(
 
 def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[int, NeedsAnswer]:
     """Each school's submitted answer in the latest round it answered (rounds of the
-    municipality and of those merged into it)."""
-    answers = (
+    municipality and of those merged into it). The latest are chosen from their ids first,
+    so that only they are loaded with their delays, needs and goals (a municipality's
+    schools answer a round every year: loading every year's answers cost the golden thread
+    a third of its time, issue 32)."""
+    latest_ids: dict[int, int] = {}
+    for pk, school_id in (
         NeedsAnswer.objects.filter(
             school__in=schools, status=AnswerStatus.SUBMITTED, round__municipality__in=members
         )
+        .order_by("school_id", "-round__opened_at", "-round_id")
+        .values_list("pk", "school_id")
+    ):
+        latest_ids.setdefault(school_id, pk)
+    answers = (
+        NeedsAnswer.objects.filter(pk__in=latest_ids.values())
         .select_related("round")
         .prefetch_related(
             "delays",
@@ -276,9 +296,6 @@ def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[
                 ),
             ),
         )
-        .order_by("school_id", "-round__opened_at", "-round_id")
+        .order_by()
     )
-    latest: dict[int, NeedsAnswer] = {}
-    for answer in answers:
-        latest.setdefault(answer.school_id, answer)
-    return latest
+    return {answer.school_id: answer for answer in answers}
