@@ -2,6 +2,7 @@
 nested at most API_MAX_JSON_DEPTH deep (deeper is 400: 5,000 brackets once gave a
 RecursionError, a 500)."""
 
+import codecs
 import io
 import re
 
@@ -40,7 +41,9 @@ class LimitedJSONParser(JSONParser):
         except RecursionError as error:
             raise _too_deep() from error
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        if _depth(data.decode(encoding, errors="replace")) > settings.API_MAX_JSON_DEPTH:
+        if codecs.lookup(encoding).name != "utf-8":
+            data = data.decode(encoding).encode()
+        if _depth_over(data, settings.API_MAX_JSON_DEPTH):
             raise _too_deep()
         return parsed
 
@@ -52,20 +55,29 @@ def _too_deep() -> exceptions.ParseError:
     )
 
 
-# In JSON that parsed: a string with its escapes, and anything but a bracket.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# In JSON that parsed, as UTF-8: a backslash and what it escapes, every byte but a bracket
+# or a quote, a string (quotes around brackets or nothing), and an innermost pair.
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_NOT_SYNTAX = bytes(set(range(256)) - set(b'[]{}"'))
+_STRING = re.compile(rb'"[^"]*"')
+_INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
-def _depth(text: str) -> int:
-    """How deep the lists and objects of this JSON text nest (it must have parsed): read
-    from its brackets outside strings, not by walking the parsed value (which, visiting
-    every value of a 1,000-row push, cost twice the JSON decoding)."""
-    depth = deepest = 0
-    for bracket in _NOT_BRACKET.sub("", _STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+def _depth_over(data: bytes, limit: int) -> bool:
+    """Whether the lists and objects of this JSON (UTF-8, and it must have parsed) nest
+    deeper than `limit`: read from its brackets outside strings, each pass taking off the
+    innermost pairs, at most `limit` passes. Walking the parsed value instead visited every
+    value: for a 1,000-row push 3.6-3.9 ms of CPU, twice the JSON decoding; this 0.4 ms.
+    UTF-8 writes these six characters as one byte each, never inside another character's."""
+    if b"\\" in data:
+        data = _ESCAPE.sub(b"", data)
+    # Two quotes side by side enclose no bracket, whether they are a string's or the end of
+    # one and the start of the next: taking them off leaves the others paired.
+    brackets = data.translate(None, _NOT_SYNTAX).replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = _STRING.sub(b"", brackets)
+    for _level in range(limit):
+        if not brackets:
+            return False
+        brackets = _INNERMOST.sub(b"", brackets)
+    return bool(brackets)

@@ -89,9 +89,10 @@ def main():
         cursor.execute("SELECT pg_backend_pid()")
         PID = cursor.fetchone()[0]
 
+    requests = cpu_bench.bodies(rows)
     for label, function in (
         ("import", lambda: import_expenditures(municipality=municipality, data=data, user=user)),
-        ("push", lambda: cpu_bench.push_requests(client, rows)),
+        ("push", lambda: cpu_bench.push_requests(client, requests)),
     ):
         file_bench.clear(municipality)
         with connection.cursor() as cursor:

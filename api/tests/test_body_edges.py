@@ -90,10 +90,9 @@ json_values = st.recursive(
 )
 
 
-@given(json_values, st.sampled_from([None, 2]))
-def test_the_depth_read_from_the_text_is_the_depth_of_the_value(value, indent):
+@given(json_values, st.sampled_from([None, 2]), st.booleans(), st.integers(0, 8))
+def test_the_depth_read_from_the_text_is_the_depth_of_the_value(value, indent, ascii_only, limit):
     """The parser reads the nesting from the brackets outside strings (quotes, backslashes
     and brackets inside strings included here), not by walking every value."""
-    assert parsers._depth(json.dumps(value, indent=indent, ensure_ascii=False)) == (
-        _walked_depth(value)
-    )
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only).encode()
+    assert parsers._depth_over(text, limit) == (_walked_depth(value) > limit)
