@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--code", default="GM1701")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--role", choices=ROLES, help="whose view; default: the mix's officer")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--html", help="write the last response's HTML here")
     parser.add_argument(
@@ -96,6 +97,7 @@ def main() -> None:
     municipality = Municipality.objects.get(code=args.code)
     pages = {name: (path, role) for name, path, role in load.municipal_pages(municipality)}
     path, role = pages[args.page]
+    role = args.role or role
     user = (
         User.objects.filter(municipality=municipality, is_active=True, role=ROLES[role])
         .order_by("pk")

@@ -12,10 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Municipality
-from accounts.selectors import grant_members
 from insight import permissions, selectors
-from insight.figures import figures_key
-from schools.selectors import needs_changes
 
 
 @dataclass(frozen=True)
@@ -48,10 +45,7 @@ def cached_thread_summary(
     cache while neither the grant's books and plans nor its schools' needs and reach changed:
     the key holds both change logs' counts (MoneyChange and schools' NeedsChange)."""
     today = today or timezone.localdate()
-    members = [member.pk for member in grant_members(municipality=municipality, on=today)]
-    needs = needs_changes(municipality_ids=members)
-    money = figures_key(municipality=municipality, on=today, members=members)
-    key = f"thread-summary:{money}:{needs}"
+    key = f"thread-summary:{selectors.thread_key(municipality=municipality, today=today)}"
     return cache.get_or_set(
         key, lambda: _thread_summary(municipality, today), settings.FIGURES_CACHE_SECONDS
     )

@@ -1,13 +1,18 @@
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.utils import timezone
+from django.http import HttpResponse, QueryDict
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
+from accounts.selectors import grant_members
 from insight import charts, exports, permissions, selectors
+from npo_portal.paging import pager
 from plans.models import Plan
 from plans.permissions import can_record_reach
 
@@ -24,59 +29,82 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-def _pager(request, items: list, *, param: str, per_page: int, anchor: str) -> dict:
-    """The page of `items` that query parameter `param` asks for (the first when it is not a
-    page number), with links to its neighbours that keep the other parameters."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}#{anchor}"
-
-    return {
-        "page": page,
-        "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
-        "next_url": link(page.next_page_number()) if page.has_next() else "",
-    }
-
-
 class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
     """From need to measure to euro for one municipality: a summary per goal, then the
-    detail per school and per intervention a page at a time."""
+    detail per school and per intervention a page at a time.
+
+    The whole of it is computed from every school, need and intervention of the grant (the
+    summary counts them all), which made the page grow with the municipality (issue 32). So
+    its rendered body is cached under the thread's data versions (`thread_key`), the page
+    numbers, the language and the plans whose reach this user may record; only the pages'
+    numbers are kept from the query string."""
 
     template_name = "insight/golden_thread.html"
     permission = staticmethod(permissions.can_view_golden_thread)
 
     def get_context_data(self, **kwargs):
-        thread = selectors.golden_thread(municipality=self.municipality)
-        goals, goals_total = selectors.goal_summary(thread)
-        plans = Plan.objects.filter(pk__in={r.intervention.plan_id for r in thread.interventions})
+        today = timezone.localdate()
+        query = QueryDict(mutable=True)
+        for param in ("scholen", "interventies"):
+            value = self.request.GET.get(param, "")
+            if value.isdigit() and len(value) < 6:
+                query[param] = value
         # The plans whose interventions' reach per school this user may record (a link each).
-        reach_plans = {p.pk for p in plans if can_record_reach(self.request.user, p)}
-        schools = _pager(
+        members = grant_members(municipality=self.municipality, on=today)
+        reach_plans = {
+            plan.pk
+            for plan in Plan.objects.filter(municipality__in=members).only(
+                "pk", "municipality_id", "status"
+            )
+            if can_record_reach(self.request.user, plan)
+        }
+        key = ":".join(
+            [
+                "golden-thread-page",
+                selectors.thread_key(municipality=self.municipality, today=today),
+                translation.get_language(),
+                query.urlencode(),
+                ".".join(map(str, sorted(reach_plans))),
+            ]
+        )
+        body = cache.get(key)
+        if body is None:
+            body = self._body(today, query, reach_plans)
+            cache.set(key, body, settings.FIGURES_CACHE_SECONDS)
+        # Rendered by `_body` from escaped values, whether it came from the cache or not.
+        body = mark_safe(body)  # noqa: S308
+        return super().get_context_data(municipality=self.municipality, body=body, **kwargs)
+
+    def _body(self, today, query, reach_plans) -> str:
+        thread = selectors.golden_thread(municipality=self.municipality, today=today)
+        goals, goals_total = selectors.goal_summary(thread)
+        schools = pager(
             self.request,
             thread.schools,
             param="scholen",
             per_page=SCHOOLS_PER_PAGE,
             anchor="draad-scholen",
+            query=query,
         )
-        interventions = _pager(
+        interventions = pager(
             self.request,
             thread.interventions,
             param="interventies",
             per_page=INTERVENTIONS_PER_PAGE,
             anchor="draad-interventies",
+            query=query,
         )
-        return super().get_context_data(
-            municipality=self.municipality,
-            thread=thread,
-            goals=goals,
-            goals_total=goals_total,
-            reach_plans=reach_plans,
-            school_pager=schools,
-            intervention_pager=interventions,
-            **kwargs,
+        return render_to_string(
+            "insight/_golden_thread_body.html",
+            {
+                "municipality": self.municipality,
+                "thread": thread,
+                "goals": goals,
+                "goals_total": goals_total,
+                "reach_plans": reach_plans,
+                "school_pager": schools,
+                "intervention_pager": interventions,
+            },
         )
 
 

@@ -1,15 +1,21 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import ListView
 
 from npo_portal.audit import EditConflict, offer_current_version
 from npo_portal.exports import CSV_CONTENT_TYPE
+from npo_portal.paging import pager
 from npo_portal.storage import upload_source
 from schools import exports, permissions, selectors, services
 from schools.forms import AnswerForms, ReopenRequestForm, RoundForm, SchoolImportForm
@@ -120,16 +126,38 @@ def round_close(request, pk):
     return redirect("schools:round-detail", needs_round.pk)
 
 
+# The officers' round detail and the needs picture list a municipality's schools a page at a
+# time: a large municipality has some 175, and the whole page grew with them (issue 32). The
+# spreadsheet of the picture holds them all.
+SCHOOLS_PER_PAGE = 25
+
+
 @login_required
 def round_detail(request, pk):
     needs_round = _round_for(request, pk)
     user = request.user
+    context = {}
+    if user.is_school_board_user:
+        # A board answers for its own schools from here: all of them, with their buttons.
+        context["responses"] = selectors.round_responses(needs_round=needs_round, user=user)
+    else:
+        responses = selectors.round_response_page(
+            needs_round=needs_round, user=user, status_filter=request.GET.get("status", "")
+        )
+        context["response_page"] = responses
+        context["school_pager"] = pager(
+            request,
+            responses.rows,
+            param="pagina",
+            per_page=SCHOOLS_PER_PAGE,
+            anchor="respons",
+        )
     return render(
         request,
         "schools/round_detail.html",
         {
+            **context,
             "round": needs_round,
-            "responses": selectors.round_responses(needs_round=needs_round, user=user),
             "accepts_answers": selectors.round_accepts_answers(needs_round=needs_round),
             "can_manage": permissions.can_manage_rounds(user, needs_round.municipality),
             "can_view_picture": permissions.can_view_picture(user, needs_round),
@@ -144,18 +172,95 @@ def _picture_for(request, pk):
     return selectors.cached_municipal_picture(needs_round=needs_round)
 
 
+# The picture's lists, a page at a time (the spreadsheet holds them whole).
+NEEDS_PER_PAGE = 25
+TEXTS_PER_PAGE = 25
+
+
 @login_required
 def picture(request, pk):
-    needs_picture = _picture_for(request, pk)
-    return render(
-        request,
-        "schools/picture.html",
-        {
-            "round": needs_picture.needs_round,
-            "picture": needs_picture,
-            "chart": selectors.delay_chart(picture=needs_picture),
-        },
+    """The needs picture: its figures over all schools, its lists a page at a time. Its body
+    is the same for everyone who may see it, so it is rendered once per version of the
+    picture's data (the needs change count), language and page, and cached: only the pages'
+    numbers and a known goal or question are kept from the query string."""
+    needs_round = _round_for(request, pk)
+    if not permissions.can_view_picture(request.user, needs_round):
+        raise PermissionDenied
+    changes = selectors.needs_changes(municipality_ids=[needs_round.municipality_id])
+    overview = selectors.cached_picture_overview(needs_round=needs_round, changes=changes)
+    query = QueryDict(mutable=True)
+    for param in ("scholen", "behoeften", "teksten"):
+        value = request.GET.get(param, "")
+        if value.isdigit() and len(value) < 6:
+            query[param] = value
+    chosen = overview.goal(request.GET.get("doel", ""))
+    if chosen is not None and "doel" in request.GET:
+        query["doel"] = chosen[0].code
+    group = overview.text_group(request.GET.get("vraag", ""))
+    if "vraag" in request.GET:
+        query["vraag"] = group.key
+    language = translation.get_language()
+    key = f"needs-picture-page:{needs_round.pk}:{changes}:{language}:{query.urlencode()}"
+    body = cache.get(key)
+    if body is None:
+        body = _picture_body(request, needs_round, overview, query, chosen, group, changes)
+        cache.set(key, body, settings.FIGURES_CACHE_SECONDS)
+    # Rendered by `_picture_body` from escaped values, also when read from the cache.
+    body = mark_safe(body)  # noqa: S308
+    return render(request, "schools/picture.html", {"round": needs_round, "body": body})
+
+
+def _picture_body(request, needs_round, overview, query, chosen, group, changes) -> str:
+    # The delays' chart and table (at most six domains by three sectors) are the same on
+    # every page of the lists: rendered once per version of the picture.
+    delays = cache.get_or_set(
+        f"needs-delays:{needs_round.pk}:{changes}:{translation.get_language()}",
+        lambda: render_to_string(
+            "schools/includes/picture_delays.html",
+            {"picture": overview, "chart": selectors.delay_chart(picture=overview)},
+        ),
+        settings.FIGURES_CACHE_SECONDS,
     )
+    responses = selectors.response_page(
+        needs_round=needs_round,
+        schools=School.objects.in_round(needs_round).order_by("board__name", "name", "pk"),
+        counts=overview.counts,
+    )
+    context = {
+        "round": needs_round,
+        "picture": overview,
+        "delays": mark_safe(delays),  # noqa: S308 - rendered from escaped values
+        "school_pager": pager(
+            request,
+            responses.rows,
+            param="scholen",
+            per_page=SCHOOLS_PER_PAGE,
+            anchor="respons",
+            query=query,
+        ),
+        "schools_open": "scholen" in query,
+    }
+    if chosen is not None:
+        goal, count = chosen
+        context["goal"] = goal
+        context["need_pager"] = pager(
+            request,
+            selectors.need_rows(needs_round=needs_round, goal=goal, count=count),
+            param="behoeften",
+            per_page=NEEDS_PER_PAGE,
+            anchor="behoeften",
+            query=query,
+        )
+    context["text_group"] = group
+    context["text_pager"] = pager(
+        request,
+        selectors.text_rows(needs_round=needs_round, group=group),
+        param="teksten",
+        per_page=TEXTS_PER_PAGE,
+        anchor="vrije-tekst",
+        query=query,
+    )
+    return render_to_string("schools/includes/picture_body.html", context)
 
 
 @login_required

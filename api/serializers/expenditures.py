@@ -82,38 +82,46 @@ class ExpenditureInputSerializer(serializers.Serializer):
             return None
         if not tables.FIRST_YEAR <= parsed.year <= tables.LAST_YEAR:
             return None
-        if amount.startswith("-") and not Decimal(amount):
+        value = Decimal(amount)
+        if amount[0] == "-" and not value:
             return None  # a negative zero: the serializer says why
-        row = {"datum": day, "bedrag": f"{Decimal(amount):.2f}"}
-        for name, field in self.text_fields:
-            value = data.get(name, empty)
-            if value is empty:
-                if field.required:
+        row = {"datum": day, "bedrag": f"{value:.2f}"}
+        for name, required, default, allow_null, max_length, allow_blank in self.text_checks:
+            text = data.get(name, empty)
+            if text is empty:
+                if required:
                     return None
-                value = field.get_default()
-            if value is None:
-                if not field.allow_null:
+                text = default
+            if text is None:
+                if not allow_null:
                     return None
                 row[name] = ""
                 continue
-            if type(value) is not str or len(value) > field.max_length:
+            if type(text) is not str or len(text) > max_length:
                 return None
-            value = value.strip()
-            if not value and not field.allow_blank:
+            text = text.strip()
+            if not text and not allow_blank:
                 return None
-            if REFUSED_CHARACTER.search(value):
+            if REFUSED_CHARACTER.search(text):
                 return None
-            row[name] = value
+            row[name] = text
         return row
 
     @functools.cached_property
-    def text_fields(self) -> list[tuple[str, serializers.CharField]]:
-        """The text fields, as declared: what `quick_row` checks them against."""
-        return [
-            (name, field)
-            for name, field in self.fields.items()
-            if isinstance(field, serializers.CharField)
-        ]
+    def text_checks(self) -> list[tuple[str, bool, str | None, bool, int, bool]]:
+        """The text fields as declared, each as what `quick_row` checks: name, required,
+        default, allow_null, max_length and allow_blank (read once, not per row)."""
+        checks = []
+        for name, field in self.fields.items():
+            if not isinstance(field, serializers.CharField):
+                continue
+            # A field without a default that may be left out: the serializer decides.
+            required = field.required or field.default is empty
+            default = None if required else field.get_default()
+            checks.append(
+                (name, required, default, field.allow_null, field.max_length, field.allow_blank)
+            )
+        return checks
 
     def as_row(self, data: dict) -> dict:
         """The validated values in the import's columns, as finance.services reads them."""

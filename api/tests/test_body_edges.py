@@ -1,8 +1,13 @@
 """The bulk API's edges: deep nesting, bodies over either size limit, and two equal bulks
 at once; each answered as problem+json with `errors`, never a 500 or an HTML page."""
 
-from django.db import IntegrityError
+import json
 
+from django.db import IntegrityError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api import parsers
 from api.tests.conftest import row
 from api.views import expenditures as views
 
@@ -64,3 +69,30 @@ def test_a_bulk_that_met_an_equal_one_gets_409_with_retry_after(api, monkeypatch
     assert response.status_code == 409
     assert response["Retry-After"] == "1"
     assert response["Content-Type"] == "application/problem+json"
+
+
+def _walked_depth(value, depth=0) -> int:
+    """How deep lists and objects nest, by walking the parsed value (the reference)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, list):
+        return depth
+    return max((_walked_depth(child, depth + 1) for child in value), default=depth + 1)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\,:ab \n\u00e9'),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet='[]{}"\\ab', max_size=5), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(json_values, st.sampled_from([None, 2]), st.booleans(), st.integers(0, 8))
+def test_the_depth_read_from_the_text_is_the_depth_of_the_value(value, indent, ascii_only, limit):
+    """The parser reads the nesting from the brackets outside strings (quotes, backslashes
+    and brackets inside strings included here), not by walking every value."""
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only).encode()
+    assert parsers._depth_over(text, limit) == (_walked_depth(value) > limit)

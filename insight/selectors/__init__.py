@@ -12,6 +12,7 @@ from insight.selectors.golden_thread import (
     UnmetNeed,
     goal_summary,
     golden_thread,
+    thread_key,
 )
 from insight.selectors.monitor import (
     REPORT_STATUS_LABELS,
@@ -44,4 +45,5 @@ __all__ = [
     "national_monitor",
     "province_of",
     "size_class",
+    "thread_key",
 ]

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import Municipality
@@ -18,7 +17,7 @@ from finance.selectors import (
     InterventionTotals,
     finance_programme,
 )
-from insight.figures import cached_finance_totals
+from insight.figures import cached_finance_totals, figures_key
 from insight.shares import largest_remainder
 from plans.models import (
     Intervention,
@@ -32,6 +31,7 @@ from schools.models import (
     NeedsAnswer,
     School,
 )
+from schools.selectors import needs_changes
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -148,6 +148,15 @@ def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
     return sorted(summaries.values(), key=lambda s: (s.goal.order, s.goal.pk)), total
 
 
+def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
+    """A key that changes whenever anything `golden_thread(municipality, today)` reads
+    changes: the grant's money and plans (`figures_key`, MoneyChange) and its schools, needs,
+    interventions' schools and reach (schools' NeedsChange), with the grant and the day."""
+    members = [member.pk for member in grant_members(municipality=municipality, on=today)]
+    needs = needs_changes(municipality_ids=members)
+    return f"{figures_key(municipality=municipality, on=today, members=members)}:{needs}"
+
+
 def golden_thread(
     *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
 ) -> GoldenThread:
@@ -194,8 +203,8 @@ def golden_thread(
             school_goals[school.pk].add(intervention.goal_id)
     needs_goals: dict[int, set[int]] = defaultdict(set)
     for answer in answers.values():
-        for need in answer.needs.all():
-            needs_goals[answer.school_id].update(goal.pk for goal in need.goals.all())
+        for need in answer.need_list:
+            needs_goals[answer.school_id].update(goal.pk for goal in need.goal_list)
 
     shares: dict[int, list[SchoolShare]] = defaultdict(list)
     intervention_rows, spent_without_school = [], ZERO
@@ -232,8 +241,8 @@ def golden_thread(
     for school in schools:
         answer = answers.get(school.pk)
         lines = []
-        for need in answer.needs.all() if answer else []:
-            goals = list(need.goals.all())
+        for need in answer.need_list if answer else []:
+            goals = need.goal_list
             missing = [g for g in goals if g.pk not in school_goals[school.pk]]
             lines.append(NeedLine(need=need, goals=goals, unmet_goals=missing))
             unmet.extend(UnmetNeed(school=school, need=need, goal=g) for g in missing)
@@ -241,7 +250,7 @@ def golden_thread(
             SchoolThread(
                 school=school,
                 answer=answer,
-                delays=list(answer.delays.all()) if answer else [],
+                delays=answer.delay_list if answer else [],
                 needs=lines,
                 interventions=shares.get(school.pk, []),
             )
@@ -261,24 +270,44 @@ def golden_thread(
 
 def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[int, NeedsAnswer]:
     """Each school's submitted answer in the latest round it answered (rounds of the
-    municipality and of those merged into it)."""
-    answers = (
+    municipality and of those merged into it), with its delays (`delay_list`), needs
+    (`need_list`) and their goals (`need.goal_list`) in their models' order.
+
+    Issue 32: the latest are chosen from their ids first, so that only they are loaded (every
+    year's answers were loaded with their delays and needs, and the latest kept); and the
+    delays, needs and goals come from three plain queries grouped here, not from
+    prefetch_related, which filtered a queryset per answer and relation (two thirds of the
+    golden thread's cold CPU for a municipality with 175 schools)."""
+    latest_ids: dict[int, int] = {}
+    for pk, school_id in (
         NeedsAnswer.objects.filter(
-            school__in=schools, status=AnswerStatus.SUBMITTED, round__municipality__in=members
-        )
-        .select_related("round")
-        .prefetch_related(
-            "delays",
-            Prefetch(
-                "needs",
-                queryset=NeedRequest.objects.prefetch_related(
-                    Prefetch("goals", queryset=SpendingGoal.objects.order_by("order"))
-                ),
-            ),
+            school_id__in=[school.pk for school in schools],
+            status=AnswerStatus.SUBMITTED,
+            round__municipality__in=members,
         )
         .order_by("school_id", "-round__opened_at", "-round_id")
-    )
-    latest: dict[int, NeedsAnswer] = {}
+        .values_list("pk", "school_id")
+    ):
+        latest_ids.setdefault(school_id, pk)
+    ids = list(latest_ids.values())
+    answers = list(NeedsAnswer.objects.filter(pk__in=ids).select_related("round").order_by())
+    delays: dict[int, list[DelayAssessment]] = defaultdict(list)
+    for delay in DelayAssessment.objects.filter(answer_id__in=ids):
+        delays[delay.answer_id].append(delay)
+    needs: dict[int, list[NeedRequest]] = defaultdict(list)
+    for need in NeedRequest.objects.filter(answer_id__in=ids):
+        need.goal_list = []
+        needs[need.answer_id].append(need)
+    by_pk = {need.pk: need for rows in needs.values() for need in rows}
+    if by_pk:
+        links = (
+            NeedRequest.goals.through.objects.filter(needrequest_id__in=list(by_pk))
+            .select_related("spendinggoal")
+            .order_by("spendinggoal__order", "spendinggoal_id")
+        )
+        for link in links:
+            by_pk[link.needrequest_id].goal_list.append(link.spendinggoal)
     for answer in answers:
-        latest.setdefault(answer.school_id, answer)
-    return latest
+        answer.delay_list = delays.get(answer.pk, [])
+        answer.need_list = needs.get(answer.pk, [])
+    return {answer.school_id: answer for answer in answers}

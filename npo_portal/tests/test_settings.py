@@ -85,6 +85,17 @@ def test_database_url_and_redis_url_switch_to_real_services():
     assert result.stdout.split() == ["django.db.backends.postgresql", "False"], result.stderr
 
 
+def test_production_keeps_its_compiled_templates_in_memory():
+    """Issue 32: production parses each template once per process (Django's cached loader,
+    its default when TEMPLATES names no loaders), not on every render."""
+    code = (
+        "from django.template import engines; "
+        "print(*[type(loader).__module__ for loader in engines['django'].engine.template_loaders])"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, env=PRODUCTION)
+    assert result.stdout.split() == ["django.template.loaders.cached"], result.stderr
+
+
 def test_dutch_is_the_default_language():
     assert settings.LANGUAGE_CODE == "nl"
     assert [code for code, _name in settings.LANGUAGES] == ["nl", "en"]

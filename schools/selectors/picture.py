@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Municipality
 from npo_portal.changelog import logged_changes
 from npo_portal.charts import Chart, Series, bar_chart
+from npo_portal.paging import Counted
 from plans.models import SpendingGoal
 from schools.models import (
     AnswerStatus,
@@ -35,6 +36,7 @@ from schools.selectors.rounds import (
     SERIOUS,
     SHORT_DOMAIN_LABELS,
     SchoolResponse,
+    response_page,
     responses,
 )
 
@@ -85,16 +87,11 @@ class QuestionAnswers:
     answers: list[NeedItem]
 
 
-@dataclass
-class NeedsPicture:
-    needs_round: NeedsRound
-    responses: list[SchoolResponse]
+class _Delays:
+    """The delays' figures of a picture with `delay_rows` and `counts` (per response)."""
+
     delay_rows: list[DelayRow]
-    needs_by_goal: list[GoalNeeds]
-    menu_items: list[tuple[str, int]]
-    free_texts: list[NeedItem]
-    questions: list[QuestionAnswers]
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int]
 
     @property
     def sectors(self) -> list[str]:
@@ -121,6 +118,18 @@ class NeedsPicture:
         ]
 
 
+@dataclass
+class NeedsPicture(_Delays):
+    needs_round: NeedsRound
+    responses: list[SchoolResponse]
+    delay_rows: list[DelayRow]
+    needs_by_goal: list[GoalNeeds]
+    menu_items: list[tuple[str, int]]
+    free_texts: list[NeedItem]
+    questions: list[QuestionAnswers]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
 def _percentage(total: int, count: int) -> Decimal:
     return (Decimal(total) / count).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
@@ -138,32 +147,7 @@ def municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
     for response in school_responses:
         counts[response.status] += 1
 
-    grouped: dict[tuple[str, str], dict] = {}
-    for row in (
-        DelayAssessment.objects.filter(submitted)
-        .values("domain", "answer__school__sector", "severity")
-        .annotate(schools=Count("pk"), share=Sum("share_of_pupils"))
-        .order_by()
-    ):
-        key = (row["domain"], row["answer__school__sector"])
-        entry = grouped.setdefault(key, {"schools": 0, "share": 0, "per_severity": {}})
-        entry["schools"] += row["schools"]
-        entry["share"] += row["share"] or 0
-        entry["per_severity"][row["severity"]] = row["schools"]
-    delay_rows = [
-        DelayRow(
-            domain=domain,
-            sector=sector,
-            schools=grouped[(domain, sector)]["schools"],
-            per_severity=grouped[(domain, sector)]["per_severity"],
-            average_share=_percentage(
-                grouped[(domain, sector)]["share"], grouped[(domain, sector)]["schools"]
-            ),
-        )
-        for domain in Domain.values
-        for sector in Sector.values
-        if (domain, sector) in grouped
-    ]
+    delay_rows = _delay_rows(submitted)
 
     needs_per_goal: dict[int, list[NeedItem]] = defaultdict(list)
     for need in (
@@ -177,16 +161,7 @@ def municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
     goals = SpendingGoal.objects.order_by("order")
     needs_by_goal = [GoalNeeds(goal, needs_per_goal.get(goal.pk, [])) for goal in goals]
 
-    through = NeedsAnswer.menu_items.through
-    menu_items = [
-        (f"{row['menuitem__area__letter']}. {row['menuitem__name']}", row["schools"])
-        for row in through.objects.filter(
-            needsanswer__round=needs_round, needsanswer__status=AnswerStatus.SUBMITTED
-        )
-        .values("menuitem__area__letter", "menuitem__name")
-        .annotate(schools=Count("pk"))
-        .order_by("-schools", "menuitem__area__letter", "menuitem__name")
-    ]
+    menu_items = _menu_items(needs_round)
 
     free_texts = [
         NeedItem(answer.school, answer.free_text)
@@ -219,6 +194,50 @@ def municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
     )
 
 
+def _menu_items(needs_round: NeedsRound) -> list[tuple[str, int]]:
+    """The menukaart's interventions the submitted answers run, with their schools."""
+    through = NeedsAnswer.menu_items.through
+    return [
+        (f"{row['menuitem__area__letter']}. {row['menuitem__name']}", row["schools"])
+        for row in through.objects.filter(
+            needsanswer__round=needs_round, needsanswer__status=AnswerStatus.SUBMITTED
+        )
+        .values("menuitem__area__letter", "menuitem__name")
+        .annotate(schools=Count("pk"))
+        .order_by("-schools", "menuitem__area__letter", "menuitem__name")
+    ]
+
+
+def _delay_rows(submitted: Q) -> list[DelayRow]:
+    """The delays of the submitted answers per domain and sector; one query."""
+    grouped: dict[tuple[str, str], dict] = {}
+    for row in (
+        DelayAssessment.objects.filter(submitted)
+        .values("domain", "answer__school__sector", "severity")
+        .annotate(schools=Count("pk"), share=Sum("share_of_pupils"))
+        .order_by()
+    ):
+        key = (row["domain"], row["answer__school__sector"])
+        entry = grouped.setdefault(key, {"schools": 0, "share": 0, "per_severity": {}})
+        entry["schools"] += row["schools"]
+        entry["share"] += row["share"] or 0
+        entry["per_severity"][row["severity"]] = row["schools"]
+    return [
+        DelayRow(
+            domain=domain,
+            sector=sector,
+            schools=grouped[(domain, sector)]["schools"],
+            per_severity=grouped[(domain, sector)]["per_severity"],
+            average_share=_percentage(
+                grouped[(domain, sector)]["share"], grouped[(domain, sector)]["schools"]
+            ),
+        )
+        for domain in Domain.values
+        for sector in Sector.values
+        if (domain, sector) in grouped
+    ]
+
+
 def needs_changes(*, municipality_ids: list[int]) -> int:
     """The statements logged on these municipalities' needs data and on everyone's (the
     triggers of migration 0005): a count that grows with every write the picture reads."""
@@ -237,11 +256,146 @@ def cached_municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
     )
 
 
+# ---------------------------------------------------------------------------------------
+# The picture's page: its figures over all schools, its lists a page at a time
+
+
+# The group of the answers in their own words that holds the answers' free texts (query
+# parameter `vraag`; the round's own questions go by their id).
+OTHER_REMARKS = "overig"
+
+
+@dataclass
+class TextGroup:
+    """An own question of the round, or the other remarks, with its number of answers."""
+
+    key: str
+    title: str
+    answers: int
+
+
+@dataclass
+class PictureOverview(_Delays):
+    """What the picture's page shows over all schools: the counts per response, the delays,
+    the number of needs per goal, the menukaart and the number of texts per question. A fixed
+    number of aggregate queries, cached like the picture; the lists come a page at a time
+    (`need_rows`, `text_rows`, `response_page`)."""
+
+    needs_round: NeedsRound
+    counts: dict[str, int]
+    delay_rows: list[DelayRow]
+    goals: list[tuple[SpendingGoal, int]]
+    menu_items: list[tuple[str, int]]
+    text_groups: list[TextGroup]
+
+    def goal(self, code: str) -> tuple[SpendingGoal, int] | None:
+        """The goal with `code`, else the first with needs (else the first)."""
+        for entry in self.goals:
+            if entry[0].code == code:
+                return entry
+        return next((e for e in self.goals if e[1]), self.goals[0] if self.goals else None)
+
+    def text_group(self, key: str) -> TextGroup:
+        """The group with `key`, else the first with answers (else the other remarks)."""
+        for group in self.text_groups:
+            if group.key == key:
+                return group
+        return next((g for g in self.text_groups if g.answers), self.text_groups[-1])
+
+
+def picture_overview(*, needs_round: NeedsRound) -> PictureOverview:
+    submitted = Q(answer__round=needs_round, answer__status=AnswerStatus.SUBMITTED)
+    counts = response_page(
+        needs_round=needs_round, schools=School.objects.in_round(needs_round)
+    ).counts
+    per_goal = dict(
+        NeedRequest.goals.through.objects.filter(
+            needrequest__answer__round=needs_round,
+            needrequest__answer__status=AnswerStatus.SUBMITTED,
+        )
+        .values_list("spendinggoal_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    per_question = dict(
+        QuestionAnswer.objects.filter(submitted)
+        .values_list("question_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    remarks = (
+        NeedsAnswer.objects.filter(round=needs_round, status=AnswerStatus.SUBMITTED)
+        .exclude(free_text="")
+        .count()
+    )
+    return PictureOverview(
+        needs_round=needs_round,
+        counts=counts,
+        delay_rows=_delay_rows(submitted),
+        goals=[(goal, per_goal.get(goal.pk, 0)) for goal in SpendingGoal.objects.order_by("order")],
+        menu_items=_menu_items(needs_round),
+        text_groups=[
+            TextGroup(str(question.pk), question.text, per_question.get(question.pk, 0))
+            for question in needs_round.questions.all()
+        ]
+        + [TextGroup(OTHER_REMARKS, "", remarks)],
+    )
+
+
+def cached_picture_overview(
+    *, needs_round: NeedsRound, changes: int | None = None
+) -> PictureOverview:
+    """`picture_overview`, from the cache while nothing it reads has changed (the key of
+    `cached_municipal_picture`; `changes` is its count when the caller has read it)."""
+    if changes is None:
+        changes = needs_changes(municipality_ids=[needs_round.municipality_id])
+    return cache.get_or_set(
+        f"needs-overview:{needs_round.pk}:{changes}",
+        lambda: picture_overview(needs_round=needs_round),
+        settings.FIGURES_CACHE_SECONDS,
+    )
+
+
+def need_rows(*, needs_round: NeedsRound, goal: SpendingGoal, count: int) -> Counted:
+    """The submitted needs in `goal`, by school, to be paged: `count` is the overview's."""
+    rows = (
+        NeedRequest.objects.filter(
+            answer__round=needs_round, answer__status=AnswerStatus.SUBMITTED, goals=goal
+        )
+        .select_related("answer__school")
+        .order_by("answer__school__name", "pk")
+    )
+    return Counted(rows, count, lambda need: NeedItem(need.answer.school, need.description))
+
+
+def text_rows(*, needs_round: NeedsRound, group: TextGroup) -> Counted:
+    """The submitted answers' texts in `group` (an own question or the other remarks), by
+    school, to be paged."""
+    if group.key == OTHER_REMARKS:
+        answers = (
+            NeedsAnswer.objects.filter(round=needs_round, status=AnswerStatus.SUBMITTED)
+            .exclude(free_text="")
+            .select_related("school")
+            .order_by("school__name", "pk")
+        )
+        return Counted(answers, group.answers, lambda a: NeedItem(a.school, a.free_text))
+    texts = (
+        QuestionAnswer.objects.filter(
+            answer__round=needs_round,
+            answer__status=AnswerStatus.SUBMITTED,
+            question_id=int(group.key),
+        )
+        .select_related("answer__school")
+        .order_by("answer__school__name", "pk")
+    )
+    return Counted(texts, group.answers, lambda a: NeedItem(a.answer.school, a.text))
+
+
 def _percent(value: Decimal) -> str:
     return f"{value:.0f}%"
 
 
-def delay_chart(*, picture: NeedsPicture) -> Chart:
+def delay_chart(*, picture: _Delays) -> Chart:
     """Bars of the mean share of pupils affected, per domain, one bar per sector."""
     sectors = picture.sectors
     return bar_chart(

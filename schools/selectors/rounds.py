@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, SchoolBoard, User
 from npo_portal.changelog import logged_changes
+from npo_portal.paging import Counted
 from schools.models import (
     AnswerStatus,
     Domain,
@@ -87,34 +89,134 @@ class SchoolResponse:
         return str(RESPONSE_LABELS[self.status])
 
 
+def _annotated(*, needs_round: NeedsRound, schools: QuerySet[School]) -> QuerySet[School]:
+    """`schools` with their board and their answer in the round (one row each: a school
+    answers a round once), by one LEFT JOIN rather than a subquery per column and school."""
+    return (
+        schools.select_related("board")
+        .alias(
+            answer=FilteredRelation("needs_answers", condition=Q(needs_answers__round=needs_round))
+        )
+        .annotate(
+            answer_id=F("answer__pk"),
+            answer_status=F("answer__status"),
+            answer_updated_at=F("answer__updated_at"),
+            answer_submitted_at=F("answer__submitted_at"),
+            answer_reopen_requested_at=F("answer__reopen_requested_at"),
+        )
+    )
+
+
+def _response(school: School) -> SchoolResponse:
+    return SchoolResponse(
+        school=school,
+        status=school.answer_status or NOT_STARTED,
+        answer_id=school.answer_id,
+        updated_at=school.answer_updated_at,
+        submitted_at=school.answer_submitted_at,
+        reopen_requested=school.answer_reopen_requested_at is not None,
+    )
+
+
 def responses(*, needs_round: NeedsRound, schools: QuerySet[School]) -> list[SchoolResponse]:
     """For each of `schools`, whether it submitted, has a draft or has not started; one query."""
-    answers = NeedsAnswer.objects.filter(round=needs_round, school=OuterRef("pk"))
-    rows = schools.select_related("board").annotate(
-        answer_id=Subquery(answers.values("pk")[:1]),
-        answer_status=Subquery(answers.values("status")[:1]),
-        answer_updated_at=Subquery(answers.values("updated_at")[:1]),
-        answer_submitted_at=Subquery(answers.values("submitted_at")[:1]),
-        answer_reopen_requested_at=Subquery(answers.values("reopen_requested_at")[:1]),
+    return [_response(school) for school in _annotated(needs_round=needs_round, schools=schools)]
+
+
+# The round detail's filter on the response (query parameter `status`, in Dutch as the
+# page's other parameters): the statuses each value shows.
+STATUS_FILTERS = {
+    "ingediend": (AnswerStatus.SUBMITTED,),
+    "concept": (AnswerStatus.DRAFT,),
+    "niet-begonnen": (NOT_STARTED,),
+    "niet-gerapporteerd": (AnswerStatus.DRAFT, NOT_STARTED),
+}
+STATUS_FILTER_LABELS = {
+    "ingediend": _("Submitted"),
+    "concept": _("Draft"),
+    "niet-begonnen": _("Not started"),
+    "niet-gerapporteerd": _("Not reported (draft or not started)"),
+}
+
+
+@dataclass
+class ResponsePage:
+    """The schools of a round whose response a filter asks for, to be paged (`rows` is
+    counted and sliced by the database), and the counts per status of all schools."""
+
+    counts: dict[str, int]
+    status_filter: str
+    rows: Sequence[SchoolResponse]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        """(filter value, label, count) per response status, over all schools."""
+        return [
+            (value, str(STATUS_FILTER_LABELS[value]), self._count(value))
+            for value in ("ingediend", "concept", "niet-begonnen")
+        ]
+
+    @property
+    def unreported(self) -> int:
+        return self._count("niet-gerapporteerd")
+
+    def _count(self, value: str) -> int:
+        return sum(self.counts.get(status, 0) for status in STATUS_FILTERS[value])
+
+
+def response_page(
+    *,
+    needs_round: NeedsRound,
+    schools: QuerySet[School],
+    status_filter: str = "",
+    counts: dict[str, int] | None = None,
+) -> ResponsePage:
+    """`responses` for a page at a time: two queries (the counts per status, unless the
+    caller has them, and the rows of the page when it is sliced), whatever the number of
+    schools. `status_filter` is one of `STATUS_FILTERS` or empty for all schools."""
+    rows = _annotated(needs_round=needs_round, schools=schools)
+    if counts is None:
+        counts = {}
+        for row in rows.order_by().values("answer_status").annotate(n=Count("pk")):
+            status = row["answer_status"] or NOT_STARTED
+            counts[status] = counts.get(status, 0) + row["n"]
+    if status_filter not in STATUS_FILTERS:
+        status_filter = ""
+    wanted = STATUS_FILTERS.get(status_filter, ())
+    if wanted:
+        condition = Q(answer_status__in=[s for s in wanted if s != NOT_STARTED])
+        if NOT_STARTED in wanted:
+            condition |= Q(answer_status__isnull=True)
+        rows = rows.filter(condition)
+    count = sum(counts.get(status, 0) for status in wanted) if wanted else sum(counts.values())
+    return ResponsePage(
+        counts=counts, status_filter=status_filter, rows=Counted(rows, count, _response)
     )
-    return [
-        SchoolResponse(
-            school=school,
-            status=school.answer_status or NOT_STARTED,
-            answer_id=school.answer_id,
-            updated_at=school.answer_updated_at,
-            submitted_at=school.answer_submitted_at,
-            reopen_requested=school.answer_reopen_requested_at is not None,
-        )
-        for school in rows
-    ]
 
 
 def round_responses(*, needs_round: NeedsRound, user: User) -> list[SchoolResponse]:
     """The responses `user` may see in a round: every school of the municipality for its
     officers, the board's own schools in that municipality for a board user."""
-    schools = School.objects.for_user(user).in_round(needs_round)
-    return responses(needs_round=needs_round, schools=schools.order_by("board__name", "name"))
+    return responses(needs_round=needs_round, schools=_round_schools(needs_round, user))
+
+
+def _round_schools(needs_round: NeedsRound, user: User) -> QuerySet[School]:
+    return School.objects.for_user(user).in_round(needs_round).order_by("board__name", "name", "pk")
+
+
+def round_response_page(
+    *, needs_round: NeedsRound, user: User, status_filter: str = ""
+) -> ResponsePage:
+    """`round_responses` a page at a time, optionally only those of one status."""
+    return response_page(
+        needs_round=needs_round,
+        schools=_round_schools(needs_round, user),
+        status_filter=status_filter,
+    )
 
 
 @dataclass

@@ -194,3 +194,69 @@ def test_the_plan_pages_golden_thread_summary_follows_every_write(client, needs,
         assert re.search(rf"<li>{count} [^<]*{text}", body), (count, text)
     cache.clear()
     assert body == page(client, url)
+
+
+@pytest.mark.parametrize("where", ["schools:picture", "schools:round-detail"])
+def test_a_school_without_an_answer_renamed_or_moved_to_another_board_shows_at_once(
+    client, needs, where
+):
+    """The school's own municipality is logged (migration 0005), not only the rounds it
+    answered: a school that never answered still changes the cached picture's key."""
+    from accounts.factories import SchoolBoardFactory
+    from schools.selectors import needs_changes
+
+    mdb = needs["world"].middelburg
+    quiet = SchoolFactory(name="De Esch", municipality=mdb.municipality, board=mdb.board)
+    client.force_login(mdb.policy_officer)
+    url = reverse(where, args=[needs["round"].pk]) + "?scholen=1"
+    assert "De Esch" in page(client, url)
+    before = needs_changes(municipality_ids=[mdb.municipality.pk])
+
+    quiet.name = "De Es (verhuisd)"
+    quiet.save()
+    assert needs_changes(municipality_ids=[mdb.municipality.pk]) > before
+    body = page(client, url)
+    assert "De Es (verhuisd)" in body and "De Esch" not in body
+
+    quiet.board = SchoolBoardFactory(name="Stichting Elders")
+    quiet.save()
+    assert "Stichting Elders" in page(client, url)
+
+
+def _spent_on_it(n):
+    from finance.factories import ExpenditureFactory
+
+    n["intervention"].schools.add(n["world"].middelburg.school)
+    cache.clear()  # this test is about the expenditure alone
+    ExpenditureFactory(
+        municipality=n["world"].middelburg.municipality,
+        intervention=n["intervention"],
+        goal=n["intervention"].goal,
+    )
+
+
+GOLDEN_THREAD_PAGE_WRITES = {
+    **THREAD_WRITES,
+    "school renamed": _school_renamed,
+    "an expenditure on the intervention": _spent_on_it,
+}
+
+
+@pytest.mark.parametrize(
+    "write", GOLDEN_THREAD_PAGE_WRITES.values(), ids=GOLDEN_THREAD_PAGE_WRITES.keys()
+)
+def test_the_cached_golden_thread_page_follows_every_write(client, needs, write):
+    """The golden thread's body is cached under the thread's data versions: after a write
+    the page is the page rendered from scratch."""
+    client.force_login(needs["world"].middelburg.policy_officer)
+    url = reverse("insight:golden-thread", args=[needs["world"].middelburg.municipality.code])
+    before = page(client, url)
+    assert page(client, url) == before  # from the cache now
+
+    write(needs)
+
+    after = page(client, url)
+    assert after != before
+    cache.clear()
+    client.force_login(needs["world"].middelburg.policy_officer)
+    assert after == page(client, url)

@@ -275,3 +275,55 @@ def test_a_title_that_names_its_school_year_does_not_repeat_it(world):
     assert filename(picture, "csv") == (
         "behoeftebeeld-GM0687-behoeftepeiling-np-onderwijs-2023-2024.csv"
     )
+
+
+def test_picture_page_lists_a_page_at_a_time_with_its_counts_over_all_schools(
+    client, world, needs_round
+):
+    """91 schools, 30 submitted (each with a need in two goals and a remark): the counts
+    cover them all, the schools, a goal's needs and the remarks come 25 a page, and every
+    one of them is on some page."""
+    add_schools(world, needs_round, 90)
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("schools:picture", args=[needs_round.pk])
+
+    def pages(param: str, **query) -> list[str]:
+        bodies, number = [], 1
+        while True:
+            body = client.get(url, {**query, param: number}).content.decode()
+            bodies.append(body)
+            if f"{param}={number + 1}" not in body:
+                return bodies
+            number += 1
+
+    first = client.get(url).content.decode()
+    assert "<strong>30</strong> ingediend" in first
+    assert "<strong>31</strong> niet begonnen" in first
+    assert "Scholen 1 tot en met 25 van 91." in first
+    schools = pages("scholen")
+    assert len(schools) == 4 and " open>" in schools[0]
+    assert sum(body.count("text-bg-success") for body in schools) == 30
+
+    needs = pages("behoeften", doel="thuiszitters")
+    assert "Behoeften 1 tot en met 25 van 30; het Excel-bestand bevat ze allemaal." in needs[0]
+    listed = re.findall(r"Behoefte (\d+)</li>", "".join(needs))
+    assert sorted(map(int, listed)) == list(range(0, 90, 3))
+    assert re.search(r"doel=thuiszitters#behoeften\">[^<]*<span[^>]*>30</span>", first)
+
+    remarks = pages("teksten")
+    listed = re.findall(r"Opmerking (\d+)</p>", "".join(remarks))
+    assert sorted(map(int, listed)) == list(range(0, 90, 3))
+
+
+def test_picture_page_costs_the_same_queries_for_many_schools(client, world, needs_round):
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("schools:picture", args=[needs_round.pk])
+    add_schools(world, needs_round, 3)
+    counts = []
+    for more in (0, 60):
+        add_schools(world, needs_round, more)
+        client.get(url)  # the overview is cached
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -133,9 +135,14 @@ def test_round_detail_query_count_does_not_grow_with_the_schools(
         if index % 2:
             NeedsAnswerFactory(round=needs_round, school=school, submitted=index % 4 == 1)
     client.force_login(world.middelburg.policy_officer)
-    with django_assert_max_num_queries(10):
-        response = client.get(reverse("schools:round-detail", args=[needs_round.pk]))
-    assert response.content.decode().count("text-bg-success") == 8
+    url = reverse("schools:round-detail", args=[needs_round.pk])
+    # 31 schools: a page of 25 and one of 6, each in the same number of queries.
+    bodies = []
+    for number in (1, 2):
+        with django_assert_max_num_queries(10):
+            response = client.get(url, {"pagina": number})
+        bodies.append(response.content.decode())
+    assert sum(body.count("text-bg-success") for body in bodies) == 8
 
 
 def test_board_home_query_count_does_not_grow_with_the_municipalities_it_works_in(
@@ -203,3 +210,40 @@ def test_every_organisation_role_may_list_and_the_monitor_and_auditor_may_not(wo
     for user in (monitor_user, auditor):
         assert not permissions.can_list_rounds(user)
         assert not permissions.can_list_schools(user)
+
+
+def test_round_detail_pages_the_schools_and_counts_them_all(client, world, needs_round):
+    """The officers' round detail shows 25 schools a page, the counts per response over all
+    schools on top, and a filter on the response that keeps every school that has not
+    reported findable."""
+    municipality = world.middelburg.municipality
+    for index in range(40):
+        school = SchoolFactory(municipality=municipality, name=f"School {index:02d}")
+        if index < 12:
+            NeedsAnswerFactory(round=needs_round, school=school, submitted=index < 5)
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("schools:round-detail", args=[needs_round.pk])
+    body = client.get(url).content.decode()
+    assert body.count("<tr>") - 1 == 25  # the header row and 25 schools
+    assert "Scholen 1 tot en met 25 van 41." in body
+    assert "Pagina 1 van 2" in body
+    assert 'href="?pagina=2#respons"' in body
+    # The counts cover every school, not the page.
+    assert re.search(r"Ingediend <span[^>]*>5</span>", body)
+    assert re.search(r"Concept <span[^>]*>7</span>", body)
+    assert re.search(r"Niet begonnen <span[^>]*>29</span>", body)
+    assert re.search(r"Niet gerapporteerd <span[^>]*>36</span>", body)
+
+    unreported = client.get(url, {"status": "niet-gerapporteerd"}).content.decode()
+    assert "Scholen 1 tot en met 25 van 36." in unreported
+    assert 'href="?status=niet-gerapporteerd&amp;pagina=2#respons"' in unreported
+    second = client.get(url, {"status": "niet-gerapporteerd", "pagina": 2}).content.decode()
+    names = set(re.findall(r"School \d\d", unreported + second))
+    assert names == {f"School {index:02d}" for index in range(5, 40)}
+    assert "text-bg-success" not in unreported + second
+
+    submitted = client.get(url, {"status": "ingediend"}).content.decode()
+    assert submitted.count("text-bg-success") == 5
+    assert "Pagina 1 van" not in submitted
+    # An unknown filter shows every school.
+    assert "van 41." in client.get(url, {"status": "onzin"}).content.decode()
