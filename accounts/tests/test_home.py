@@ -79,3 +79,23 @@ def test_the_administrator_sees_failed_reports_unconfirmed_sisa_years_and_batche
     assert reverse("reporting:batch-list") in body
     if SisaYear.objects.filter(grant_code_confirmed=False).exists():
         assert "waarvan de uitkeringscode niet is bevestigd" in body
+
+
+def test_the_money_card_lists_only_the_imports_that_failed_since_the_last_that_went_through(
+    client, world
+):
+    municipality = world.middelburg.municipality
+    AllocationFactory(municipality=municipality, amount=Decimal("100000.00"))
+    moments = {
+        "oud-geweigerd.csv": (ImportStatus.REJECTED, "2024-03-01T09:00:00+01:00"),
+        "gelukt.csv": (ImportStatus.DONE, "2024-03-02T09:00:00+01:00"),
+        "nieuw-mislukt.csv": (ImportStatus.FAILED, "2024-03-03T09:00:00+01:00"),
+    }
+    for name, (status, moment) in moments.items():
+        job = ExpenditureImport.objects.create(
+            municipality=municipality, file_name=name, size=10, sha256="1" * 64, status=status
+        )
+        ExpenditureImport.objects.filter(pk=job.pk).update(created_at=moment)
+    body = home(client, world.middelburg.finance_officer)
+    assert "nieuw-mislukt.csv" in body
+    assert "oud-geweigerd.csv" not in body  # an import went through after it

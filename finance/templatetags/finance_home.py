@@ -1,4 +1,5 @@
 from django import template
+from django.db.models import Exists, Q, Subquery
 
 from finance import permissions, selectors
 from finance.models import ExpenditureImport, ImportStatus
@@ -18,18 +19,13 @@ def finance_next_steps(context):
     if selectors.finance_programme() is None:  # no programme loaded: nothing to add up yet
         return {"user": user, "totals": None}
     totals = cached_finance_totals(municipality=municipality)
-    latest_done = (
-        ExpenditureImport.objects.for_user(user)
-        .filter(municipality=municipality, status=ImportStatus.DONE)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
+    # One query: the failures since the latest import that went through (all, if none did).
+    imports = ExpenditureImport.objects.for_user(user).filter(municipality=municipality)
+    done = imports.filter(status=ImportStatus.DONE)
+    failed = imports.filter(status__in=[ImportStatus.FAILED, ImportStatus.REJECTED]).filter(
+        Q(created_at__gt=Subquery(done.order_by("-created_at").values("created_at")[:1]))
+        | ~Exists(done)
     )
-    failed = ExpenditureImport.objects.for_user(user).filter(
-        municipality=municipality, status__in=[ImportStatus.FAILED, ImportStatus.REJECTED]
-    )
-    if latest_done:
-        failed = failed.filter(created_at__gt=latest_done)
     return {
         "user": user,
         "municipality": municipality,
