@@ -20,6 +20,7 @@ import argparse
 import csv
 import http.client
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -44,7 +45,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import Municipality, Role, User  # noqa: E402
@@ -103,6 +104,43 @@ def municipal_pages(municipality: Municipality) -> list[tuple[str, str, str]]:
         pages.append(("round detail", reverse("schools:round-detail", kwargs=kwargs), "policy"))
         pages.append(("needs picture", reverse("schools:picture", kwargs=kwargs), "policy"))
     return pages
+
+
+def in_process_settings() -> None:
+    """The settings under which the in-process benches (profile_mix, profile_pages,
+    profile_page) request pages through Django's handler: quiet logs, no second factor (they
+    sign in with force_login), static files uncollected, any host."""
+    logging.disable(logging.WARNING)
+    override_settings(
+        TWO_FACTOR_REQUIRED_ROLES=[],
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        ALLOWED_HOSTS=["*"],
+    ).enable()
+
+
+def mix_requests(count: int, page: str = "") -> list[tuple[str, str, Client]]:
+    """The page mix of `count` municipalities (the largest and the rest spread over the
+    sizes): (page name, path, a client signed in as the officer who opens it), for the pages
+    whose name starts with `page`."""
+    ids = by_size()
+    step = max(1, len(ids) // count)
+    chosen = [ids[0], *ids[step::step]][:count]
+    work = []
+    for municipality in Municipality.objects.filter(pk__in=chosen):
+        users = User.objects.filter(municipality=municipality, is_active=True).order_by("pk")
+        clients = {}
+        for role, value in (("finance", Role.FINANCE_OFFICER), ("policy", Role.POLICY_OFFICER)):
+            clients[role] = Client()
+            clients[role].force_login(users.filter(role=value).first())
+        work += [
+            (name, path, clients[role])
+            for name, path, role in municipal_pages(municipality)
+            if name.startswith(page)
+        ]
+    return work
 
 
 def load_plan(scenario: str, count: int) -> dict:

@@ -16,7 +16,6 @@ functions by own time.
 """
 
 import argparse
-import logging
 import os
 import statistics
 import sys
@@ -33,10 +32,7 @@ os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 import load  # noqa: E402  (sets up Django as load.py runs it)
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
-
-from accounts.models import Municipality, Role, User  # noqa: E402
 
 # Sorted by the innermost frame of a sample that matches (SQL run by a template counts as SQL).
 CATEGORIES = [
@@ -88,34 +84,14 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--html", help="also write pyinstrument's HTML report here")
     args = parser.parse_args()
-    logging.disable(logging.WARNING)
-    override_settings(
-        TWO_FACTOR_REQUIRED_ROLES=[],
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        ALLOWED_HOSTS=["*"],
-    ).enable()
+    load.in_process_settings()
     redis.Redis.from_url(os.environ["CACHE_URL"]).flushdb()
-    ids = load.by_size()
-    step = max(1, len(ids) // args.municipalities)
-    chosen = [ids[0], *ids[step::step]][: args.municipalities]
-    work = []
-    for municipality in Municipality.objects.filter(pk__in=chosen):
-        users = User.objects.filter(municipality=municipality, is_active=True).order_by("pk")
-        clients = {}
-        for role, value in (("finance", Role.FINANCE_OFFICER), ("policy", Role.POLICY_OFFICER)):
-            clients[role] = Client()
-            clients[role].force_login(users.filter(role=value).first())
-        work += [
-            (name, path, clients[role]) for name, path, role in load.municipal_pages(municipality)
-        ]
+    work = load.mix_requests(args.municipalities)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
     print(
-        f"{len(chosen)} municipalities, {len(work)} pages a round, {settings.CACHES['default']['BACKEND']}"
+        f"up to {args.municipalities} municipalities, {len(work)} pages a round, {settings.CACHES['default']['BACKEND']}"
     )
 
     per_page: dict[str, list[float]] = defaultdict(list)
@@ -143,6 +119,8 @@ def main() -> None:
     totals: dict[str, float] = defaultdict(float)
     own: dict[tuple, float] = defaultdict(float)
     session = profiler.last_session
+    if session is None:
+        return  # fewer than three rounds: none was profiled
     sort_samples(session.root_frame(), "other Python", totals, own)
     sampled = sum(totals.values()) or 1
     print("\nWhere the profiled rounds' process time goes (pyinstrument samples, innermost match):")

@@ -16,7 +16,6 @@ Prints CPU ms per request (process + PostgreSQL backend, median, without the pro
 import argparse
 import cProfile
 import io
-import logging
 import os
 import pstats
 import statistics
@@ -30,10 +29,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 
 import load  # noqa: E402  (sets up Django as load.py runs it)
-from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
 from profile_mix import cpu_ms  # noqa: E402
 
 from accounts.models import Municipality, Role, User  # noqa: E402
@@ -85,15 +83,7 @@ def main() -> None:
         "--only", help="a regular expression: list only functions whose file matches"
     )
     args = parser.parse_args()
-    logging.disable(logging.WARNING)
-    override_settings(
-        TWO_FACTOR_REQUIRED_ROLES=[],
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        ALLOWED_HOSTS=["*"],
-    ).enable()
+    load.in_process_settings()
     municipality = Municipality.objects.get(code=args.code)
     pages = {name: (path, role) for name, path, role in load.municipal_pages(municipality)}
     path, role = pages[args.page]

@@ -17,7 +17,6 @@ and the mix's mean, to compare two trees back to back with more samples than
 
 import argparse
 import cProfile
-import logging
 import os
 import pstats
 import statistics
@@ -33,12 +32,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 
 import load  # noqa: E402  (sets up Django as load.py runs it)
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from accounts.models import Municipality, Role, User  # noqa: E402
 
 
 def main() -> None:
@@ -51,31 +46,9 @@ def main() -> None:
     parser.add_argument("--dump", help="write the pstats file here")
     parser.add_argument("--measure", action="store_true", help="CPU per page, no profiler")
     args = parser.parse_args()
-    logging.disable(logging.WARNING)
-    override_settings(
-        TWO_FACTOR_REQUIRED_ROLES=[],
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        ALLOWED_HOSTS=["*"],
-    ).enable()
+    load.in_process_settings()
     redis.Redis.from_url(os.environ["CACHE_URL"]).flushdb()
-    ids = load.by_size()
-    step = max(1, len(ids) // args.municipalities)
-    chosen = [ids[0], *ids[step::step]][: args.municipalities]
-    work = []
-    for municipality in Municipality.objects.filter(pk__in=chosen):
-        users = User.objects.filter(municipality=municipality, is_active=True).order_by("pk")
-        clients = {}
-        for role, value in (("finance", Role.FINANCE_OFFICER), ("policy", Role.POLICY_OFFICER)):
-            clients[role] = Client()
-            clients[role].force_login(users.filter(role=value).first())
-        work += [
-            (name, path, clients[role])
-            for name, path, role in load.municipal_pages(municipality)
-            if name.startswith(args.page)
-        ]
+    work = load.mix_requests(args.municipalities, args.page or "")
     queries: dict[str, list[str]] = {}
     for name, path, client in work:  # warm-up
         response = client.get(path, secure=True)
