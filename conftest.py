@@ -20,6 +20,7 @@ from django.conf import settings
 from npo_portal.celery import app as celery_app
 from npo_portal.celery import queue_names
 from tests import template_db
+from tests.reference_data import load_reference_data
 from tests.world import World, build_world
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -53,6 +54,10 @@ def pytest_unconfigure(config):
         builder.finish()
 
 
+# Fixtures that hold the test database for a whole file, for tests without a `django_db` mark.
+MODULE_DATABASE_FIXTURES = ("demo_site",)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request,
@@ -70,6 +75,10 @@ def django_db_setup(
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    if any(
+        set(MODULE_DATABASE_FIXTURES) & set(item.fixturenames) for item in request.session.items
+    ):
+        aliases.add("default")
     workerinput = getattr(request.config, "workerinput", {})
     if "npo_template_db" in workerinput:
         template = template_db.wait_for_template(workerinput)
@@ -99,16 +108,6 @@ def django_db_setup(
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
-# What the data migrations load, with the model that is empty when it is missing (None: the
-# migration's own load fills only what is missing).
-REFERENCE_DATA = [
-    ("accounts.migrations.0002_load_municipalities", None),
-    ("plans.migrations.0003_reference_data", "plans.Programme"),
-    ("plans.migrations.0008_final_accounting_window", None),
-    ("finance.migrations.0002_payment_schedule", "finance.PaymentScheduleEntry"),
-]
-
-
 @pytest.fixture
 def reference_data(transactional_db):
     """The migrations' reference data (programme, goals, menukaart, payment schedule, SiSa
@@ -118,19 +117,7 @@ def reference_data(transactional_db):
     `serialized_rollback` cannot be relied on: once Playwright's event loop runs in the
     test's thread, asgiref hands Django other connections than the one that holds the
     contents serialized at set-up."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module, model in REFERENCE_DATA:
-        if model is None or not apps.get_model(model).objects.exists():
-            import_module(module).load(apps, None)
-    if not apps.get_model("reporting.SisaYear").objects.exists():
-        # 0002's years, brought to the shape 0005 asks.
-        import_module("reporting.migrations.0002_sisa_defaults").load(apps, None)
-        import_module("reporting.migrations.0005_sisa_as_asked_and_confirmation").to_asked(
-            apps, None
-        )
+    load_reference_data()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ these machines). Without Chromium the browser tests are skipped, except in CI.
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,18 +43,28 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser tab; the test fails if the page logs an error (e.g. a CSP violation)."""
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+@contextmanager
+def fresh_page(browser, base_url: str):
+    """A fresh browser tab on `base_url`; fails if the page logs an error (e.g. a CSP
+    violation)."""
+    context = browser.new_context(base_url=base_url, locale="nl-NL")
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, "The browser reported errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab on the live server (`fresh_page`)."""
+    with fresh_page(browser, live_server.url) as page:
+        yield page
 
 
 PHONE_WIDTH = 320

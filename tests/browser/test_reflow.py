@@ -5,28 +5,43 @@ own pages (no downloads, no Django admin, no logout), so a new page is covered a
 something links to it.
 
 Each role's crawl is one test per area of the portal (ROLE_PARTS), so that no test lasts long and
-the parts spread over the test processes. Every part first finds the role's whole crawl over
-HTTP with the browser's own session (`page.request`: the server's HTML, no rendering, a few
-seconds), then opens the pages of its own area in Chromium and checks them: every page of the
-crawl is opened and checked by exactly one part. `reflow-<role>.txt` in artifacts/ lists the
-whole crawl, `reflow-<role>-<part>.txt` the pages a part checked.
+the parts spread over the test processes. The first part of a role in a test process finds
+the role's whole crawl over HTTP with the browser's own session (`page.request`: the server's
+HTML, no rendering, a few seconds); every part then opens the pages of its own area in
+Chromium and checks them: every page of the crawl is opened and checked by exactly one part.
+`reflow-<role>.txt` in artifacts/ lists the whole crawl, `reflow-<role>-<part>.txt` the pages
+a part checked. The parts share one seeded demo per test process (`demo_site`); each starts
+from the demo as seeded.
 """
 
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Max
+from django.test import TransactionTestCase, override_settings
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.demo import DEMO_PASSWORD
-from tests.browser.conftest import ARTIFACTS, PHONE_WIDTH, axe_violations, log_in, page_overflow
+from npo_portal.celery import app as celery_app
+from tests.browser.conftest import (
+    ARTIFACTS,
+    PHONE_WIDTH,
+    axe_violations,
+    fresh_page,
+    log_in,
+    page_overflow,
+)
+from tests.reference_data import load_reference_data
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+User = get_user_model()
+
+pytestmark = pytest.mark.browser
 
 NOT_A_PAGE = re.compile(
     r"^/(beheer|i18n|uitloggen|health|static|media)/"  # admin, set_language, logout, assets
@@ -137,9 +152,112 @@ ARCHIVE_PAGES = {
 }
 
 
+@dataclass(frozen=True)
+class Rows:
+    """What a table holds: how many rows, and how to tell the rows added since."""
+
+    count: int
+    last_pk: int | None  # the highest id, for tables with integer ids
+    pks: frozenset  # every id, for tables with other ids (sessions)
+
+
+def rows_now() -> dict[type, Rows]:
+    tables = {}
+    for model in apps.get_models():
+        rows = model._base_manager.all()
+        if model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField"):
+            last = rows.aggregate(last=Max("pk"))["last"]
+            tables[model] = Rows(rows.count(), last or 0, frozenset())
+        else:
+            pks = frozenset(rows.values_list("pk", flat=True))
+            tables[model] = Rows(len(pks), None, pks)
+    return tables
+
+
+def remove_rows_added_since(seeded: dict[type, Rows]) -> None:
+    """Delete every row added after the seed (a sign-in's session, its access log and
+    session record, a second-factor device a page created); fail if a seeded row is gone."""
+    for model, before in seeded.items():
+        rows = model._base_manager.all()
+        if rows.count() == before.count:
+            continue
+        added = (
+            rows.filter(pk__gt=before.last_pk)
+            if before.last_pk is not None
+            else rows.exclude(pk__in=before.pks)
+        )
+        added.delete()
+        assert rows.count() == before.count, f"a test removed rows of {model._meta.label}"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_behind(demo_site):
+    """Each test meets the demo as seeded: what the one before added is removed, and the demo
+    users' last sign-in is put back."""
+    yield
+    remove_rows_added_since(demo_site.seeded)
+    for user_id, last_login in demo_site.last_logins.items():
+        User.objects.filter(pk=user_id).update(last_login=last_login)
+
+
+class _SeededOnce(TransactionTestCase):
+    """pytest-django's transactional set-up and flush (`transactional_db`), once per file."""
+
+    serialized_rollback = True
+    databases = {"default"}
+
+
+@dataclass
+class DemoSite:
+    server: LiveServer
+    crawls: dict[str, list[str]] = field(default_factory=dict)  # by username, found once
+    seeded: dict[type, Rows] = field(default_factory=dict)  # the tables after the seed
+    last_logins: dict[int, object] = field(default_factory=dict)
+
+
+def seed_demo_as_in_a_test() -> None:
+    """`seed_demo` as a test's fixture runs it (conftest): no role needs a second factor, so
+    nobody gets an authenticator, and the tasks it starts (the demo's reports) run in-process."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with override_settings(TWO_FACTOR_REQUIRED_ROLES=[]):
+            call_command("seed_demo", force=True, verbosity=0)
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """The demo, seeded once for this file's tests in this test process and committed, and a
+    live server of its own that reads it (pytest-django's `live_server` would flush the
+    database after each test). The file begins and ends as a transactional test does: the
+    serialized contents and reference data loaded, the database flushed at the end.
+    `_nothing_left_behind` removes what a test wrote before the next one."""
+    with django_db_blocker.unblock():
+        _SeededOnce._pre_setup()
+        load_reference_data()
+        seed_demo_as_in_a_test()
+        site = DemoSite(
+            server=LiveServer("localhost"),
+            seeded=rows_now(),
+            last_logins=dict(User.objects.values_list("pk", "last_login")),
+        )
+        site.server._live_server_modified_settings.enable()
+    try:
+        with django_db_blocker.unblock():
+            yield site
+    finally:
+        with django_db_blocker.unblock():
+            site.server._live_server_modified_settings.disable()
+            site.server.stop()
+            _SeededOnce(methodName="__init__")._post_teardown()
+
+
 @pytest.fixture
-def demo(reference_data):
-    call_command("seed_demo", force=True, verbosity=0)
+def page(browser, demo_site):
+    with fresh_page(browser, demo_site.server.url) as page:
+        yield page
 
 
 @pytest.mark.parametrize(
@@ -147,11 +265,13 @@ def demo(reference_data):
     [(username, part) for username in ROLE_PARTS for part in ROLE_PARTS[username]],
 )
 def test_every_page_a_demo_user_reaches_reflows_at_320_px_without_axe_violations(
-    page, demo, username, part
+    page, demo_site, username, part
 ):
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 640})
     log_in(page, username, DEMO_PASSWORD)
-    everything = crawl(page)
+    if username not in demo_site.crawls:
+        demo_site.crawls[username] = crawl(page)
+    everything = demo_site.crawls[username]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"reflow-{username}.txt").write_text(
         f"{len(everything)} pages in the crawl\n" + "".join(f"{url}\n" for url in everything)
