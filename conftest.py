@@ -16,10 +16,11 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from npo_portal.celery import app as celery_app
 from npo_portal.celery import queue_names
-from tests import template_db
+from tests import flush, template_db
 from tests.reference_data import load_reference_data
 from tests.world import World, build_world
 
@@ -174,6 +175,14 @@ def _cheap_password_hashing():
     from django.test import override_settings
 
     with override_settings(PASSWORD_HASHERS=["tests.hashers.CheapArgon2PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete():
+    """Transactional tests end with DELETE instead of TRUNCATE (tests/flush.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", flush.sql_flush)
         yield
 
 
