@@ -9,9 +9,11 @@ from insight.selectors.golden_thread import (
     NeedLine,
     SchoolShare,
     SchoolThread,
+    ThreadCounts,
     UnmetNeed,
     goal_summary,
     golden_thread,
+    thread_counts,
     thread_key,
 )
 from insight.selectors.monitor import (
@@ -38,6 +40,7 @@ __all__ = [
     "NeedLine",
     "SchoolShare",
     "SchoolThread",
+    "ThreadCounts",
     "UnmetNeed",
     "goal_summary",
     "golden_thread",
@@ -45,5 +48,6 @@ __all__ = [
     "national_monitor",
     "province_of",
     "size_class",
+    "thread_counts",
     "thread_key",
 ]

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Municipality
@@ -146,6 +147,68 @@ def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
         of(row.intervention.goal).add(row)
         total.add(row)
     return sorted(summaries.values(), key=lambda s: (s.goal.order, s.goal.pk)), total
+
+
+@dataclass(frozen=True)
+class ThreadCounts:
+    """The golden thread's three counts of coverage, without its rows or money."""
+
+    schools: int
+    unmet_needs: int
+    interventions_without_need: int
+
+
+def thread_counts(
+    *, municipality: Municipality, today: datetime.date | None = None
+) -> ThreadCounts:
+    """`len` of `golden_thread(money=False)`'s schools, unmet needs and interventions
+    without a need, counted by the database: four queries however many schools, needs and
+    interventions the grant has (issue 32: the plan page built the whole thread for them)."""
+    today = today or timezone.localdate()
+    members = [m.pk for m in grant_members(municipality=municipality, on=today)]
+    latest = _latest_answer_ids(members)
+    # A need's goal is met when an intervention of the grant in that goal reaches the school.
+    met = Intervention.schools.through.objects.filter(
+        school_id=OuterRef("needrequest__answer__school_id"),
+        intervention__goal_id=OuterRef("spendinggoal_id"),
+        intervention__plan__municipality__in=members,
+    )
+    unmet = NeedRequest.goals.through.objects.filter(
+        ~Exists(met), needrequest__answer_id__in=latest
+    )
+    # An intervention answers a need when a school it reaches reported one in its goal.
+    answered = NeedRequest.goals.through.objects.filter(
+        spendinggoal_id=OuterRef("goal_id"),
+        needrequest__answer_id__in=latest,
+        needrequest__answer__school__interventions=OuterRef("pk"),
+    )
+    return ThreadCounts(
+        schools=School.objects.filter(municipality__in=members).count(),
+        unmet_needs=unmet.count(),
+        interventions_without_need=Intervention.objects.filter(
+            ~Exists(answered), plan__municipality__in=members
+        ).count(),
+    )
+
+
+def _latest_answer_ids(members: list[int]) -> QuerySet:
+    """The ids of `_latest_answers`, as a subquery: per school of the grant its submitted
+    answer in the latest round of the grant it answered."""
+    latest = (
+        NeedsAnswer.objects.filter(
+            school_id=OuterRef("pk"),
+            status=AnswerStatus.SUBMITTED,
+            round__municipality__in=members,
+        )
+        .order_by("-round__opened_at", "-round_id")
+        .values("pk")[:1]
+    )
+    return (
+        School.objects.filter(municipality__in=members)
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values("latest")
+    )
 
 
 def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
