@@ -234,6 +234,46 @@ def test_the_counts_take_four_queries_however_many_schools(hand_made, world):
     assert len(small.captured_queries) == len(large.captured_queries) == 4
 
 
+def test_the_plan_page_counts_without_a_row_per_school_and_its_queries_stay_the_same(
+    client, hand_made, world, monkeypatch
+):
+    """Cold, the plan page's golden-thread and needs summaries are counted by the database:
+    neither the thread's rows nor the municipal picture are built, and ten more schools with
+    their needs cost no query more."""
+    import sys
+
+    import schools.selectors.picture
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("built row by row")
+
+    # The thread's rows start from each school's latest answer.
+    monkeypatch.setattr(sys.modules["insight.selectors.golden_thread"], "_latest_answers", not_here)
+    monkeypatch.setattr(schools.selectors.picture, "municipal_picture", not_here)
+    mdb = world.middelburg
+    url = reverse("plans:detail", args=[hand_made["plan"].pk])
+    client.force_login(mdb.policy_officer)
+
+    def cold_queries() -> int:
+        cache.clear()
+        client.force_login(mdb.policy_officer)  # the session lives in the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    small = cold_queries()
+    needs_round = hand_made["a"].needs_answers.first().round
+    for _index in range(10):
+        school = SchoolFactory(municipality=mdb.municipality, board=mdb.board)
+        hand_made["summer"].schools.add(school)
+        answer = NeedsAnswerFactory(round=needs_round, school=school, submitted=True)
+        NeedRequest.objects.create(answer=answer, description="Meer").goals.add(goal("voorschools"))
+    assert cold_queries() == small
+    body = re.sub(r"\s+", " ", client.get(url).content.decode())
+    assert "13 schoollocaties" in body
+    assert "11 behoeften die geen interventie beantwoordt" in body
+
+
 def test_the_plan_page_summarises_and_links_and_the_pdf_has_the_annex(client, hand_made, world):
     client.force_login(world.middelburg.policy_officer)
     page = client.get(reverse("plans:detail", args=[hand_made["plan"].pk])).content.decode()
