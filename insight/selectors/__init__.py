@@ -15,6 +15,7 @@ from insight.selectors.golden_thread import (
     golden_thread,
     thread_counts,
     thread_key,
+    with_delays,
 )
 from insight.selectors.monitor import (
     REPORT_STATUS_LABELS,
@@ -50,4 +51,5 @@ __all__ = [
     "size_class",
     "thread_counts",
     "thread_key",
+    "with_delays",
 ]

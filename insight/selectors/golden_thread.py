@@ -30,6 +30,7 @@ from schools.models import (
     DelayAssessment,
     NeedRequest,
     NeedsAnswer,
+    NeedsRound,
     School,
 )
 from schools.selectors import needs_changes
@@ -221,15 +222,20 @@ def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
 
 
 def golden_thread(
-    *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
+    *,
+    municipality: Municipality,
+    today: datetime.date | None = None,
+    money: bool = True,
+    delays: bool = True,
 ) -> GoldenThread:
     """Per school its latest reported needs, the interventions reaching it and their money
     shared over the schools they reach (by each school's planned reach where every school
     reached has one, else evenly); per intervention its reach, budget and spending; and the
     needs no intervention answers. Money comes from `finance_totals` (through the cache of
     `insight.figures`), shares add up exactly.
-    With `money=False` only the needs, reach and coverage (the plan page's summary), without
-    the totals' queries; every amount is then zero."""
+    With `money=False` only the needs, reach and coverage, without the totals' queries;
+    every amount is then zero. With `delays=False` the schools' delays are left empty, to be
+    read for the schools shown (`with_delays`): a page shows 25 of them."""
     today = today or timezone.localdate()
     members = grant_members(municipality=municipality, on=today)
     if money:
@@ -247,7 +253,7 @@ def golden_thread(
     schools = list(
         School.objects.filter(municipality__in=members).order_by("name", "brin", "vestiging")
     )
-    answers = _latest_answers(members, schools)
+    answers = _latest_answers(members, schools, delays=delays)
     interventions = [row.intervention for row in totals.interventions]
     reached: dict[int, list[School]] = defaultdict(list)
     through = Intervention.schools.through.objects.filter(
@@ -331,7 +337,25 @@ def golden_thread(
     )
 
 
-def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[int, NeedsAnswer]:
+def with_delays(rows: list[SchoolThread]) -> list[SchoolThread]:
+    """`rows` of a thread read without delays (`golden_thread(delays=False)`), each with
+    its answer's delays: one query for all of them."""
+    delays = _delays_of([row.answer.pk for row in rows if row.answer])
+    for row in rows:
+        row.delays = delays.get(row.answer.pk, []) if row.answer else []
+    return rows
+
+
+def _delays_of(answer_ids: list[int]) -> dict[int, list[DelayAssessment]]:
+    delays: dict[int, list[DelayAssessment]] = defaultdict(list)
+    for delay in DelayAssessment.objects.filter(answer_id__in=answer_ids):
+        delays[delay.answer_id].append(delay)
+    return delays
+
+
+def _latest_answers(
+    members: list[Municipality], schools: list[School], *, delays: bool = True
+) -> dict[int, NeedsAnswer]:
     """Each school's submitted answer in the latest round it answered (rounds of the
     municipality and of those merged into it), with its delays (`delay_list`), needs
     (`need_list`) and their goals (`need.goal_list`) in their models' order.
@@ -353,10 +377,12 @@ def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[
     ):
         latest_ids.setdefault(school_id, pk)
     ids = list(latest_ids.values())
-    answers = list(NeedsAnswer.objects.filter(pk__in=ids).select_related("round").order_by())
-    delays: dict[int, list[DelayAssessment]] = defaultdict(list)
-    for delay in DelayAssessment.objects.filter(answer_id__in=ids):
-        delays[delay.answer_id].append(delay)
+    # The answers' few rounds are read once each, not once per answer.
+    answers = list(NeedsAnswer.objects.filter(pk__in=ids).order_by())
+    rounds = NeedsRound.objects.in_bulk({answer.round_id for answer in answers})
+    for answer in answers:
+        answer.round = rounds[answer.round_id]
+    delay_lists = _delays_of(ids) if delays else {}
     needs: dict[int, list[NeedRequest]] = defaultdict(list)
     for need in NeedRequest.objects.filter(answer_id__in=ids):
         need.goal_list = []
@@ -371,6 +397,6 @@ def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[
         for link in links:
             by_pk[link.needrequest_id].goal_list.append(link.spendinggoal)
     for answer in answers:
-        answer.delay_list = delays.get(answer.pk, [])
+        answer.delay_list = delay_lists.get(answer.pk, [])
         answer.need_list = needs.get(answer.pk, [])
     return {answer.school_id: answer for answer in answers}
