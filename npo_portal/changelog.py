@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import F, Func, Subquery, Sum
+from django.db.models import F, Func, Q, QuerySet, Subquery, Sum
 
 # The municipality id the triggers log a change for everyone under (school boards, goals,
 # the register): every municipality's count includes it.
@@ -35,3 +35,12 @@ def logged_changes_subquery(
         .order_by()
         .values(total=Func(F("weight"), function="SUM"))
     )
+
+
+def logged_changes_within(log: type[models.Model], *, municipalities: QuerySet) -> int:
+    """`logged_changes` for the municipalities a subquery names (the ids of a scope, such as
+    `accounts.scoping.municipality_and_predecessors`), in the same one query."""
+    weight = log.objects.filter(
+        Q(municipality_id=EVERYONE) | Q(municipality_id__in=municipalities)
+    ).aggregate(weight=Sum("weight"))["weight"]
+    return weight or 0
