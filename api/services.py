@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,24 +98,39 @@ def token_for_secret(secret: str) -> ApiToken | None:
     """The token with this secret, whether usable or not; None for an unknown secret."""
     if not secret.startswith(TOKEN_START) or len(secret) > 200:
         return None
-    return (
-        ApiToken.objects.select_related("municipality", "created_by")
-        .filter(secret_sha256=_digest(secret))
-        .first()
-    )
+    # get(), not first(): the digest is unique, and first() ordered by the model's ordering
+    # (municipality, so its name through a join), a fifth of this lookup's 2.3 ms of CPU.
+    try:
+        return ApiToken.objects.select_related("municipality", "created_by").get(
+            secret_sha256=_digest(secret)
+        )
+    except ApiToken.DoesNotExist:
+        return None
 
 
 def log_request(
     *, token: ApiToken, method: str, endpoint: str, status: int, duration_ms: int
-) -> ApiRequest:
-    """Record one use of a token, and when it was last used."""
+) -> None:
+    """Record one use of a token, and when it was last used: on PostgreSQL in one statement
+    (one commit; the update and the insert on their own were two per API request)."""
     now = timezone.now()
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return ApiRequest.objects.create(
-        token=token,
-        at=now,
-        method=method[:10],
-        endpoint=endpoint[:300],
-        status=status,
-        duration_ms=max(0, duration_ms),
-    )
+    logged = {
+        "token_id": token.pk,
+        "at": now,
+        "method": method[:10],
+        "endpoint": endpoint[:300],
+        "status": status,
+        "duration_ms": max(0, duration_ms),
+    }
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            ApiRequest.objects.create(**logged)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH used AS (UPDATE {ApiToken._meta.db_table} SET last_used_at = %s WHERE id = %s)"  # noqa: S608 - the models' tables
+            f" INSERT INTO {ApiRequest._meta.db_table} ({', '.join(logged)})"
+            f" VALUES ({', '.join(['%s'] * len(logged))})",
+            [now, token.pk, *logged.values()],
+        )

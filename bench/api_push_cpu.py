@@ -112,6 +112,21 @@ def prepare(count: int):
     return municipality, user, data, rows, client
 
 
+def per_request(client, municipality, rows: list[dict]) -> None:
+    """Push each row in a request of its own, twice (the second time on an empty
+    municipality again), and print the CPU per request."""
+    requests = [json.dumps({"rijen": [row]}) for row in rows]
+    for _run in range(2):
+        file_bench.clear(municipality)
+        _wall, cpu, database = measured(lambda: push_requests(client, requests))
+        print(
+            f"{len(requests)} one-row requests: per request Python "
+            f"{cpu / len(requests) * 1000:.2f} ms + PostgreSQL "
+            f"{database / len(requests) * 1000:.2f} ms; load average {os.getloadavg()[0]:.1f}"
+        )
+    file_bench.clear(municipality)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
@@ -123,8 +138,18 @@ def main():
         "its one statement does not care), so each request touches a few months of the "
         "summary instead of all of them",
     )
+    parser.add_argument(
+        "--per-request",
+        type=int,
+        metavar="N",
+        help="instead: N requests of one new row each, and the CPU per request (what a "
+        "request costs whatever its size)",
+    )
     args = parser.parse_args()
-    municipality, user, data, rows, client = prepare(args.rows)
+    municipality, user, data, rows, client = prepare(max(args.rows, args.per_request or 0))
+    if args.per_request:
+        per_request(client, municipality, rows[: args.per_request])
+        return
     requests = bodies(sorted(rows, key=lambda row: row["datum"]) if args.by_date else rows)
 
     def push():

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,12 @@ from auditing.permissions import can_manage_auditor_access
 from finance import charts, exports, permissions, selectors, services
 from finance.forms import AllocationImportForm, ExpenditureForm, ImportForm, PaymentForm
 from finance.models import Expenditure, ExpenditureImport, Payment
-from insight.figures import cached_finance_totals, cached_list_figures, figures_key
+from insight.figures import (
+    cached_finance_totals,
+    cached_list_figures,
+    figures_key,
+    own_changes_key,
+)
 from npo_portal.audit import offer_current_version
 from npo_portal.exports import CSV_CONTENT_TYPE
 from npo_portal.storage import upload_source
@@ -160,6 +167,7 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
         # cached under the municipality's change count (issue 32: five queries of ten). A
         # searched list's total is added up from its rows, so it is not cached.
         searched = bool(filters.search.split())
+        changes = own_changes_key(self.municipality)
         options, totals = cached_list_figures(
             municipality=self.municipality,
             totals_filters=(filters.year, filters.goal, filters.intervention, filters.eligibility),
@@ -167,25 +175,32 @@ class ExpenditureListView(MunicipalityFinanceMixin, TemplateView):
                 user=self.request.user, municipality=self.municipality, programme=self.programme
             ),
             totals=None if searched else list_totals,
+            changes=changes,
         )
         if searched:
             totals = list_totals()
-        page = selectors.keyset_page(
-            queryset=queryset,
-            cursor=self.request.GET.get("na"),
-            count=totals.count,
-            fields=selectors.LIST_FIELDS,
+        cursor = self.request.GET.get("na")
+        # Read only when the table is rendered: an unsearched list's table (its rows, total
+        # and pager) is kept in the cache under the same change count, the address's query
+        # and what the user may do (`table_key` and the template's cache block).
+        page = SimpleLazyObject(
+            lambda: selectors.keyset_page(
+                queryset=queryset, cursor=cursor, count=totals.count, fields=selectors.LIST_FIELDS
+            )
         )
         query = self.request.GET.copy()
         query.pop("na", None)
         unsorted = query.copy()
         unsorted.pop("sorteer", None)
+        address = hashlib.sha256(repr((filters, query.urlencode(), cursor)).encode())
         return super().get_context_data(
             page=page,
             list_totals=totals,
             filters=filters,
             filter_query=query.urlencode(),
             unsorted_query=unsorted.urlencode(),
+            table_key=None if searched else f"{changes}:{address.hexdigest()}",
+            figures_seconds=settings.FIGURES_CACHE_SECONDS,
             **options,
             **kwargs,
         )

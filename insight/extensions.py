@@ -5,7 +5,6 @@ call the functions listed in settings.PLAN_DOCUMENT_EXTENSIONS instead.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,15 +12,6 @@ from django.utils import timezone
 
 from accounts.models import Municipality
 from insight import permissions, selectors
-
-
-@dataclass(frozen=True)
-class ThreadSummary:
-    """The plan page's three counts of the golden thread."""
-
-    schools: int
-    unmet_needs: int
-    interventions_without_need: int
 
 
 def plan_golden_thread(*, plan, user, medium: str):
@@ -40,21 +30,15 @@ def plan_golden_thread(*, plan, user, medium: str):
 
 def cached_thread_summary(
     *, municipality: Municipality, today: datetime.date | None = None
-) -> ThreadSummary:
-    """The golden thread's counts without its money (`golden_thread(money=False)`), from the
-    cache while neither the grant's books and plans nor its schools' needs and reach changed:
-    the key holds both change logs' counts (MoneyChange and schools' NeedsChange)."""
+) -> selectors.ThreadCounts:
+    """The golden thread's counts without its money (`thread_counts`: those of
+    `golden_thread(money=False)`), from the cache while neither the grant's books and plans
+    nor its schools' needs and reach changed: the key holds both change logs' counts
+    (MoneyChange and schools' NeedsChange)."""
     today = today or timezone.localdate()
-    key = f"thread-summary:{selectors.thread_key(municipality=municipality, today=today)}"
+    key = f"thread-counts:{selectors.thread_key(municipality=municipality, today=today)}"
     return cache.get_or_set(
-        key, lambda: _thread_summary(municipality, today), settings.FIGURES_CACHE_SECONDS
-    )
-
-
-def _thread_summary(municipality: Municipality, today: datetime.date) -> ThreadSummary:
-    thread = selectors.golden_thread(municipality=municipality, today=today, money=False)
-    return ThreadSummary(
-        schools=len(thread.schools),
-        unmet_needs=len(thread.unmet_needs),
-        interventions_without_need=len(thread.interventions_without_need),
+        key,
+        lambda: selectors.thread_counts(municipality=municipality, today=today),
+        settings.FIGURES_CACHE_SECONDS,
     )

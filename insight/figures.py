@@ -78,14 +78,16 @@ def cached_list_figures(
     totals_filters: tuple,
     options: Callable[[], dict],
     totals: Callable[[], object] | None,
+    changes: str | None = None,
 ) -> tuple[dict, object]:
     """The expenditure list's filter options (`options()`) and its total (`totals()`, for
     the filters `totals_filters`), from the cache while the municipality's own books have
     not changed; one query for the key and one cache round trip when both are cached.
 
     `totals` None: the total is not cached (a searched list is added up from the rows that
-    match, which the caller does)."""
-    base = f"expenditure-list:{own_changes_key(municipality)}"
+    match, which the caller does). `changes`: the municipality's `own_changes_key`, when the
+    caller has it."""
+    base = f"expenditure-list:{changes or own_changes_key(municipality)}"
     keys = {"options": f"{base}:options"}
     if totals is not None:
         digest = hashlib.sha256(repr(totals_filters).encode()).hexdigest()[:20]

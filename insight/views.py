@@ -76,7 +76,8 @@ class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
         return super().get_context_data(municipality=self.municipality, body=body, **kwargs)
 
     def _body(self, today, query, reach_plans) -> str:
-        thread = selectors.golden_thread(municipality=self.municipality, today=today)
+        # The delays are shown for the schools of the page only.
+        thread = selectors.golden_thread(municipality=self.municipality, today=today, delays=False)
         goals, goals_total = selectors.goal_summary(thread)
         schools = pager(
             self.request,
@@ -86,6 +87,7 @@ class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
             anchor="draad-scholen",
             query=query,
         )
+        selectors.with_delays(schools["page"].object_list)
         interventions = pager(
             self.request,
             thread.interventions,

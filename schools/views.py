@@ -141,17 +141,7 @@ def round_detail(request, pk):
         # A board answers for its own schools from here: all of them, with their buttons.
         context["responses"] = selectors.round_responses(needs_round=needs_round, user=user)
     else:
-        responses = selectors.round_response_page(
-            needs_round=needs_round, user=user, status_filter=request.GET.get("status", "")
-        )
-        context["response_page"] = responses
-        context["school_pager"] = pager(
-            request,
-            responses.rows,
-            param="pagina",
-            per_page=SCHOOLS_PER_PAGE,
-            anchor="respons",
-        )
+        context["responses_section"] = _responses_section(request, needs_round)
     return render(
         request,
         "schools/round_detail.html",
@@ -163,6 +153,48 @@ def round_detail(request, pk):
             "can_view_picture": permissions.can_view_picture(user, needs_round),
         },
     )
+
+
+def _responses_section(request, needs_round: NeedsRound) -> str:
+    """The officers' responses per school (counts, filter, a page of rows), rendered once
+    per version of what they read and kept in the cache, as the needs picture's body: the
+    needs change count of the round's municipality (its schools, their boards and answers),
+    the user's scope (every school for the functional administrator, else those of the
+    user's municipality), the filter, the page and the language."""
+    user = request.user
+    changes = selectors.needs_changes(municipality_ids=[needs_round.municipality_id])
+    query = QueryDict(mutable=True)
+    if request.GET.get("status", "") in selectors.STATUS_FILTERS:
+        query["status"] = request.GET["status"]
+    page = request.GET.get("pagina", "")
+    if page.isdigit() and len(page) < 6:
+        query["pagina"] = page
+    scope = "all" if user.is_functional_admin else f"m{user.municipality_id}"
+    language = translation.get_language()
+    key = f"round-responses:{needs_round.pk}:{changes}:{scope}:{language}:{query.urlencode()}"
+    section = cache.get(key)
+    if section is None:
+        responses = selectors.round_response_page(
+            needs_round=needs_round, user=user, status_filter=query.get("status", "")
+        )
+        section = render_to_string(
+            "schools/includes/round_responses.html",
+            {
+                "path": request.path,
+                "response_page": responses,
+                "school_pager": pager(
+                    request,
+                    responses.rows,
+                    param="pagina",
+                    per_page=SCHOOLS_PER_PAGE,
+                    anchor="respons",
+                    query=query,
+                ),
+            },
+        )
+        cache.set(key, section, settings.FIGURES_CACHE_SECONDS)
+    # Rendered from escaped values, also when read from the cache.
+    return mark_safe(section)  # noqa: S308
 
 
 def _picture_for(request, pk):

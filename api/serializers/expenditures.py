@@ -85,7 +85,7 @@ class ExpenditureInputSerializer(serializers.Serializer):
         value = Decimal(amount)
         if amount[0] == "-" and not value:
             return None  # a negative zero: the serializer says why
-        row = {"datum": day, "bedrag": f"{value:.2f}"}
+        row = {"datum": parsed, "bedrag": value}
         for name, required, default, allow_null, max_length, allow_blank in self.text_checks:
             text = data.get(name, empty)
             if text is empty:
@@ -124,10 +124,12 @@ class ExpenditureInputSerializer(serializers.Serializer):
         return checks
 
     def as_row(self, data: dict) -> dict:
-        """The validated values in the import's columns, as finance.services reads them."""
+        """The validated values in the import's columns, as finance.services reads them: the
+        date and the amount as the date and Decimal they were read into (as a spreadsheet's
+        cells), not as text to be read again."""
         return {
-            "datum": data["datum"].isoformat(),
-            "bedrag": f"{data['bedrag']:.2f}",
+            "datum": data["datum"],
+            "bedrag": data["bedrag"],
             "bestedingsdoel": data["bestedingsdoel"],
             "interventie": data.get("interventie") or "",
             "omschrijving": data["omschrijving"],

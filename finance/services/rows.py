@@ -85,7 +85,9 @@ def lookups_for(municipality: Municipality, programme: Programme) -> Lookups:
         i.code: i
         for i in Intervention.objects.filter(
             plan__municipality=municipality, plan__programme=programme
-        ).select_related("goal")
+        )
+        .select_related("goal")
+        .order_by()  # a dict by code: the model's ordering only cost its compiling
     }
     return Lookups(municipality, programme, goals, interventions, closed_years_of(municipality))
 

@@ -45,7 +45,9 @@ def duplicate_key(
 
 def closed_years_of(municipality: Municipality) -> set[int]:
     """The years of `municipality` that are closed."""
-    return set(YearClosing.objects.filter(municipality=municipality).values_list("year", flat=True))
+    # Unordered: the model's ordering (municipality first) joined the municipalities.
+    closings = YearClosing.objects.filter(municipality=municipality).order_by()
+    return set(closings.values_list("year", flat=True))
 
 
 def closed_year_message(year: int) -> str:

@@ -1,38 +1,87 @@
 from django import template
-from django.db.models import Exists, Q, Subquery
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from finance import permissions, selectors
 from finance.models import ExpenditureImport, ImportStatus
-from insight.figures import cached_finance_totals
+from insight.figures import cached_finance_totals, figures_key
 
 register = template.Library()
 
+# Where the live list of failed imports goes in the cached card.
+IMPORTS_SLOT = "<!-- failed imports -->"
 
-@register.inclusion_tag("finance/includes/home_next_steps.html", takes_context=True)
+
+@register.simple_tag(takes_context=True)
 def finance_next_steps(context):
     """The home page's money card for a municipality's officers: what is at risk, what lowers
-    it, interventions still without spending and imports that did not go through."""
+    it, interventions still without spending and imports that did not go through.
+
+    The card is rendered once per change of the grant's books (`figures_key`), language and
+    whether the user may record; only the failed imports, which no change log counts, are
+    read on every view."""
     user = context["user"]
     municipality = user.municipality
     if municipality is None or not permissions.can_view_finances(user, municipality):
-        return {"user": user, "totals": None}
+        return ""
+    today = timezone.localdate()
+    can_record = permissions.can_record_finances(user, municipality)
+    key = figures_key(municipality=municipality, on=today)
+    cache_key = f"home-money-card:{key}:{get_language()}:{int(can_record)}"
+    card = cache.get(cache_key)
+    if card is None:
+        card = _money_card(municipality, key=key, today=today, can_record=can_record)
+        cache.set(cache_key, card, settings.FIGURES_CACHE_SECONDS)
+    if not card:
+        return ""
+    head, tail = card.split(IMPORTS_SLOT)
+    failed = failed_imports(user=user, municipality=municipality)
+    imports = ""
+    if failed:
+        imports = render_to_string(
+            "finance/includes/home_failed_imports.html",
+            {"failed_imports": failed, "municipality": municipality},
+        )
+    return mark_safe(head + imports + tail)  # noqa: S308 (rendered by our templates)
+
+
+def _money_card(municipality, *, key: str, today, can_record: bool) -> str:
     if selectors.finance_programme() is None:  # no programme loaded: nothing to add up yet
-        return {"user": user, "totals": None}
-    totals = cached_finance_totals(municipality=municipality)
-    # One query: the failures since the latest import that went through (all, if none did).
-    imports = ExpenditureImport.objects.for_user(user).filter(municipality=municipality)
-    done = imports.filter(status=ImportStatus.DONE)
-    failed = imports.filter(status__in=[ImportStatus.FAILED, ImportStatus.REJECTED]).filter(
-        Q(created_at__gt=Subquery(done.order_by("-created_at").values("created_at")[:1]))
-        | ~Exists(done)
+        return ""
+    totals = cached_finance_totals(municipality=municipality, today=today, key=key)
+    return render_to_string(
+        "finance/includes/home_next_steps.html",
+        {
+            "municipality": municipality,
+            "totals": totals,
+            "unspent_interventions": [
+                row for row in totals.interventions if not row.spent and row.budget
+            ][:5],
+            "imports_slot": mark_safe(IMPORTS_SLOT),  # noqa: S308 (a constant)
+            "can_record": can_record,
+        },
     )
-    return {
-        "user": user,
-        "municipality": municipality,
-        "totals": totals,
-        "unspent_interventions": [
-            row for row in totals.interventions if not row.spent and row.budget
-        ][:5],
-        "failed_imports": list(failed.order_by("-created_at")[:3]),
-        "can_record": permissions.can_record_finances(user, municipality),
-    }
+
+
+def failed_imports(*, user, municipality) -> list[ExpenditureImport]:
+    """The municipality's last three imports that failed or were refused since the latest
+    one that went through (all of them, if none did)."""
+    finished = (
+        ExpenditureImport.objects.for_user(user)
+        .filter(
+            municipality=municipality,
+            status__in=[ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.REJECTED],
+        )
+        .only("pk", "file_name", "status", "created_at")
+        .order_by("-created_at", "-pk")[:3]
+    )
+    failed = []
+    for job in finished:
+        if job.status == ImportStatus.DONE:
+            break
+        failed.append(job)
+    return failed

@@ -9,10 +9,13 @@ from insight.selectors.golden_thread import (
     NeedLine,
     SchoolShare,
     SchoolThread,
+    ThreadCounts,
     UnmetNeed,
     goal_summary,
     golden_thread,
+    thread_counts,
     thread_key,
+    with_delays,
 )
 from insight.selectors.monitor import (
     REPORT_STATUS_LABELS,
@@ -38,6 +41,7 @@ __all__ = [
     "NeedLine",
     "SchoolShare",
     "SchoolThread",
+    "ThreadCounts",
     "UnmetNeed",
     "goal_summary",
     "golden_thread",
@@ -45,5 +49,7 @@ __all__ = [
     "national_monitor",
     "province_of",
     "size_class",
+    "thread_counts",
     "thread_key",
+    "with_delays",
 ]

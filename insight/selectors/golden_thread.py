@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Municipality
@@ -29,6 +30,7 @@ from schools.models import (
     DelayAssessment,
     NeedRequest,
     NeedsAnswer,
+    NeedsRound,
     School,
 )
 from schools.selectors import needs_changes
@@ -148,6 +150,68 @@ def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
     return sorted(summaries.values(), key=lambda s: (s.goal.order, s.goal.pk)), total
 
 
+@dataclass(frozen=True)
+class ThreadCounts:
+    """The golden thread's three counts of coverage, without its rows or money."""
+
+    schools: int
+    unmet_needs: int
+    interventions_without_need: int
+
+
+def thread_counts(
+    *, municipality: Municipality, today: datetime.date | None = None
+) -> ThreadCounts:
+    """`len` of `golden_thread(money=False)`'s schools, unmet needs and interventions
+    without a need, counted by the database: four queries however many schools, needs and
+    interventions the grant has (issue 32: the plan page built the whole thread for them)."""
+    today = today or timezone.localdate()
+    members = [m.pk for m in grant_members(municipality=municipality, on=today)]
+    latest = _latest_answer_ids(members)
+    # A need's goal is met when an intervention of the grant in that goal reaches the school.
+    met = Intervention.schools.through.objects.filter(
+        school_id=OuterRef("needrequest__answer__school_id"),
+        intervention__goal_id=OuterRef("spendinggoal_id"),
+        intervention__plan__municipality__in=members,
+    )
+    unmet = NeedRequest.goals.through.objects.filter(
+        ~Exists(met), needrequest__answer_id__in=latest
+    )
+    # An intervention answers a need when a school it reaches reported one in its goal.
+    answered = NeedRequest.goals.through.objects.filter(
+        spendinggoal_id=OuterRef("goal_id"),
+        needrequest__answer_id__in=latest,
+        needrequest__answer__school__interventions=OuterRef("pk"),
+    )
+    return ThreadCounts(
+        schools=School.objects.filter(municipality__in=members).count(),
+        unmet_needs=unmet.count(),
+        interventions_without_need=Intervention.objects.filter(
+            ~Exists(answered), plan__municipality__in=members
+        ).count(),
+    )
+
+
+def _latest_answer_ids(members: list[int]) -> QuerySet:
+    """The ids of `_latest_answers`, as a subquery: per school of the grant its submitted
+    answer in the latest round of the grant it answered."""
+    latest = (
+        NeedsAnswer.objects.filter(
+            school_id=OuterRef("pk"),
+            status=AnswerStatus.SUBMITTED,
+            round__municipality__in=members,
+        )
+        .order_by("-round__opened_at", "-round_id")
+        .values("pk")[:1]
+    )
+    return (
+        School.objects.filter(municipality__in=members)
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values("latest")
+    )
+
+
 def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
     """A key that changes whenever anything `golden_thread(municipality, today)` reads
     changes: the grant's money and plans (`figures_key`, MoneyChange) and its schools, needs,
@@ -158,15 +222,20 @@ def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
 
 
 def golden_thread(
-    *, municipality: Municipality, today: datetime.date | None = None, money: bool = True
+    *,
+    municipality: Municipality,
+    today: datetime.date | None = None,
+    money: bool = True,
+    delays: bool = True,
 ) -> GoldenThread:
     """Per school its latest reported needs, the interventions reaching it and their money
     shared over the schools they reach (by each school's planned reach where every school
     reached has one, else evenly); per intervention its reach, budget and spending; and the
     needs no intervention answers. Money comes from `finance_totals` (through the cache of
     `insight.figures`), shares add up exactly.
-    With `money=False` only the needs, reach and coverage (the plan page's summary), without
-    the totals' queries; every amount is then zero."""
+    With `money=False` only the needs, reach and coverage, without the totals' queries;
+    every amount is then zero. With `delays=False` the schools' delays are left empty, to be
+    read for the schools shown (`with_delays`): a page shows 25 of them."""
     today = today or timezone.localdate()
     members = grant_members(municipality=municipality, on=today)
     if money:
@@ -184,7 +253,7 @@ def golden_thread(
     schools = list(
         School.objects.filter(municipality__in=members).order_by("name", "brin", "vestiging")
     )
-    answers = _latest_answers(members, schools)
+    answers = _latest_answers(members, schools, delays=delays)
     interventions = [row.intervention for row in totals.interventions]
     reached: dict[int, list[School]] = defaultdict(list)
     through = Intervention.schools.through.objects.filter(
@@ -268,7 +337,25 @@ def golden_thread(
     )
 
 
-def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[int, NeedsAnswer]:
+def with_delays(rows: list[SchoolThread]) -> list[SchoolThread]:
+    """`rows` of a thread read without delays (`golden_thread(delays=False)`), each with
+    its answer's delays: one query for all of them."""
+    delays = _delays_of([row.answer.pk for row in rows if row.answer])
+    for row in rows:
+        row.delays = delays.get(row.answer.pk, []) if row.answer else []
+    return rows
+
+
+def _delays_of(answer_ids: list[int]) -> dict[int, list[DelayAssessment]]:
+    delays: dict[int, list[DelayAssessment]] = defaultdict(list)
+    for delay in DelayAssessment.objects.filter(answer_id__in=answer_ids):
+        delays[delay.answer_id].append(delay)
+    return delays
+
+
+def _latest_answers(
+    members: list[Municipality], schools: list[School], *, delays: bool = True
+) -> dict[int, NeedsAnswer]:
     """Each school's submitted answer in the latest round it answered (rounds of the
     municipality and of those merged into it), with its delays (`delay_list`), needs
     (`need_list`) and their goals (`need.goal_list`) in their models' order.
@@ -290,10 +377,12 @@ def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[
     ):
         latest_ids.setdefault(school_id, pk)
     ids = list(latest_ids.values())
-    answers = list(NeedsAnswer.objects.filter(pk__in=ids).select_related("round").order_by())
-    delays: dict[int, list[DelayAssessment]] = defaultdict(list)
-    for delay in DelayAssessment.objects.filter(answer_id__in=ids):
-        delays[delay.answer_id].append(delay)
+    # The answers' few rounds are read once each, not once per answer.
+    answers = list(NeedsAnswer.objects.filter(pk__in=ids).order_by())
+    rounds = NeedsRound.objects.in_bulk({answer.round_id for answer in answers})
+    for answer in answers:
+        answer.round = rounds[answer.round_id]
+    delay_lists = _delays_of(ids) if delays else {}
     needs: dict[int, list[NeedRequest]] = defaultdict(list)
     for need in NeedRequest.objects.filter(answer_id__in=ids):
         need.goal_list = []
@@ -308,6 +397,6 @@ def _latest_answers(members: list[Municipality], schools: list[School]) -> dict[
         for link in links:
             by_pk[link.needrequest_id].goal_list.append(link.spendinggoal)
     for answer in answers:
-        answer.delay_list = delays.get(answer.pk, [])
+        answer.delay_list = delay_lists.get(answer.pk, [])
         answer.need_list = needs.get(answer.pk, [])
     return {answer.school_id: answer for answer in answers}

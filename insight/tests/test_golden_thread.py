@@ -18,7 +18,7 @@ from accounts.models import Role
 from auditing.factories import AuditorGrantFactory
 from finance.factories import ExpenditureFactory
 from insight import views
-from insight.selectors import goal_summary, golden_thread
+from insight.selectors import goal_summary, golden_thread, thread_counts
 from plans.factories import InterventionFactory, PlanFactory, goal
 from plans.models import InterventionBudget, SchoolReach
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
@@ -178,6 +178,100 @@ def test_the_xlsx_holds_the_same_figures(client, hand_made, world):
             "2. Voorschoolse periode",
         ),
     ]
+
+
+def _counted_in_python(municipality):
+    thread = golden_thread(municipality=municipality, money=False)
+    return (len(thread.schools), len(thread.unmet_needs), len(thread.interventions_without_need))
+
+
+def _counted_by_the_database(municipality):
+    counts = thread_counts(municipality=municipality)
+    return (counts.schools, counts.unmet_needs, counts.interventions_without_need)
+
+
+def test_the_counts_the_database_makes_are_those_of_the_thread(hand_made, world):
+    """`thread_counts` (the plan page's summary) counts in SQL what the thread lists: after
+    each change, both ways of counting agree."""
+    municipality = hand_made["a"].municipality
+    assert _counted_by_the_database(municipality) == _counted_in_python(municipality) == (3, 1, 0)
+    hand_made["social"].schools.set([hand_made["a"]])
+    assert _counted_by_the_database(municipality) == _counted_in_python(municipality) == (3, 2, 1)
+    # A later round's answer replaces C's: two needs, one in a goal I-1 answers (but I-1
+    # does not reach C), and one in two goals at once.
+    later = NeedsRoundFactory(municipality=municipality)
+    answer = NeedsAnswerFactory(round=later, school=hand_made["c"], submitted=True)
+    answer.needs.all().delete()
+    NeedRequest.objects.create(answer=answer, description="Zomerschool").goals.add(
+        goal("bovenschools")
+    )
+    NeedRequest.objects.create(answer=answer, description="Beide").goals.add(
+        goal("bovenschools"), goal("zorg_welzijn")
+    )
+    assert _counted_by_the_database(municipality) == _counted_in_python(municipality)
+    hand_made["summer"].schools.add(hand_made["c"])
+    hand_made["social"].schools.add(hand_made["c"])
+    assert _counted_by_the_database(municipality) == _counted_in_python(municipality)
+    # A draft in a still later round counts for nothing; another municipality's school
+    # reached by the plan counts for nothing either.
+    NeedsAnswerFactory(round=NeedsRoundFactory(municipality=municipality), school=hand_made["b"])
+    hand_made["summer"].schools.add(world.vlissingen.school)
+    assert _counted_by_the_database(municipality) == _counted_in_python(municipality)
+
+
+def test_the_counts_take_four_queries_however_many_schools(hand_made, world):
+    municipality = hand_made["a"].municipality
+    with CaptureQueriesContext(connection) as small:
+        thread_counts(municipality=municipality)
+    needs_round = hand_made["a"].needs_answers.first().round
+    for _index in range(10):
+        school = SchoolFactory(municipality=municipality, board=world.middelburg.board)
+        hand_made["summer"].schools.add(school)
+        NeedsAnswerFactory(round=needs_round, school=school, submitted=True)
+    with CaptureQueriesContext(connection) as large:
+        counts = thread_counts(municipality=municipality)
+    assert counts.schools == 13
+    assert len(small.captured_queries) == len(large.captured_queries) == 4
+
+
+def test_the_plan_page_counts_without_a_row_per_school_and_its_queries_stay_the_same(
+    client, hand_made, world, monkeypatch
+):
+    """Cold, the plan page's golden-thread and needs summaries are counted by the database:
+    neither the thread's rows nor the municipal picture are built, and ten more schools with
+    their needs cost no query more."""
+    import sys
+
+    import schools.selectors.picture
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("built row by row")
+
+    # The thread's rows start from each school's latest answer.
+    monkeypatch.setattr(sys.modules["insight.selectors.golden_thread"], "_latest_answers", not_here)
+    monkeypatch.setattr(schools.selectors.picture, "municipal_picture", not_here)
+    mdb = world.middelburg
+    url = reverse("plans:detail", args=[hand_made["plan"].pk])
+    client.force_login(mdb.policy_officer)
+
+    def cold_queries() -> int:
+        cache.clear()
+        client.force_login(mdb.policy_officer)  # the session lives in the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    small = cold_queries()
+    needs_round = hand_made["a"].needs_answers.first().round
+    for _index in range(10):
+        school = SchoolFactory(municipality=mdb.municipality, board=mdb.board)
+        hand_made["summer"].schools.add(school)
+        answer = NeedsAnswerFactory(round=needs_round, school=school, submitted=True)
+        NeedRequest.objects.create(answer=answer, description="Meer").goals.add(goal("voorschools"))
+    assert cold_queries() == small
+    body = re.sub(r"\s+", " ", client.get(url).content.decode())
+    assert "13 schoollocaties" in body
+    assert "11 behoeften die geen interventie beantwoordt" in body
 
 
 def test_the_plan_page_summarises_and_links_and_the_pdf_has_the_annex(client, hand_made, world):

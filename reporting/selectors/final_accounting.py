@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
-from finance.selectors import (
-    finance_programme,
-)
+from finance.selectors import finance_programme
 from plans.models import Programme
 from reporting.models import AccountabilityReport
 
@@ -67,13 +65,13 @@ def _option(
 ) -> FinalAccountingOption:
     first, last = programme.final_accounting_first_year, programme.final_accounting_last_year
     window = {"first": first, "last": last, "year": year}
+    option = FinalAccountingOption(
+        year=year, first_year=first, last_year=last, allowed=True, required=False
+    )
     if year not in programme.final_accounting_years:
-        return FinalAccountingOption(
-            year=year,
-            first_year=first,
-            last_year=last,
+        return replace(
+            option,
             allowed=False,
-            required=False,
             reason=_(
                 "The eindverantwoording is filed over a reporting year from %(first)s up to "
                 "and including %(last)s; %(year)s lies outside that window."
@@ -81,12 +79,9 @@ def _option(
             % window,
         )
     if filed is not None and filed.year != year:
-        return FinalAccountingOption(
-            year=year,
-            first_year=first,
-            last_year=last,
+        return replace(
+            option,
             allowed=False,
-            required=False,
             filed_year=filed.year,
             reason=_(
                 "%(name)s filed its eindverantwoording over %(filed)s (report %(identifier)s "
@@ -95,11 +90,8 @@ def _option(
             % {"name": municipality.name, "filed": filed.year, "identifier": filed.identifier},
         )
     if year == last:
-        return FinalAccountingOption(
-            year=year,
-            first_year=first,
-            last_year=last,
-            allowed=True,
+        return replace(
+            option,
             required=True,
             reason=_(
                 "%(last)s is the last reporting year for the eindverantwoording: the report "
@@ -107,9 +99,7 @@ def _option(
             )
             % window,
         )
-    return FinalAccountingOption(
-        year=year, first_year=first, last_year=last, allowed=True, required=False
-    )
+    return option
 
 
 def final_accounting_default(*, municipality: Municipality, year: int) -> bool:

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality
-from npo_portal.changelog import logged_changes
+from npo_portal.changelog import logged_changes, logged_changes_subquery
 from npo_portal.charts import Chart, Series, bar_chart
 from npo_portal.paging import Counted
 from plans.models import SpendingGoal
@@ -116,6 +116,12 @@ class _Delays:
         return [
             (str(label), self.counts.get(status, 0)) for status, label in RESPONSE_LABELS.items()
         ]
+
+
+@dataclass
+class _DelayFigures(_Delays):
+    delay_rows: list[DelayRow]
+    counts: dict[str, int]
 
 
 @dataclass
@@ -305,18 +311,7 @@ class PictureOverview(_Delays):
 
 def picture_overview(*, needs_round: NeedsRound) -> PictureOverview:
     submitted = Q(answer__round=needs_round, answer__status=AnswerStatus.SUBMITTED)
-    counts = response_page(
-        needs_round=needs_round, schools=School.objects.in_round(needs_round)
-    ).counts
-    per_goal = dict(
-        NeedRequest.goals.through.objects.filter(
-            needrequest__answer__round=needs_round,
-            needrequest__answer__status=AnswerStatus.SUBMITTED,
-        )
-        .values_list("spendinggoal_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    per_goal = _needs_per_goal(needs_round)
     per_question = dict(
         QuestionAnswer.objects.filter(submitted)
         .values_list("question_id")
@@ -330,7 +325,7 @@ def picture_overview(*, needs_round: NeedsRound) -> PictureOverview:
     )
     return PictureOverview(
         needs_round=needs_round,
-        counts=counts,
+        counts=_response_counts(needs_round),
         delay_rows=_delay_rows(submitted),
         goals=[(goal, per_goal.get(goal.pk, 0)) for goal in SpendingGoal.objects.order_by("order")],
         menu_items=_menu_items(needs_round),
@@ -339,6 +334,26 @@ def picture_overview(*, needs_round: NeedsRound) -> PictureOverview:
             for question in needs_round.questions.all()
         ]
         + [TextGroup(OTHER_REMARKS, "", remarks)],
+    )
+
+
+def _response_counts(needs_round: NeedsRound) -> dict[str, int]:
+    """The round's schools per response (submitted, draft, not started); one query."""
+    return response_page(
+        needs_round=needs_round, schools=School.objects.in_round(needs_round)
+    ).counts
+
+
+def _needs_per_goal(needs_round: NeedsRound) -> dict[int, int]:
+    """The submitted needs per spending goal id (a need in two goals counts in each)."""
+    return dict(
+        NeedRequest.goals.through.objects.filter(
+            needrequest__answer__round=needs_round,
+            needrequest__answer__status=AnswerStatus.SUBMITTED,
+        )
+        .values_list("spendinggoal_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
 
 
@@ -444,39 +459,44 @@ def needs_summary(*, municipality: Municipality) -> NeedsSummary | None:
     """What the municipality's latest round says, for beside the plan's needs analysis: the
     delays per domain and the number of needs per spending goal; None without a round.
 
-    Cached on its own under the picture's change count (and the language of its labels): a
-    few numbers, where reading the whole cached picture (every school's answer) cost the
-    plan page about 10 ms for a municipality with 175 schools."""
+    Cached on its own under the picture's change count (and the language of its labels),
+    read with the latest round in one query; when not cached, counted by the database in
+    three aggregates (issue 32: it built the whole municipal picture, every school's answer,
+    needs and texts, to show these few numbers)."""
     latest = (
-        NeedsRound.objects.filter(municipality=municipality).order_by("-opened_at", "-pk").first()
+        NeedsRound.objects.filter(municipality=municipality)
+        .annotate(changes=logged_changes_subquery(NeedsChange, municipality_ids=[municipality.pk]))
+        .order_by("-opened_at", "-pk")
+        .first()
     )
     if latest is None:
         return None
-    changes = needs_changes(municipality_ids=[latest.municipality_id])
     return cache.get_or_set(
-        f"needs-summary:{latest.pk}:{changes}:{translation.get_language()}",
+        f"needs-summary:{latest.pk}:{latest.changes or 0}:{translation.get_language()}",
         lambda: _needs_summary(latest),
         settings.FIGURES_CACHE_SECONDS,
     )
 
 
 def _needs_summary(latest: NeedsRound) -> NeedsSummary:
-    picture = cached_municipal_picture(needs_round=latest)
+    submitted = Q(answer__round=latest, answer__status=AnswerStatus.SUBMITTED)
+    delays = _DelayFigures(delay_rows=_delay_rows(submitted), counts=_response_counts(latest))
     domains = []
     for domain in Domain.values:
-        rows = [row for row in picture.delay_rows if row.domain == domain]
+        rows = [row for row in delays.delay_rows if row.domain == domain]
         domains.append(
             DomainSummary(
                 label=str(Domain(domain).label),
                 schools=sum(row.schools for row in rows),
                 serious=sum(row.serious for row in rows),
-                average_share=picture.average_share(domain),
+                average_share=delays.average_share(domain),
             )
         )
+    per_goal = _needs_per_goal(latest)
     return NeedsSummary(
         needs_round=latest,
-        submitted=picture.counts.get(AnswerStatus.SUBMITTED, 0),
-        schools=len(picture.responses),
+        submitted=delays.counts.get(AnswerStatus.SUBMITTED, 0),
+        schools=sum(delays.counts.values()),
         domains=domains,
-        goals=[(entry.goal, len(entry.needs)) for entry in picture.needs_by_goal],
+        goals=[(goal, per_goal.get(goal.pk, 0)) for goal in SpendingGoal.objects.order_by("order")],
     )

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, SchoolBoard, User
-from npo_portal.changelog import logged_changes
+from accounts.scoping import municipality_and_predecessors
+from npo_portal.changelog import logged_changes_within
 from npo_portal.paging import Counted
 from schools.models import (
     AnswerStatus,
@@ -290,24 +291,22 @@ def open_rounds_with_unreported(*, user: User) -> list[MunicipalRound]:
     """A municipal officer's open rounds, each with how many schools have not submitted."""
     if not user.municipality_id or user.is_school_board_user:
         return []
-    rounds = list(NeedsRound.objects.for_user(user).open().order_by("deadline")[:5])
-    if not rounds:
-        return []
-    # Asked on every view of the home page: each count is kept in the cache under the needs
-    # log's count for the rounds' municipalities, read first, which every write to a school,
-    # an answer or a round moves on (the triggers of migration 0005) (issue 32).
-    changes = logged_changes(NeedsChange, municipality_ids={r.municipality_id for r in rounds})
-    return [
-        MunicipalRound(
-            needs_round=r,
-            unreported=cache.get_or_set(
-                f"unreported:{r.pk}:{changes}",
-                lambda r=r: unreported_count(needs_round=r),
-                settings.FIGURES_CACHE_SECONDS,
-            ),
-        )
-        for r in rounds
-    ]
+    # Asked on every view of the home page: the rounds and their counts are kept in the cache
+    # under the needs log's count for the municipalities the user's rounds belong to, read
+    # first, which every write to a round, a school or an answer there moves on (the triggers
+    # of migration 0005) (issue 32).
+    changes = logged_changes_within(
+        NeedsChange, municipalities=municipality_and_predecessors(user.municipality_id)
+    )
+    key = f"open-rounds:{user.municipality_id}:{user.role}:{changes}"
+    found = cache.get(key)
+    if found is None:
+        found = [
+            MunicipalRound(needs_round=r, unreported=unreported_count(needs_round=r))
+            for r in NeedsRound.objects.for_user(user).open().order_by("deadline")[:5]
+        ]
+        cache.set(key, found, settings.FIGURES_CACHE_SECONDS)
+    return found
 
 
 # ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from accounts.factories import UserFactory
 from accounts.models import Role
 from schools import permissions
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
-from schools.models import School
+from schools.models import AnswerStatus, School
 
 
 @pytest.fixture
@@ -247,3 +247,36 @@ def test_round_detail_pages_the_schools_and_counts_them_all(client, world, needs
     assert "Pagina 1 van" not in submitted
     # An unknown filter shows every school.
     assert "van 41." in client.get(url, {"status": "onzin"}).content.decode()
+
+
+def test_round_detail_cached_responses_follow_every_answer_at_once(client, world, needs_round):
+    """The officers' responses per school are cached under the needs change count: a warm
+    view reads no school, and an answer saved or submitted shows on the next view, for the
+    officer and for the functional administrator (who sees them under a scope of their own)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("schools:round-detail", args=[needs_round.pk])
+    second = SchoolFactory(municipality=world.middelburg.municipality, name="De Linde")
+
+    def counts(user) -> tuple[str, str]:
+        client.force_login(user)
+        body = client.get(url).content.decode()
+        submitted = re.search(r"Ingediend <span[^>]*>(\d+)</span>", body).group(1)
+        draft = re.search(r"Concept <span[^>]*>(\d+)</span>", body).group(1)
+        return submitted, draft
+
+    officer, admin = world.middelburg.policy_officer, world.functional_admin
+    assert counts(officer) == counts(admin) == ("0", "0")
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    assert not [q for q in warm.captured_queries if '"schools_school"' in q["sql"]]
+
+    answer = NeedsAnswerFactory(round=needs_round, school=second)
+    assert counts(officer) == counts(admin) == ("0", "1")
+    answer.status = AnswerStatus.SUBMITTED
+    answer.save()
+    assert counts(officer) == counts(admin) == ("1", "0")
+    client.force_login(officer)
+    assert 'href="/scholen/antwoorden/' in client.get(url, {"status": "ingediend"}).content.decode()

@@ -1,0 +1,95 @@
+"""The one write path takes its rows from a file's COPY (a generator) or, for a short list
+(the form, an API request), from one JSON parameter: both record the same expenditures,
+history records and summary."""
+
+import datetime
+from decimal import Decimal
+
+from finance.models import Expenditure, SpendingSummary
+from finance.selectors import finance_programme
+from finance.services.rules import duplicate_key
+from finance.services.writing import write_expenditures
+from plans.factories import InterventionFactory, PlanFactory, goal
+
+# Texts that CSV and JSON each have to escape: quotes, a backslash, a percent sign, commas,
+# characters beyond ASCII; an empty supplier; no intervention and no extern id.
+TEXTS = [
+    ('Zomerschool "Zeeland", 50% \\ deel', "Café 't Hoekje", "F-1"),
+    ("Bijles {rekenen} [groep 8]", "", "F-2"),
+    ("Schoolmaaltijd", "Stichting ☀", ""),
+]
+
+
+def _rows(municipality, intervention):
+    rows = []
+    for number, (description, supplier, invoice) in enumerate(TEXTS):
+        day = datetime.date(2023, 3, 1 + number)
+        amount = Decimal("-12.30") if number == 1 else Decimal("1500.00") + number
+        rows.append(
+            {
+                "date": day,
+                "amount": amount,
+                "description": description,
+                "supplier": supplier,
+                "invoice_number": invoice,
+                "duplicate_key": duplicate_key(
+                    municipality_code=municipality.code,
+                    date=day,
+                    amount=amount,
+                    goal_code="bovenschools",
+                    invoice_number=invoice,
+                    supplier=supplier,
+                    description=description,
+                ),
+                "goal": goal("bovenschools"),
+                "intervention": intervention if number == 0 else None,
+                "extern_id": f"EXT-{number}" if number < 2 else None,
+            }
+        )
+    return rows
+
+
+def _recorded(municipality):
+    fields = ("date", "amount", "description", "supplier", "invoice_number", "goal_id")
+    expenditures = [
+        (*(getattr(e, name) for name in fields), e.intervention_id is not None, e.extern_id)
+        for e in Expenditure.objects.filter(municipality=municipality).order_by("pk")
+    ]
+    history = sorted(
+        (h.description, h.history_type, h.history_user_id, h.history_change_reason)
+        for h in Expenditure.history.filter(municipality=municipality)
+    )
+    summary = sorted(
+        (s.month, s.goal_id, s.intervention_id is not None, s.total, s.count)
+        for s in SpendingSummary.objects.filter(municipality=municipality)
+    )
+    return expenditures, history, summary
+
+
+def test_a_list_and_a_generator_record_the_same(world):
+    programme = finance_programme()
+    officer = world.middelburg.finance_officer
+    recorded = []
+    for place, as_list in ((world.middelburg, True), (world.vlissingen, False)):
+        municipality = place.municipality
+        plan = PlanFactory(municipality=municipality)
+        intervention = InterventionFactory(plan=plan, goal=goal("bovenschools"))
+        rows = _rows(municipality, intervention)
+        written = write_expenditures(
+            rows if as_list else (row for row in rows),
+            municipality=municipality,
+            programme=programme,
+            user=officer,
+            change_reason="via test",
+            with_ids=True,
+        )
+        assert written.count == len(rows)
+        # Ids in the rows' order, each under its row's duplicate key.
+        assert [written.ids[row["duplicate_key"]] for row in rows] == sorted(written.ids.values())
+        recorded.append(_recorded(municipality))
+    expenditures, history, summary = recorded[0]
+    assert recorded[0] == recorded[1]
+    assert [e[2:5] for e in expenditures] == list(TEXTS)
+    assert [e[-2:] for e in expenditures] == [(True, "EXT-0"), (False, "EXT-1"), (False, None)]
+    assert {h[1:] for h in history} == {("+", officer.pk, "via test")}
+    assert sum(s[3] for s in summary) == Decimal("1500.00") - Decimal("12.30") + Decimal("1502")
