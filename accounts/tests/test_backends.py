@@ -8,9 +8,11 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.backends import USER_BACKEND
 from accounts.middleware import AuthenticationMiddleware
+from accounts.models import User
 
 DJANGO_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 OIDC_BACKEND = "identity.oidc.OrganisationOIDCBackend"
@@ -139,3 +141,48 @@ def test_a_page_asks_no_query_for_the_users_municipality(client, world):
     assert response.status_code == 200
     own = f'WHERE "accounts_municipality"."id" = {officer.municipality_id} LIMIT 21'
     assert not [query["sql"] for query in captured if own in query["sql"]]
+
+
+def _fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+def test_the_compiled_user_query_reads_what_the_orm_reads(world):
+    from accounts.backends import user_with_organisation, users_with_organisation
+
+    world.middelburg.policy_officer.last_login = timezone.now()
+    world.middelburg.policy_officer.save()
+    for expected in (
+        world.middelburg.policy_officer,
+        world.middelburg.board_user,
+        world.functional_admin,
+    ):
+        orm = users_with_organisation().get(pk=expected.pk)
+        user = user_with_organisation(expected.pk)
+
+        assert type(user) is type(orm)
+        assert _fields(user) == _fields(orm)
+        assert user._state.adding is False
+        assert user._state.db == orm._state.db
+        for relation in ("municipality", "school_board"):
+            related, orm_related = getattr(user, relation), getattr(orm, relation)
+            assert (related is None) == (orm_related is None)
+            if related is not None:
+                assert type(related) is type(orm_related)
+                assert _fields(related) == _fields(orm_related)
+    assert user_with_organisation(max(u.pk for u in User.objects.all()) + 1) is None
+
+
+def test_the_compiled_user_query_sees_every_change_at_once(world, django_assert_num_queries):
+    from accounts.backends import user_with_organisation
+
+    officer = world.middelburg.policy_officer
+    officer.first_name = "Anders"
+    officer.save()
+    world.middelburg.municipality.name = "Middelburg (Zeeland)"
+    world.middelburg.municipality.save()
+
+    with django_assert_num_queries(1):
+        user = user_with_organisation(officer.pk)
+        assert user.first_name == "Anders"
+        assert user.municipality.name == "Middelburg (Zeeland)"
