@@ -215,3 +215,30 @@ def test_an_optional_second_factor_can_be_turned_off(client, world):
     client.post(reverse("logout"))
     log_in(client, officer)
     assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.two_factor
+def test_a_page_reads_the_signed_in_user_itself_with_its_second_factor(client, world):
+    """Issue 32: once loaded, `request.user` is the user, not Django's and django-otp's two
+    lazy wrappers; what django-otp sets on it (the verified device) is still there."""
+    from django.utils.functional import LazyObject
+
+    from accounts.models import User
+
+    officer = world.middelburg.policy_officer
+    log_in(client, officer)
+    secret, _codes = set_up_second_factor(client)
+    client.post(reverse("logout"))
+    log_in(client, officer)
+    enter_code(client, totp(secret, at=time.time() + 30))
+
+    request = client.get(reverse("home")).wsgi_request
+    assert type(request.user) is User
+    assert request.user == officer
+    assert request.user.is_verified()
+    assert request.user.otp_device is not None
+
+    client.post(reverse("logout"))
+    request = client.get(reverse("accessibility")).wsgi_request
+    assert isinstance(request.user, LazyObject)
+    assert not request.user.is_authenticated
