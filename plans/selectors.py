@@ -239,9 +239,7 @@ def plan_process(*, plan: Plan) -> dict:
         "transitions": list(
             PlanTransition.objects.filter(plan=plan).select_related("by").order_by("-at", "-pk")
         ),
-        "versions": list(
-            PlanVersion.objects.filter(plan=plan).select_related("created_by").defer("snapshot")
-        ),
+        "versions": list(PlanVersion.objects.filter(plan=plan).defer("snapshot")),
     }
 
 
