@@ -1,11 +1,12 @@
 """Whether a municipality's programme is closed: the one question every app's permission
 functions and services ask before a write. Imports only this app's models (see models.py).
 
-Asked on nearly every page, so the answer is cached; every closing and reopening (a save
-of a `Closure`) moves the cache's generation on, which forgets all earlier answers. A page
-asks it several times (the permission functions, the closed notice): within one request the
-first answer is kept, so the cache is asked once per municipality and request, not two
-round trips per question (issue 32). Outside a request (tasks, commands) nothing is kept.
+Asked on nearly every page, so the answer is cached with the generation it was given in;
+every closing and reopening (a save of a `Closure`) moves the cache's generation on, which
+forgets all earlier answers. A page asks it several times (the permission functions, the
+closed notice): within one request the first answer is kept, so the cache is asked once per
+municipality and request, in one round trip for the generation and the answer (issue 32: it
+was two round trips per question). Outside a request (tasks, commands) nothing is kept.
 """
 
 from __future__ import annotations
@@ -68,6 +69,22 @@ def _closed_in_database(municipality_id: int) -> bool:
     )
 
 
+def _cached_answer(municipality_id: int) -> bool:
+    """The cached answer if it is of the current generation, else the database's. The
+    generation and the answer are read in one round trip (issue 32: two on every page)."""
+    key = f"programme-closed:{municipality_id}"
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = cache.get_or_set(GENERATION_KEY, 1, None)
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    closed = _closed_in_database(municipality_id)
+    cache.set(key, (generation, closed), ANSWER_SECONDS)
+    return closed
+
+
 def is_closed_id(municipality_id: int | None) -> bool:
     """Whether the programme is closed for the municipality `municipality_id` (or for the
     successor holding its grant). None (no municipality) is never closed."""
@@ -76,12 +93,7 @@ def is_closed_id(municipality_id: int | None) -> bool:
     answers = getattr(_this_request, "answers", None)
     if answers is not None and municipality_id in answers:
         return answers[municipality_id]
-    generation = cache.get_or_set(GENERATION_KEY, 1, None)
-    closed = cache.get_or_set(
-        f"programme-closed:{generation}:{municipality_id}",
-        lambda: _closed_in_database(municipality_id),
-        ANSWER_SECONDS,
-    )
+    closed = _cached_answer(municipality_id)
     if answers is not None:
         answers[municipality_id] = closed
     return closed

@@ -50,13 +50,18 @@ def test_within_a_request_the_cache_is_asked_once_per_municipality_and_a_closing
 def _answers_within_a_request(closed, request_started, request_finished, monkeypatch):
 
     asked = []
-    original = closed.cache.get_or_set
 
-    def counted(*args, **kwargs):
-        asked.append(args[0])
-        return original(*args, **kwargs)
+    def counting(name):
+        original = getattr(closed.cache, name)
 
-    monkeypatch.setattr(closed.cache, "get_or_set", counted)
+        def counted(*args, **kwargs):
+            asked.append((name, args[0]))
+            return original(*args, **kwargs)
+
+        return counted
+
+    for name in ("get_many", "get_or_set", "set"):
+        monkeypatch.setattr(closed.cache, name, counting(name))
     settlement = SettlementFactory()
     municipality = settlement.municipality
     request_started.send(sender=None)
@@ -64,7 +69,15 @@ def _answers_within_a_request(closed, request_started, request_finished, monkeyp
         assert not closed.is_closed_id(municipality.pk)
         assert not closed.is_closed_id(municipality.pk)
         assert not closed.is_closed(municipality)
-        assert len(asked) == 2  # the generation and the answer, once
+        # Asked once: the generation and the answer in one round trip; as neither was cached
+        # yet, the generation is started and the database's answer stored.
+        assert [name for name, _key in asked] == ["get_many", "get_or_set", "set"]
+        asked.clear()
+        request_finished.send(sender=None)
+        request_started.send(sender=None)
+        assert not closed.is_closed_id(municipality.pk)
+        assert not closed.is_closed(municipality)
+        assert [name for name, _key in asked] == ["get_many"]  # cached: one round trip
         ClosureFactory(settlement=settlement)
         assert closed.is_closed_id(municipality.pk)
     finally:
@@ -72,4 +85,4 @@ def _answers_within_a_request(closed, request_started, request_finished, monkeyp
     asked.clear()
     assert closed.is_closed_id(municipality.pk)
     assert closed.is_closed_id(municipality.pk)
-    assert len(asked) == 4  # outside a request nothing is kept
+    assert [name for name, _key in asked] == ["get_many", "get_many"]  # nothing kept outside
