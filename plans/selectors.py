@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 
-from npo_portal.audit import AuditSource, audit_page
+from npo_portal.audit import AuditSource, audit_page, history
 from npo_portal.changelog import logged_changes
 from plans import rules
 from plans.models import (
@@ -307,20 +307,20 @@ def plan_snapshot(*, plan: Plan) -> dict:
 def plan_history(*, plan: Plan, page_number=None):
     """One page of every change to the plan, its interventions (deleted ones too), their
     budgets and the consultation moments, newest first."""
-    ever_in_plan = Intervention.history.filter(plan_id=plan.pk).values("id")
+    ever_in_plan = history(Intervention).filter(plan_id=plan.pk).values("id")
     return audit_page(
         sources=[
-            AuditSource(Plan.history.filter(id=plan.pk), lambda row: row.title),
+            AuditSource(history(Plan).filter(id=plan.pk), lambda row: row.title),
             AuditSource(
-                Intervention.history.filter(plan_id=plan.pk),
+                history(Intervention).filter(plan_id=plan.pk),
                 lambda row: f"{row.code} {row.title}",
             ),
             AuditSource(
-                InterventionBudget.history.filter(intervention_id__in=ever_in_plan),
+                history(InterventionBudget).filter(intervention_id__in=ever_in_plan),
                 lambda row: str(row.year),
             ),
             AuditSource(
-                ConsultationMoment.history.filter(plan_id=plan.pk),
+                history(ConsultationMoment).filter(plan_id=plan.pk),
                 lambda row: (
                     f"{date_format(row.date, 'SHORT_DATE_FORMAT')} {row.get_body_display()}"
                 ),

@@ -17,7 +17,7 @@ from finance.models import (
     SpendingSummary,
     YearClosing,
 )
-from npo_portal.audit import AuditSource, audit_page
+from npo_portal.audit import AuditSource, audit_page, history
 from npo_portal.formatting import format_euro
 from plans.models import Allocation, Intervention, SpendingGoal
 
@@ -205,15 +205,15 @@ def finance_history(*, municipality: Municipality, page_number=None):
     return audit_page(
         sources=[
             AuditSource(
-                Expenditure.history.filter(municipality_id=municipality.pk),
+                history(Expenditure).filter(municipality_id=municipality.pk),
                 lambda row: f"{row.description} ({format_euro(row.amount)})",
             ),
             AuditSource(
-                Payment.history.filter(municipality_id=municipality.pk),
+                history(Payment).filter(municipality_id=municipality.pk),
                 lambda row: f"{row.reference or '—'} ({format_euro(row.amount)})",
             ),
             AuditSource(
-                Allocation.history.filter(municipality_id=municipality.pk),
+                history(Allocation).filter(municipality_id=municipality.pk),
                 lambda row: format_euro(row.amount),
             ),
         ],

@@ -40,3 +40,18 @@ def test_functional_administrator_reads_any_plans_history(client, world):
     plan = PlanFactory(municipality=world.vlissingen.municipality)
     client.force_login(world.functional_admin)
     assert client.get(reverse("plans:history", kwargs={"pk": plan.pk})).status_code == 200
+
+
+def test_the_history_of_a_model_is_what_simple_history_gives(world):
+    from npo_portal.audit import history
+    from plans.models import Plan
+
+    plan = PlanFactory(municipality=world.middelburg.municipality, context="Oud")
+    plan.context = "Nieuw"
+    plan.save()
+
+    assert history(Plan).model is Plan.history.model
+    assert list(history(Plan).filter(id=plan.pk).order_by("history_id")) == list(
+        Plan.history.filter(id=plan.pk).order_by("history_id")
+    )
+    assert history(Plan).filter(id=plan.pk).count() == 2
