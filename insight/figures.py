@@ -25,13 +25,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Municipality
-from accounts.selectors import grant_members
 from finance.selectors import FinanceTotals, finance_totals
 from insight.models import MoneyChange
-from npo_portal.changelog import logged_changes
+from npo_portal.changelog import EVERYONE, logged_changes
 
 
 def figures_key(
@@ -39,13 +39,48 @@ def figures_key(
 ) -> str:
     """A key that changes whenever anything `finance_totals(municipality, on)` reads changes.
 
-    Two small queries: the grant's members on `on` (unless the caller has them: `members`,
-    their ids), and their logged changes."""
+    One small query: the grant's members on `on` and their logged changes
+    (`grant_and_changes`), or, when the caller has the members (`members`, their ids),
+    their logged changes."""
     if members is None:
-        members = [member.pk for member in grant_members(municipality=municipality, on=on)]
-    changes = logged_changes(MoneyChange, municipality_ids=members)
+        members, changes = grant_and_changes(municipality=municipality, on=on)
+    else:
+        changes = logged_changes(MoneyChange, municipality_ids=members)
     grant = ".".join(str(pk) for pk in members)
     return f"{grant}:{on.isoformat()}:{changes}"
+
+
+# `accounts.selectors.grant_members` (the municipality, then level by level those merged
+# into it before `on`, each level in the order of their end and code) and `logged_changes`
+# of MoneyChange for them, in one query. A merger chain is a tree (one successor each);
+# the depth bound only stops a loop in data that would make one.
+_GRANT_AND_CHANGES = """
+WITH RECURSIVE members (id, depth, valid_until, code) AS (
+    SELECT id, 0, valid_until, code FROM {municipality} WHERE id = %(municipality)s
+    UNION ALL
+    SELECT merged.id, members.depth + 1, merged.valid_until, merged.code
+    FROM {municipality} merged JOIN members ON merged.successor_id = members.id
+    WHERE merged.valid_until < %(on)s AND members.depth < 20
+)
+SELECT id, (SELECT SUM(weight) FROM {log}
+            WHERE municipality_id = %(everyone)s OR municipality_id IN (SELECT id FROM members))
+FROM members ORDER BY depth, valid_until, code
+"""
+
+
+def grant_and_changes(*, municipality: Municipality, on: datetime.date) -> tuple[list[int], int]:
+    """The ids of the grant's members on `on` (`grant_members`) and their logged money
+    changes (`logged_changes`): one query instead of two for every finance page's key."""
+    sql = _GRANT_AND_CHANGES.format(
+        municipality=connection.ops.quote_name(Municipality._meta.db_table),
+        log=connection.ops.quote_name(MoneyChange._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"municipality": municipality.pk, "on": on, "everyone": EVERYONE})
+        rows = cursor.fetchall()
+    if not rows:  # a municipality not (or no longer) stored: as grant_members would have it
+        return [municipality.pk], logged_changes(MoneyChange, municipality_ids=[municipality.pk])
+    return [member for member, _changes in rows], rows[0][1] or 0
 
 
 def cached_finance_totals(

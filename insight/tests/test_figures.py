@@ -205,3 +205,48 @@ def test_the_cached_totals_are_the_totals(books):
     assert cached_finance_totals(municipality=municipality, today=day) != cached_finance_totals(
         municipality=municipality
     )
+
+
+def test_the_grant_and_its_changes_are_read_in_one_query(db, django_assert_num_queries):
+    """Issue 32: `figures_key` reads the grant's members and their money changes at once;
+    the same members, in the same order, and the same count as the two queries did."""
+    from accounts.factories import MunicipalityFactory
+    from accounts.selectors import grant_members
+    from insight.figures import figures_key, grant_and_changes
+    from insight.models import MoneyChange
+    from npo_portal.changelog import logged_changes
+
+    day = datetime.date(2024, 6, 1)
+    city = MunicipalityFactory()
+    merged = [
+        MunicipalityFactory(successor=city, valid_until=datetime.date(2022, 12, 31)),
+        MunicipalityFactory(successor=city, valid_until=datetime.date(2021, 12, 31)),
+        MunicipalityFactory(successor=city, valid_until=datetime.date(2025, 12, 31)),  # later
+    ]
+    earlier = MunicipalityFactory(successor=merged[0], valid_until=datetime.date(2019, 12, 31))
+    alone = MunicipalityFactory()
+    AllocationFactory(municipality=earlier, amount=Decimal("100.00"))
+    AllocationFactory(municipality=merged[2], amount=Decimal("100.00"))
+    AllocationFactory(municipality=alone, amount=Decimal("100.00"))
+
+    for municipality in (city, merged[0], earlier, alone):
+        members = [member.pk for member in grant_members(municipality=municipality, on=day)]
+        changes = logged_changes(MoneyChange, municipality_ids=members)
+        with django_assert_num_queries(1):
+            assert grant_and_changes(municipality=municipality, on=day) == (members, changes)
+        with django_assert_num_queries(1):
+            assert figures_key(municipality=municipality, on=day) == (
+                f"{'.'.join(map(str, members))}:{day.isoformat()}:{changes}"
+            )
+    assert grant_and_changes(municipality=city, on=day)[0] == [
+        city.pk,
+        merged[1].pk,
+        merged[0].pk,
+        earlier.pk,
+    ]
+    before = grant_and_changes(municipality=city, on=day)[1]
+    Allocation.objects.filter(municipality=earlier).update(amount=Decimal("5.00"))
+    assert grant_and_changes(municipality=city, on=day)[1] > before
+    assert grant_and_changes(municipality=alone, on=day)[1] == logged_changes(
+        MoneyChange, municipality_ids=[alone.pk]
+    )
