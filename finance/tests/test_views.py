@@ -250,10 +250,11 @@ def test_dashboard_and_list_queries_do_not_grow_with_expenditures(
     cache.clear()
     # The figures computed and rendered, and whether the programme is closed (then cached).
     # The user comes with their municipality, which is the one in the address (issue 32).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         assert client.get(url("dashboard", municipality)).status_code == 200
-    # The same figures, from the cache: the session, the user, the grant and its changes.
-    with django_assert_num_queries(4):
+    # The same figures, from the cache: the session, the user, and the grant with its
+    # changes (one query, `insight.figures.grant_and_changes`).
+    with django_assert_num_queries(3):
         assert client.get(url("dashboard", municipality)).status_code == 200
     # The list: its change count, then its filters' options, closed years, filtered total
     # and count (computed once, then cached under that count), and its page.
