@@ -57,7 +57,9 @@ def main():
     parser.add_argument("--cold", action="store_true")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--sort", default="tottime", help="pstats order, e.g. cumulative")
-    parser.add_argument("--only", help="a regular expression: list only functions whose file matches")
+    parser.add_argument(
+        "--only", help="a regular expression: list only functions whose file matches"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     override_settings(

@@ -333,16 +333,12 @@ def test_the_delays_table_names_each_domain_once_with_its_sectors(client, world,
     """The delays' rows come from a template tag (issue 32): the domain on its first row
     only, then per sector the schools, the schools per severity and the mean share."""
     po = world.middelburg.school
-    vo = SchoolFactory(municipality=po.municipality, board=po.board, sector=Sector.VO)
-    NeedsAnswerFactory(
-        round=needs_round,
-        school=po,
-        submitted=True,
-        delays={"rekenen": ("ernstig", 40), "taal_lezen": ("beperkt", 10)},
-    )
-    NeedsAnswerFactory(
-        round=needs_round, school=vo, submitted=True, delays={"rekenen": ("aanzienlijk", 21)}
-    )
+    so = SchoolFactory(municipality=po.municipality, board=po.board, sector=Sector.SO)
+    for school, delays in (
+        (po, {"rekenen": ("ernstig", 40), "taal_lezen": ("beperkt", 10)}),
+        (so, {"rekenen": ("aanzienlijk", 21)}),
+    ):
+        NeedsAnswerFactory(round=needs_round, school=school, submitted=True, delays=delays)
     client.force_login(world.middelburg.policy_officer)
     html = client.get(reverse("schools:picture", args=[needs_round.pk])).content.decode()
     table = html[html.index('id="vertragingen"') :]
@@ -354,5 +350,5 @@ def test_the_delays_table_names_each_domain_once_with_its_sectors(client, world,
     assert rows == [
         ["Taal en lezen", "Primair onderwijs (po)", "1", "0", "1", "0", "0", "10%"],
         ["Rekenen", "Primair onderwijs (po)", "1", "0", "0", "0", "1", "40%"],
-        ["", "Voortgezet onderwijs (vo)", "1", "0", "0", "1", "0", "21%"],
+        ["", "Speciaal onderwijs (so)", "1", "0", "0", "1", "0", "21%"],
     ]
