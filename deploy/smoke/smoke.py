@@ -26,6 +26,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import struct
 import subprocess
 import sys
@@ -167,6 +168,11 @@ class Stack:
             str(HERE / "compose.smoke.yml"),
         ]
 
+    def settings(self) -> dict[str, str]:
+        """The values of the stack's env file."""
+        lines = self.env_file.read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+
     def compose(self, *args: str, timeout: float = 300) -> str:
         return run(*self.compose_cmd, *args, timeout=timeout, env=self.env)
 
@@ -262,6 +268,30 @@ def write_env_file(folder: Path, images: dict[str, str]) -> Path:
     return path
 
 
+def create_bucket(stack: Stack) -> None:
+    """The bucket the env file names, made from this host before the portal's containers
+    start, as an operator would: their sweepers list it as they start."""
+    import boto3
+
+    settings = stack.settings()
+    (s3,) = stack.containers("s3")
+    address = stack.address(s3, 5000)
+    host, port = address.split(":")
+    wait_for(
+        f"the S3 server on {address}",
+        lambda: socket.create_connection((host, int(port)), timeout=2).close() or True,
+        timeout=60,
+    )
+    boto3.client(
+        "s3",
+        endpoint_url=f"http://{address}",
+        region_name=settings["S3_REGION"],
+        aws_access_key_id=settings["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=settings["S3_SECRET_ACCESS_KEY"],
+    ).create_bucket(Bucket=settings["S3_BUCKET"])
+    log(f"bucket {settings['S3_BUCKET']} created on {s3}")
+
+
 def smoke(stack: Stack, timings: dict[str, float]) -> None:
     started = time.monotonic()
     # In two steps, in the order compose's depends_on gives: podman 4.3 cannot start a
@@ -285,6 +315,7 @@ def smoke(stack: Stack, timings: dict[str, float]) -> None:
     assert state["ExitCode"] == 0, f"migrate exited {state['ExitCode']}:\n{stack.logs(migrate)}"
     log(f"migrate step {migrate} exited 0")
     timings["migrated"] = time.monotonic() - started
+    create_bucket(stack)
     log("podman-compose up -d --no-deps web worker import-worker beat proxy")
     stack.compose(
         "up", "-d", "--no-deps", "web", "worker", "import-worker", "beat", "proxy", timeout=600
@@ -347,19 +378,10 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
             raise AssertionError(f"{container} unhealthy: {state.get('Healthcheck')}")
     timings["healthy"] = time.monotonic() - started
 
-    # The bucket, then the demo data (its published logins are fine in a throwaway stack).
+    # The demo data (its published logins are fine in a throwaway stack).
     web_a, web_b = webs
-    stack.exec(
-        web_a,
-        "python",
-        "-c",
-        "import boto3, os; boto3.client('s3', endpoint_url=os.environ['S3_ENDPOINT_URL'], "
-        "region_name=os.environ['S3_REGION'], aws_access_key_id=os.environ['S3_ACCESS_KEY_ID'], "
-        "aws_secret_access_key=os.environ['S3_SECRET_ACCESS_KEY'])"
-        ".create_bucket(Bucket=os.environ['S3_BUCKET'])",
-    )
     stack.exec(web_a, "python", "manage.py", "seed_demo", "--force", timeout=600)
-    log("bucket created and demo data loaded")
+    log("demo data loaded")
     timings["seeded"] = time.monotonic() - started
 
     # 2. Sign in on replica A: password, then the code; the session lives in the database
@@ -433,9 +455,7 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
 
     # The metrics after that report, from the replica that served it: a request histogram
     # and the workers' task counter (kept in Redis, so any replica shows every worker's).
-    token = dict(
-        line.split("=", 1) for line in stack.env_file.read_text().splitlines() if "=" in line
-    )["METRICS_TOKEN"]
+    token = stack.settings()["METRICS_TOKEN"]
 
     def scrape() -> list[str]:
         status, _h, body = client.request(
