@@ -56,6 +56,10 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cold", action="store_true")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--sort", default="tottime", help="pstats order, e.g. cumulative")
+    parser.add_argument(
+        "--only", help="a regular expression: list only functions whose file matches"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     override_settings(
@@ -92,7 +96,11 @@ def main():
             )
             for name, seconds in grouped(stats).items():
                 print(f"  {name}: {seconds / args.runs * 1000:.1f} ms")
-            stats.sort_stats("tottime").print_stats(args.top)
+            stats.sort_stats(args.sort)
+            if args.only:
+                stats.print_stats(args.only, args.top)
+            else:
+                stats.print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import ScopedQuerySet
+from npo_portal.lookups import InFewRows
 
 brin_validator = RegexValidator(
     r"^\d{2}[0-9A-Z]{2}$",
@@ -36,6 +37,7 @@ class SchoolQuerySet(ScopedQuerySet):
         # A union of two index scans (schools by municipality, answers by round): the
         # `(municipality AND open) OR EXISTS(answer)` it replaces scanned every school in
         # the country, and its cost estimate made PostgreSQL JIT-compile the page's query.
+        # Its rows are looked up by key (`InFewRows`), not hash-joined with every school.
         open_then = School.objects.filter(
             Q(closed_on__isnull=True) | Q(closed_on__gt=needs_round.opened_at.date()),
             municipality_id=needs_round.municipality_id,
@@ -43,7 +45,7 @@ class SchoolQuerySet(ScopedQuerySet):
         answered = NeedsAnswer.objects.filter(round=needs_round).values("school_id")
         # The models' default ordering is not allowed inside a UNION.
         open_then, answered = open_then.order_by(), answered.order_by()
-        return self.filter(pk__in=open_then.union(answered))
+        return self.filter(InFewRows(F("pk"), open_then.union(answered)))
 
 
 class School(models.Model):

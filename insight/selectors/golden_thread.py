@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -92,17 +93,53 @@ class UnmetNeed:
     goal: SpendingGoal
 
 
+class SchoolRows(Sequence):
+    """The thread's schools in their order, each row built when it is read: a slice of them
+    (a page) costs the rows of the slice; iterating builds them all, once."""
+
+    def __init__(self, schools: QuerySet, build: Callable[[list[School]], list[SchoolThread]]):
+        self._schools, self._build = schools, build
+        self._count: int | None = None
+        self._all: list[SchoolThread] | None = None
+
+    def __len__(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            self._count = self._schools.count()
+        return self._count
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return self._build(list(self._schools[index]))
+        if index < 0:
+            index += len(self)
+        found = self[index : index + 1] if index >= 0 else []
+        if not found:
+            raise IndexError("school row index out of range")
+        return found[0]
+
+    def __iter__(self):
+        if self._all is None:
+            self._all = self._build(list(self._schools))
+        return iter(self._all)
+
+
 @dataclass
 class GoldenThread:
     municipality: Municipality
     reference_date: datetime.date
-    schools: list[SchoolThread]
+    schools: Sequence[SchoolThread]
     interventions: list[InterventionThread]
     unmet_needs: list[UnmetNeed]
     spent: Decimal
     spent_on_schools: Decimal
     spent_on_interventions_without_school: Decimal
     not_on_intervention: Decimal
+    # Per school with needs in its latest submitted answer, the goals of those needs.
+    need_goals: dict[int, list[SpendingGoal]] = field(default_factory=dict)
 
     @property
     def interventions_without_need(self) -> list[InterventionThread]:
@@ -137,9 +174,8 @@ def goal_summary(thread: GoldenThread) -> tuple[list[GoalSummary], GoalSummary]:
     def of(goal: SpendingGoal) -> GoalSummary:
         return summaries.setdefault(goal.pk, GoalSummary(goal=goal))
 
-    for school in thread.schools:
-        goals = {g.pk: g for line in school.needs for g in line.goals}
-        for goal in goals.values():
+    for goals in thread.need_goals.values():
+        for goal in goals:
             of(goal).schools_with_need += 1
         total.schools_with_need += bool(goals)
     for unmet in thread.unmet_needs:
@@ -235,9 +271,15 @@ def golden_thread(
     `insight.figures`), shares add up exactly.
     With `money=False` only the needs, reach and coverage, without the totals' queries;
     every amount is then zero. With `delays=False` the schools' delays are left empty, to be
-    read for the schools shown (`with_delays`): a page shows 25 of them."""
+    read for the schools shown (`with_delays`): a page shows 25 of them.
+
+    The rows per school are built when read (`SchoolRows`): the page reads 25, the XLSX and
+    the PDF all. What the thread says over all schools (the needs' goals, the unmet needs,
+    what was spent at the schools) comes from the needs' goals of the latest answers and the
+    interventions' reach, without a row per school (issue 32)."""
     today = today or timezone.localdate()
     members = grant_members(municipality=municipality, on=today)
+    member_ids = {member.pk for member in members}
     if money:
         totals = cached_finance_totals(municipality=municipality, today=today)
     else:
@@ -250,10 +292,6 @@ def golden_thread(
             .select_related("goal")
             .order_by("plan__municipality__code", "code")
         ]
-    schools = list(
-        School.objects.filter(municipality__in=members).order_by("name", "brin", "vestiging")
-    )
-    answers = _latest_answers(members, schools, delays=delays)
     interventions = [row.intervention for row in totals.interventions]
     reached: dict[int, list[School]] = defaultdict(list)
     through = Intervention.schools.through.objects.filter(
@@ -270,13 +308,12 @@ def golden_thread(
     for intervention in interventions:
         for school in reached[intervention.pk]:
             school_goals[school.pk].add(intervention.goal_id)
-    needs_goals: dict[int, set[int]] = defaultdict(set)
-    for answer in answers.values():
-        for need in answer.need_list:
-            needs_goals[answer.school_id].update(goal.pk for goal in need.goal_list)
+    latest_ids = _latest_ids(member_ids)
+    need_goals, unmet = _needs_and_unmet(list(latest_ids.values()), school_goals)
+    need_goal_ids = {school: {g.pk for g in goals} for school, goals in need_goals.items()}
 
     shares: dict[int, list[SchoolShare]] = defaultdict(list)
-    intervention_rows, spent_without_school = [], ZERO
+    intervention_rows, spent_without_school, spent_on_schools = [], ZERO, ZERO
     for row in totals.interventions:
         intervention, schools_reached = row.intervention, reached[row.intervention.pk]
         planned = [reach.get((intervention.pk, s.pk)) for s in schools_reached]
@@ -285,8 +322,11 @@ def golden_thread(
             (school.pk, r.planned if by_reach else 1)
             for school, r in zip(schools_reached, planned, strict=True)
         ]
+        member_school = {s.pk for s in schools_reached if s.municipality_id in member_ids}
         for school_id, amount in largest_remainder(row.spent, weights).items():
             shares[school_id].append(SchoolShare(intervention=intervention, amount=amount))
+            if school_id in member_school:
+                spent_on_schools += amount
         if not schools_reached:
             spent_without_school += row.spent
         reported = [reach.get((intervention.pk, s.pk)) for s in schools_reached]
@@ -301,40 +341,89 @@ def golden_thread(
                 spent=row.spent,
                 shared_by_reach=by_reach,
                 answers_a_need=any(
-                    intervention.goal_id in needs_goals[s.pk] for s in schools_reached
+                    intervention.goal_id in need_goal_ids.get(s.pk, ()) for s in schools_reached
                 ),
             )
         )
 
-    threads, unmet = [], []
-    for school in schools:
-        answer = answers.get(school.pk)
-        lines = []
-        for need in answer.need_list if answer else []:
-            goals = need.goal_list
-            missing = [g for g in goals if g.pk not in school_goals[school.pk]]
-            lines.append(NeedLine(need=need, goals=goals, unmet_goals=missing))
-            unmet.extend(UnmetNeed(school=school, need=need, goal=g) for g in missing)
-        threads.append(
-            SchoolThread(
-                school=school,
-                answer=answer,
-                delays=answer.delay_list if answer else [],
-                needs=lines,
-                interventions=shares.get(school.pk, []),
+    def rows(schools: list[School]) -> list[SchoolThread]:
+        answers = _latest_answers(latest_ids, schools, delays=delays)
+        threads = []
+        for school in schools:
+            answer = answers.get(school.pk)
+            lines = []
+            for need in answer.need_list if answer else []:
+                goals = need.goal_list
+                missing = [g for g in goals if g.pk not in school_goals[school.pk]]
+                lines.append(NeedLine(need=need, goals=goals, unmet_goals=missing))
+            threads.append(
+                SchoolThread(
+                    school=school,
+                    answer=answer,
+                    delays=answer.delay_list if answer else [],
+                    needs=lines,
+                    interventions=shares.get(school.pk, []),
+                )
             )
-        )
+        return threads
+
+    schools = School.objects.filter(municipality__in=member_ids).order_by(
+        "name", "brin", "vestiging"
+    )
     return GoldenThread(
         municipality=municipality,
         reference_date=today,
-        schools=threads,
+        schools=SchoolRows(schools, rows),
         interventions=intervention_rows,
         unmet_needs=unmet,
         spent=totals.spent,
-        spent_on_schools=sum((t.spent for t in threads), ZERO),
+        spent_on_schools=spent_on_schools,
         spent_on_interventions_without_school=spent_without_school,
         not_on_intervention=totals.not_on_intervention,
+        need_goals=need_goals,
     )
+
+
+def _needs_and_unmet(
+    latest_ids: list[int], school_goals: dict[int, set[int]]
+) -> tuple[dict[int, list[SpendingGoal]], list[UnmetNeed]]:
+    """Per school, the goals of the needs in its latest submitted answer (`latest_ids`), and
+    the needs whose goal no intervention reaching the school has (`school_goals`), in the
+    schools' order, each school's needs in theirs and their goals in the goals' order: one
+    query of the needs' goals, one of the unmet needs with their schools."""
+    links = NeedRequest.goals.through.objects.filter(
+        needrequest__answer_id__in=latest_ids
+    ).order_by()
+    goal_ids: dict[int, set[int]] = defaultdict(set)
+    unmet_links = []
+    for pk, school_id, goal_id in links.values_list(
+        "pk", "needrequest__answer__school_id", "spendinggoal_id"
+    ):
+        goal_ids[school_id].add(goal_id)
+        if goal_id not in school_goals[school_id]:
+            unmet_links.append(pk)
+    goals = SpendingGoal.objects.in_bulk({g for ids in goal_ids.values() for g in ids})
+    need_goals = {school: [goals[g] for g in ids] for school, ids in goal_ids.items()}
+    unmet = (
+        [
+            UnmetNeed(
+                school=link.needrequest.answer.school, need=link.needrequest, goal=link.spendinggoal
+            )
+            for link in NeedRequest.goals.through.objects.filter(pk__in=unmet_links)
+            .select_related("needrequest__answer__school", "spendinggoal")
+            .order_by(
+                "needrequest__answer__school__name",
+                "needrequest__answer__school__brin",
+                "needrequest__answer__school__vestiging",
+                "needrequest_id",
+                "spendinggoal__order",
+                "spendinggoal_id",
+            )
+        ]
+        if unmet_links
+        else []
+    )
+    return need_goals, unmet
 
 
 def with_delays(rows: list[SchoolThread]) -> list[SchoolThread]:
@@ -348,35 +437,46 @@ def with_delays(rows: list[SchoolThread]) -> list[SchoolThread]:
 
 def _delays_of(answer_ids: list[int]) -> dict[int, list[DelayAssessment]]:
     delays: dict[int, list[DelayAssessment]] = defaultdict(list)
-    for delay in DelayAssessment.objects.filter(answer_id__in=answer_ids):
+    # Each answer's delays in their order (by domain), without the joins that sorting the
+    # answers by their round and school would cost.
+    for delay in DelayAssessment.objects.filter(answer_id__in=answer_ids).order_by(
+        "answer_id", "domain"
+    ):
         delays[delay.answer_id].append(delay)
     return delays
 
 
+def _latest_ids(member_ids: set[int]) -> dict[int, int]:
+    """Per school of the grant, the id of its submitted answer in the latest round it
+    answered (rounds of the municipality and of those merged into it): `_latest_answer_ids`
+    as a dict, from one query of ids."""
+    latest: dict[int, int] = {}
+    for pk, school_id in (
+        NeedsAnswer.objects.filter(
+            school__municipality__in=member_ids,
+            status=AnswerStatus.SUBMITTED,
+            round__municipality__in=member_ids,
+        )
+        .order_by("school_id", "-round__opened_at", "-round_id")
+        .values_list("pk", "school_id")
+    ):
+        latest.setdefault(school_id, pk)
+    return latest
+
+
 def _latest_answers(
-    members: list[Municipality], schools: list[School], *, delays: bool = True
+    latest_ids: dict[int, int], schools: list[School], *, delays: bool = True
 ) -> dict[int, NeedsAnswer]:
-    """Each school's submitted answer in the latest round it answered (rounds of the
-    municipality and of those merged into it), with its delays (`delay_list`), needs
-    (`need_list`) and their goals (`need.goal_list`) in their models' order.
+    """Each of `schools`' latest submitted answer (`_latest_ids`), with its delays
+    (`delay_list`), needs (`need_list`) and their goals (`need.goal_list`) in their models'
+    order.
 
     Issue 32: the latest are chosen from their ids first, so that only they are loaded (every
     year's answers were loaded with their delays and needs, and the latest kept); and the
     delays, needs and goals come from three plain queries grouped here, not from
     prefetch_related, which filtered a queryset per answer and relation (two thirds of the
     golden thread's cold CPU for a municipality with 175 schools)."""
-    latest_ids: dict[int, int] = {}
-    for pk, school_id in (
-        NeedsAnswer.objects.filter(
-            school_id__in=[school.pk for school in schools],
-            status=AnswerStatus.SUBMITTED,
-            round__municipality__in=members,
-        )
-        .order_by("school_id", "-round__opened_at", "-round_id")
-        .values_list("pk", "school_id")
-    ):
-        latest_ids.setdefault(school_id, pk)
-    ids = list(latest_ids.values())
+    ids = [latest_ids[school.pk] for school in schools if school.pk in latest_ids]
     # The answers' few rounds are read once each, not once per answer.
     answers = list(NeedsAnswer.objects.filter(pk__in=ids).order_by())
     rounds = NeedsRound.objects.in_bulk({answer.round_id for answer in answers})
@@ -384,7 +484,7 @@ def _latest_answers(
         answer.round = rounds[answer.round_id]
     delay_lists = _delays_of(ids) if delays else {}
     needs: dict[int, list[NeedRequest]] = defaultdict(list)
-    for need in NeedRequest.objects.filter(answer_id__in=ids):
+    for need in NeedRequest.objects.filter(answer_id__in=ids).order_by("answer_id", "pk"):
         need.goal_list = []
         needs[need.answer_id].append(need)
     by_pk = {need.pk: need for rows in needs.values() for need in rows}

@@ -219,6 +219,103 @@ def test_the_counts_the_database_makes_are_those_of_the_thread(hand_made, world)
     assert _counted_by_the_database(municipality) == _counted_in_python(municipality)
 
 
+def _said_by_the_rows(thread):
+    """What the thread's rows per school say about all schools, built row by row."""
+    rows = list(thread.schools)
+    goals = {row.school.pk: {g.pk for line in row.needs for g in line.goals} for row in rows}
+    return {
+        "unmet": [
+            (row.school.pk, line.need.pk, goal.pk)
+            for row in rows
+            for line in row.needs
+            for goal in line.unmet_goals
+        ],
+        "need goals": {school: ids for school, ids in goals.items() if ids},
+        "spent on schools": sum((row.spent for row in rows), D("0.00")),
+        "answers a need": [
+            any(i.intervention.goal_id in goals.get(s.pk, set()) for s in i.schools)
+            for i in thread.interventions
+        ],
+    }
+
+
+def _said_over_all_schools(thread):
+    """The same, as the thread says it without building a row per school."""
+    return {
+        "unmet": [(u.school.pk, u.need.pk, u.goal.pk) for u in thread.unmet_needs],
+        "need goals": {
+            school: {g.pk for g in goals} for school, goals in thread.need_goals.items()
+        },
+        "spent on schools": thread.spent_on_schools,
+        "answers a need": [i.answers_a_need for i in thread.interventions],
+    }
+
+
+def test_what_the_thread_says_over_all_schools_is_what_its_rows_say(hand_made, world):
+    """The unmet needs, the needs' goals per school (the summary per goal), what was spent at
+    the schools and which interventions answer a need come without a row per school (issue
+    32); after each change they are what the rows, built one by one, say."""
+    municipality = hand_made["a"].municipality
+
+    def check():
+        thread = golden_thread(municipality=municipality)
+        assert _said_over_all_schools(thread) == _said_by_the_rows(thread)
+        return thread
+
+    thread = check()
+    assert len(thread.unmet_needs) == 1 and thread.spent_on_schools == D("1833.34")
+    hand_made["social"].schools.set([hand_made["a"]])
+    check()
+    later = NeedsRoundFactory(municipality=municipality)
+    answer = NeedsAnswerFactory(round=later, school=hand_made["c"], submitted=True)
+    answer.needs.all().delete()
+    NeedRequest.objects.create(answer=answer, description="Beide").goals.add(
+        goal("bovenschools"), goal("zorg_welzijn")
+    )
+    NeedRequest.objects.create(answer=answer, description="Zonder doel")
+    thread = check()
+    assert len(thread.unmet_needs) == 3
+    hand_made["summer"].schools.add(hand_made["c"], world.vlissingen.school)
+    SchoolReach.objects.create(
+        intervention=hand_made["summer"], school=world.vlissingen.school, planned=5
+    )
+    thread = check()
+    # Vlissingen's school gets a share, which is not spent at the grant's own schools.
+    assert thread.spent_on_schools < thread.spent - thread.not_on_intervention
+    NeedsAnswerFactory(round=NeedsRoundFactory(municipality=municipality), school=hand_made["b"])
+    check()
+
+
+def test_a_slice_of_the_schools_builds_those_rows_only(hand_made, world, monkeypatch):
+    import sys
+
+    module = sys.modules["insight.selectors.golden_thread"]
+    built = []
+    latest_answers = module._latest_answers
+
+    def counting(latest_ids, schools, **kwargs):
+        built.append([school.name for school in schools])
+        return latest_answers(latest_ids, schools, **kwargs)
+
+    monkeypatch.setattr(module, "_latest_answers", counting)
+    thread = golden_thread(municipality=hand_made["a"].municipality)
+    assert len(thread.schools) == 3 and thread.unmet_needs and thread.need_goals
+    assert built == []
+    page = thread.schools[1:3]
+    assert [row.school.name for row in page] == ["De Linde", "De Wilg"]
+    assert built == [["De Linde", "De Wilg"]]
+    assert thread.schools[-1].school.name == "De Wilg"
+    with pytest.raises(IndexError):
+        thread.schools[3]
+    whole = list(thread.schools)
+    assert [row.school.name for row in whole][1:] == ["De Linde", "De Wilg"]
+    assert [(s.intervention.code, s.amount) for s in whole[1].interventions] == [
+        (s.intervention.code, s.amount) for s in page[0].interventions
+    ]
+    list(thread.schools)  # built once
+    assert len(built) == 4 and len(built[-1]) == 3
+
+
 def test_the_counts_take_four_queries_however_many_schools(hand_made, world):
     municipality = hand_made["a"].municipality
     with CaptureQueriesContext(connection) as small:

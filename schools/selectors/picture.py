@@ -9,13 +9,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality
 from npo_portal.changelog import logged_changes, logged_changes_subquery
 from npo_portal.charts import Chart, Series, bar_chart
+from npo_portal.lookups import InFewRows
 from npo_portal.paging import Counted
 from plans.models import SpendingGoal
 from schools.models import (
@@ -153,7 +154,7 @@ def municipal_picture(*, needs_round: NeedsRound) -> NeedsPicture:
     for response in school_responses:
         counts[response.status] += 1
 
-    delay_rows = _delay_rows(submitted)
+    delay_rows = _delay_rows(needs_round)
 
     needs_per_goal: dict[int, list[NeedItem]] = defaultdict(list)
     for need in (
@@ -214,11 +215,23 @@ def _menu_items(needs_round: NeedsRound) -> list[tuple[str, int]]:
     ]
 
 
-def _delay_rows(submitted: Q) -> list[DelayRow]:
-    """The delays of the submitted answers per domain and sector; one query."""
+def _answering_schools(needs_round: NeedsRound, path: str) -> InFewRows:
+    """`path` (a school id) is one of the schools that answered the round: true of every row
+    of the round's answers, said so that PostgreSQL looks their schools up by key instead of
+    hash-joining them with all 6,700 schools (`npo_portal.lookups`; issue 32)."""
+    answered = NeedsAnswer.objects.filter(round=needs_round).order_by().values("school_id")
+    return InFewRows(F(path), answered)
+
+
+def _delay_rows(needs_round: NeedsRound) -> list[DelayRow]:
+    """The delays of the round's submitted answers per domain and sector; one query."""
     grouped: dict[tuple[str, str], dict] = {}
     for row in (
-        DelayAssessment.objects.filter(submitted)
+        DelayAssessment.objects.filter(
+            _answering_schools(needs_round, "answer__school_id"),
+            answer__round=needs_round,
+            answer__status=AnswerStatus.SUBMITTED,
+        )
         .values("domain", "answer__school__sector", "severity")
         .annotate(schools=Count("pk"), share=Sum("share_of_pupils"))
         .order_by()
@@ -326,7 +339,7 @@ def picture_overview(*, needs_round: NeedsRound) -> PictureOverview:
     return PictureOverview(
         needs_round=needs_round,
         counts=_response_counts(needs_round),
-        delay_rows=_delay_rows(submitted),
+        delay_rows=_delay_rows(needs_round),
         goals=[(goal, per_goal.get(goal.pk, 0)) for goal in SpendingGoal.objects.order_by("order")],
         menu_items=_menu_items(needs_round),
         text_groups=[
@@ -375,7 +388,10 @@ def need_rows(*, needs_round: NeedsRound, goal: SpendingGoal, count: int) -> Cou
     """The submitted needs in `goal`, by school, to be paged: `count` is the overview's."""
     rows = (
         NeedRequest.objects.filter(
-            answer__round=needs_round, answer__status=AnswerStatus.SUBMITTED, goals=goal
+            _answering_schools(needs_round, "answer__school_id"),
+            answer__round=needs_round,
+            answer__status=AnswerStatus.SUBMITTED,
+            goals=goal,
         )
         .select_related("answer__school")
         .order_by("answer__school__name", "pk")
@@ -388,7 +404,11 @@ def text_rows(*, needs_round: NeedsRound, group: TextGroup) -> Counted:
     school, to be paged."""
     if group.key == OTHER_REMARKS:
         answers = (
-            NeedsAnswer.objects.filter(round=needs_round, status=AnswerStatus.SUBMITTED)
+            NeedsAnswer.objects.filter(
+                _answering_schools(needs_round, "school_id"),
+                round=needs_round,
+                status=AnswerStatus.SUBMITTED,
+            )
             .exclude(free_text="")
             .select_related("school")
             .order_by("school__name", "pk")
@@ -396,6 +416,7 @@ def text_rows(*, needs_round: NeedsRound, group: TextGroup) -> Counted:
         return Counted(answers, group.answers, lambda a: NeedItem(a.school, a.free_text))
     texts = (
         QuestionAnswer.objects.filter(
+            _answering_schools(needs_round, "answer__school_id"),
             answer__round=needs_round,
             answer__status=AnswerStatus.SUBMITTED,
             question_id=int(group.key),
@@ -479,8 +500,7 @@ def needs_summary(*, municipality: Municipality) -> NeedsSummary | None:
 
 
 def _needs_summary(latest: NeedsRound) -> NeedsSummary:
-    submitted = Q(answer__round=latest, answer__status=AnswerStatus.SUBMITTED)
-    delays = _DelayFigures(delay_rows=_delay_rows(submitted), counts=_response_counts(latest))
+    delays = _DelayFigures(delay_rows=_delay_rows(latest), counts=_response_counts(latest))
     domains = []
     for domain in Domain.values:
         rows = [row for row in delays.delay_rows if row.domain == domain]

@@ -327,3 +327,28 @@ def test_picture_page_costs_the_same_queries_for_many_schools(client, world, nee
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_delays_table_names_each_domain_once_with_its_sectors(client, world, needs_round):
+    """The delays' rows come from a template tag (issue 32): the domain on its first row
+    only, then per sector the schools, the schools per severity and the mean share."""
+    po = world.middelburg.school
+    so = SchoolFactory(municipality=po.municipality, board=po.board, sector=Sector.SO)
+    for school, delays in (
+        (po, {"rekenen": ("ernstig", 40), "taal_lezen": ("beperkt", 10)}),
+        (so, {"rekenen": ("aanzienlijk", 21)}),
+    ):
+        NeedsAnswerFactory(round=needs_round, school=school, submitted=True, delays=delays)
+    client.force_login(world.middelburg.policy_officer)
+    html = client.get(reverse("schools:picture", args=[needs_round.pk])).content.decode()
+    table = html[html.index('id="vertragingen"') :]
+    body = table[table.index("<tbody>") + len("<tbody>") : table.index("</tbody>")]
+    rows = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>.*?</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+    assert rows == [
+        ["Taal en lezen", "Primair onderwijs (po)", "1", "0", "1", "0", "0", "10%"],
+        ["Rekenen", "Primair onderwijs (po)", "1", "0", "0", "0", "1", "40%"],
+        ["", "Speciaal onderwijs (so)", "1", "0", "0", "1", "0", "21%"],
+    ]
