@@ -24,6 +24,22 @@ from finance.models import Eligibility
 from npo_portal import tables
 
 
+@functools.cache
+def _text_checks(serializer_class) -> list[tuple[str, bool, str | None, bool, int, bool]]:
+    """`ExpenditureInputSerializer.text_checks` of a serializer class."""
+    checks = []
+    for name, field in serializer_class().fields.items():
+        if not isinstance(field, serializers.CharField):
+            continue
+        # A field without a default that may be left out: the serializer decides.
+        required = field.required or field.default is empty
+        default = None if required else field.get_default()
+        checks.append(
+            (name, required, default, field.allow_null, field.max_length, field.allow_blank)
+        )
+    return checks
+
+
 class ExpenditureInputSerializer(serializers.Serializer):
     """One expenditure as the financial system sends it."""
 
@@ -86,6 +102,7 @@ class ExpenditureInputSerializer(serializers.Serializer):
         if amount[0] == "-" and not value:
             return None  # a negative zero: the serializer says why
         row = {"datum": parsed, "bedrag": value}
+        texts = []
         for name, required, default, allow_null, max_length, allow_blank in self.text_checks:
             text = data.get(name, empty)
             if text is empty:
@@ -102,26 +119,19 @@ class ExpenditureInputSerializer(serializers.Serializer):
             text = text.strip()
             if not text and not allow_blank:
                 return None
-            if REFUSED_CHARACTER.search(text):
-                return None
             row[name] = text
+            texts.append(text)
+        # One search of all the texts (a space between them is no refused character).
+        if REFUSED_CHARACTER.search(" ".join(texts)):
+            return None
         return row
 
-    @functools.cached_property
+    @property
     def text_checks(self) -> list[tuple[str, bool, str | None, bool, int, bool]]:
         """The text fields as declared, each as what `quick_row` checks: name, required,
-        default, allow_null, max_length and allow_blank (read once, not per row)."""
-        checks = []
-        for name, field in self.fields.items():
-            if not isinstance(field, serializers.CharField):
-                continue
-            # A field without a default that may be left out: the serializer decides.
-            required = field.required or field.default is empty
-            default = None if required else field.get_default()
-            checks.append(
-                (name, required, default, field.allow_null, field.max_length, field.allow_blank)
-            )
-        return checks
+        default, allow_null, max_length and allow_blank (read once per class, not per row or
+        request: a serializer's fields are deep copies made when first read, 0.5 ms of CPU)."""
+        return _text_checks(type(self))
 
     def as_row(self, data: dict) -> dict:
         """The validated values in the import's columns, as finance.services reads them: the

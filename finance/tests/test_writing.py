@@ -5,6 +5,10 @@ history records and summary."""
 import datetime
 from decimal import Decimal
 
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
 from finance.models import Expenditure, SpendingSummary
 from finance.selectors import finance_programme
 from finance.services.rules import duplicate_key
@@ -93,3 +97,21 @@ def test_a_list_and_a_generator_record_the_same(world):
     assert [e[-2:] for e in expenditures] == [(True, "EXT-0"), (False, "EXT-1"), (False, None)]
     assert {h[1:] for h in history} == {("+", officer.pk, "via test")}
     assert sum(s[3] for s in summary) == Decimal("1500.00") - Decimal("12.30") + Decimal("1502")
+
+
+def test_a_write_within_a_transaction_sets_no_savepoint_and_a_duplicate_undoes_the_caller(world):
+    """Nested in its caller's transaction the write adds no savepoint of its own; a row
+    recorded twice still raises IntegrityError, and the caller's savepoint undoes all."""
+    municipality = world.middelburg.municipality
+    plan = PlanFactory(municipality=municipality)
+    rows = _rows(municipality, InterventionFactory(plan=plan, goal=goal("bovenschools")))
+    programme = finance_programme()
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        write_expenditures(rows[:1], municipality=municipality, programme=programme, user=None)
+    if connection.vendor == "postgresql":  # elsewhere django-simple-history's bulk sets one
+        # Only the test's own block sets (and releases) a savepoint.
+        assert len([q for q in queries if "SAVEPOINT" in q["sql"]]) == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write_expenditures(rows, municipality=municipality, programme=programme, user=None)
+    assert Expenditure.objects.filter(municipality=municipality).count() == 1
+    assert SpendingSummary.objects.filter(municipality=municipality).get().count == 1
