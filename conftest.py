@@ -85,6 +85,7 @@ def django_db_setup(
         template = template_db.wait_for_template(workerinput)
         with django_db_blocker.unblock():
             name = template_db.clone(template)
+            flush.keep_migrated_rows(connection)
             if serialized_aliases:
                 connection._test_serialized_contents = connection.creation.serialize_db_to_string()
         yield
@@ -103,6 +104,7 @@ def django_db_setup(
             serialized_aliases=serialized_aliases,
             keepdb=keepdb,
         )
+        flush.keep_migrated_rows(connection)
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
