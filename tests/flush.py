@@ -29,6 +29,8 @@ from django.db.backends.postgresql.operations import DatabaseOperations
 _truncate = DatabaseOperations.sql_flush
 MIGRATED_ROWS_KEPT = ("django_content_type", "auth_permission")
 _kept_up_to: dict[tuple[str, str], int] = {}
+# Whether a flush has emptied the reference data since conftest last loaded it again.
+emptied = False
 TABLES_WITH_TRIGGERS = (
     "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
 )
@@ -44,6 +46,8 @@ def keep_migrated_rows(connection) -> None:
 
 
 def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    global emptied
+    emptied = True
     if reset_sequences or allow_cascade:
         return _truncate(
             self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
