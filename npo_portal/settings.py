@@ -226,7 +226,8 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 # Dutch first; dates as dd-mm-jjjj and amounts as € 1.234,56 (formats/ per language).
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's own texts, then the Dutch for texts of packages (make messages, Makefile).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_packages"]
 FORMAT_MODULE_PATH = ["npo_portal.formats"]
 USE_I18N = True
 USE_THOUSAND_SEPARATOR = True
