@@ -3,6 +3,7 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
+from npo_portal.charts import chart_html
 from npo_portal.formatting import format_euro
 
 register = template.Library()
@@ -26,3 +27,9 @@ def css_string(value):
     return mark_safe(  # noqa: S308 - every character that is not plain is escaped
         "".join(char if CSS_PLAIN.fullmatch(char) else f"\\{ord(char):06x}" for char in str(value))
     )
+
+
+@register.simple_tag
+def chart(chart, id):
+    """{% chart figures.chart "unique-id" %}: a chart of `npo_portal.charts` as inline SVG."""
+    return chart_html(chart, id)

@@ -1,9 +1,9 @@
 from decimal import Decimal
 
-from django.template.loader import render_to_string
+from django.template import Context, Template
 from django.utils import translation
 
-from npo_portal.charts import Series, bar_chart, line_chart
+from npo_portal.charts import Series, bar_chart, chart_html, line_chart
 
 
 def test_bars_reach_from_zero_to_their_value_on_a_round_axis():
@@ -32,7 +32,7 @@ def test_svg_coordinates_are_not_localised_with_decimal_commas():
         description="Cumulatieve besteding per maand",
     )
     with translation.override("nl"):
-        svg = render_to_string("includes/charts/chart.html", {"chart": chart, "id": "c"})
+        svg = chart_html(chart, "c")
     points = svg.split('points="')[1].split('"')[0]
     assert [len(pair.split(",")) for pair in points.split()] == [2, 2, 2]
     assert all(float(c) >= 0 for pair in points.split() for c in pair.split(","))
@@ -54,7 +54,32 @@ def test_received_and_expected_payments_stay_apart_where_they_coincide():
     assert [str(m["x"]) for m in received["markers"]] == [xs[1], xs[3]]  # where it rises
     assert expected["markers"] == []
     with translation.override("nl"):
-        svg = render_to_string("includes/charts/chart.html", {"chart": chart, "id": "p"})
+        svg = chart_html(chart, "p")
     assert svg.count("<circle") == 2 + 1  # two payments on the line, one in the legend
     legend = svg.split("chart-legend list-inline")[1]
     assert 'stroke-dasharray="4 3"' in legend and 'stroke-width="5"' in legend
+
+
+def test_a_chart_is_inline_svg_with_its_texts_escaped_and_its_numbers_unlocalised():
+    """What a page's `{% chart %}` puts in: the figure with the SVG, a bar per value with its
+    tooltip, the legend under it and the description for screen readers; texts escaped,
+    coordinates with a decimal point whatever the language."""
+    chart = bar_chart(
+        title="Doelen <1 & 2>",
+        categories=["Taal", "Rekenen"],
+        series=[Series("po", [Decimal("12.5"), Decimal("3")]), Series("vo", [1, 0])],
+        description='Aandeel "leerlingen"',
+        value_format=lambda value: f"{value}%",
+    )
+    with translation.override("nl"):
+        html = Template('{% load portal %}{% chart chart "doelen" %}').render(
+            Context({"chart": chart})
+        )
+    assert html.startswith('\n\n<figure class="chart mb-3" tabindex="0"')
+    assert '<title id="doelen-title">Doelen &lt;1 &amp; 2&gt;</title>' in html
+    assert html.count("<rect x=") == 4
+    assert "<title>Taal, po: 12.5%</title>" in html
+    heights = [part.split('"')[0] for part in html.split('height="')[1:]]
+    assert all("," not in height for height in heights) and "." in "".join(heights)
+    assert html.count('<li class="list-inline-item">') == 2
+    assert '<figcaption class="visually-hidden">Aandeel &quot;leerlingen&quot;</figcaption>' in html
