@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
-from schools.models import AnswerStatus, Sector
+from schools.models import AnswerStatus, Domain, Sector
 from schools.selectors import RESPONSE_LABELS
 
 register = template.Library()
@@ -116,25 +116,39 @@ def quoted_texts(items) -> str:
     )
 
 
+class _Localised(dict):
+    """A number as the template showed it (localised and escaped), worked out once per value."""
+
+    def __call__(self, value) -> str:
+        key = (type(value), value)  # Decimal("5") == 5, and each type is shown its own way
+        if key not in self:
+            self[key] = escape(localize(value))
+        return self[key]
+
+
 @register.simple_tag
 def delay_table_rows(delay_rows) -> str:
     """The needs picture's delays per domain and sector (six domains by at most three
     sectors): the domain named on its first row, the sector, the schools, the schools per
-    severity and the mean share of pupils; numbers localised as the template did."""
+    severity and the mean share of pupils; numbers localised as the template did, each
+    number once (the table's hundred cells hold a few dozen, mostly small counts)."""
+    number = _Localised()
+    domains = {value: escape(label) for value, label in Domain.choices}
+    sectors = {value: escape(label) for value, label in Sector.choices}
     rows, previous = [], None
     for row in delay_rows:
-        domain = escape(row.domain_label) if row.domain != previous else ""
+        domain = domains[row.domain] if row.domain != previous else ""
         previous = row.domain
         counts = "".join(
-            f'<td class="text-end">{escape(localize(count))}</td>' for count in row.severity_counts
+            f'<td class="text-end">{number(count)}</td>' for count in row.severity_counts
         )
         rows.append(
             "\n        <tr>\n"
             f"          <td>{domain}</td>\n"
-            f'          <td class="text-nowrap">{escape(row.sector_label)}</td>\n'
-            f'          <td class="text-end">{escape(localize(row.schools))}</td>\n'
+            f'          <td class="text-nowrap">{sectors[row.sector]}</td>\n'
+            f'          <td class="text-end">{number(row.schools)}</td>\n'
             f"          {counts}\n"
-            f'          <td class="text-end">{escape(localize(row.average_share))}%</td>\n'
+            f'          <td class="text-end">{number(row.average_share)}%</td>\n'
             "        </tr>\n      "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped

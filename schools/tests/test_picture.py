@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from accounts.factories import SchoolBoardFactory
 from schools import selectors
 from schools.factories import NeedsAnswerFactory, NeedsRoundFactory, SchoolFactory
-from schools.models import Sector
+from schools.models import QuestionAnswer, RoundQuestion, Sector
 from tests.spreadsheets import (
     assert_dates,
     assert_dutch_headers,
@@ -352,3 +352,39 @@ def test_the_delays_table_names_each_domain_once_with_its_sectors(client, world,
         ["Rekenen", "Primair onderwijs (po)", "1", "0", "0", "0", "1", "40%"],
         ["", "Speciaal onderwijs (so)", "1", "0", "0", "1", "0", "21%"],
     ]
+
+
+def test_a_page_of_texts_and_needs_shows_each_with_its_school_and_reads_no_more(
+    client, world, needs_round
+):
+    """An own question's answers, the remarks and a goal's needs, each under its school's
+    name, escaped; the rows of these pages read the text and the school's name only (issue
+    32: whole answers and schools cost the largest municipality a third more per page)."""
+    question = RoundQuestion.objects.create(round=needs_round, text="Wat helpt het meest?")
+    answer = NeedsAnswerFactory(
+        round=needs_round,
+        school=world.middelburg.school,
+        submitted=True,
+        needs=[("Schoolmaatschappelijk werk", ["zorg_welzijn"])],
+        free_text="Ouders <zijn> moeilijk te bereiken.",
+    )
+    QuestionAnswer.objects.create(answer=answer, question=question, text="Meer handen.")
+    client.force_login(world.middelburg.policy_officer)
+    url = reverse("schools:picture", args=[needs_round.pk])
+    school = world.middelburg.school.name
+    queries = []
+
+    def capture(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        own = client.get(url, {"vraag": question.pk}).content.decode()
+    assert re.search(rf"Meer handen\.</p><footer[^>]*>{re.escape(school)}</footer>", own)
+    remarks = client.get(url, {"vraag": "overig"}).content.decode()
+    assert "Ouders &lt;zijn&gt; moeilijk te bereiken.</p><footer" in remarks
+    needs = client.get(url, {"doel": "zorg_welzijn"}).content.decode()
+    assert f"<li><strong>{school}</strong>: Schoolmaatschappelijk werk</li>" in needs
+    (texts,) = [sql for sql in queries if 'FROM "schools_questionanswer"' in sql and "LIMIT" in sql]
+    assert '"schools_school"."name"' in texts and '"schools_school"."brin"' not in texts
+    assert '"schools_needsanswer"."free_text"' not in texts
