@@ -197,13 +197,18 @@ class ThreadCounts:
 
 
 def thread_counts(
-    *, municipality: Municipality, today: datetime.date | None = None
+    *,
+    municipality: Municipality,
+    today: datetime.date | None = None,
+    members: list[int] | None = None,
 ) -> ThreadCounts:
     """`len` of `golden_thread(money=False)`'s schools, unmet needs and interventions
     without a need, counted by the database: four queries however many schools, needs and
-    interventions the grant has (issue 32: the plan page built the whole thread for them)."""
-    today = today or timezone.localdate()
-    members = [m.pk for m in grant_members(municipality=municipality, on=today)]
+    interventions the grant has (issue 32: the plan page built the whole thread for them),
+    three when the caller has the grant's `members` (their ids)."""
+    if members is None:
+        today = today or timezone.localdate()
+        members = [m.pk for m in grant_members(municipality=municipality, on=today)]
     latest = _latest_answer_ids(members)
     # A need's goal is met when an intervention of the grant in that goal reaches the school.
     met = Intervention.schools.through.objects.filter(
