@@ -144,8 +144,8 @@ def record_expenditures(
     if problems:
         raise RowsRejected(problems)
     keys = [values["duplicate_key"] for values, _extern_id in parsed]
-    # On PostgreSQL the write itself leaves out the rows already recorded (through the
-    # unique indexes, row by row) and only those are looked up after, which saved each
+    # On PostgreSQL the write itself leaves out the rows already recorded (it meets their
+    # unique keys anyway) and only those are looked up after, which saved each
     # request the search before it (bench/README.md, issue 32). A request that names one
     # expenditure twice is looked up first: which of its rows is recorded, and which is
     # "the same as" it, depends on what was recorded before.
@@ -198,9 +198,10 @@ def _found_recorded(
     skipped: list[int],
     outcomes: list[RecordedRow | None],
 ) -> None:
-    """The outcomes of the rows the write left out as already recorded. One whose recorded
-    expenditure is gone meanwhile raises IntegrityError: the caller answers "saved
-    meanwhile, send it again", and the row is recorded then."""
+    """The outcomes of the rows the write left out as already recorded (also those an equal
+    request recorded meanwhile: the write waits for its commit and leaves them out). One
+    whose recorded expenditure is gone again raises IntegrityError: the caller answers
+    "saved meanwhile, send it again", and the row is recorded then."""
     by_extern, by_key = _recorded(municipality, [parsed[index] for index in skipped])
     for index in skipped:
         existing = _recorded_as(by_extern, by_key, *parsed[index])
