@@ -42,12 +42,24 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-APPS_WITH_CATALOGUE := schools plans finance reporting settlement archive
+# The Dutch catalogues: the project's (locale/), each app's, and locale_packages/ for texts of
+# the packages we use that they do not translate (makemessages never writes there).
+CATALOGUES = $(shell find . -path ./.venv -prune -o -path ./node_modules -prune -o -path '*/nl/LC_MESSAGES/django.po' -print)
+COMPENDIUM := .messages-compendium.po
 
 messages: install ## Refresh the Dutch catalogues after changing texts (needs GNU gettext)
-	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=staticfiles --ignore=media --ignore=artifacts $(APPS_WITH_CATALOGUE:%=--ignore=%)
-	for app in $(APPS_WITH_CATALOGUE); do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l nl --no-location); done
+	msgcat --use-first --output-file=$(COMPENDIUM) $(CATALOGUES)
+	$(BIN)/python manage.py makemessages -l nl --no-location --no-obsolete --ignore=.venv --ignore='*/node_modules' --ignore=staticfiles --ignore=media --ignore=artifacts
+	# A text that moved to another catalogue keeps its translation (the compendium); a "fuzzy"
+	# guess from a similar text is never shown, so it is emptied and the text stays to translate.
+	for po in $(CATALOGUES); do \
+	  msgattrib --clear-fuzzy --empty --output-file=$$po $$po && \
+	  msgmerge --quiet --no-fuzzy-matching --no-location --compendium=$(COMPENDIUM) --output-file=$$po $$po $$po; \
+	done
+	rm $(COMPENDIUM)
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+	@if grep --files-with-matches --null-data --perl-regexp '\nmsgstr ""\n\n' $(CATALOGUES); then \
+	  echo "These catalogues have texts to translate (msgstr \"\"); translate them and run make messages again."; exit 1; fi
 
 worker: install ## A Celery worker; needs REDIS_URL (and DATABASE_URL for PostgreSQL)
 	$(BIN)/celery -A npo_portal worker --loglevel=INFO --max-memory-per-child=$(CELERY_MAX_MEMORY_PER_CHILD) --queues=$${CELERY_QUEUE:-npo},$${CELERY_QUEUE:-npo}-reports,$${CELERY_QUEUE:-npo}-imports

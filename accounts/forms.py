@@ -2,8 +2,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from accounts.themes import theme_of
+from npo_portal.mail import send_portal_mail
 from npo_portal.theming import TOKENS
 
 
@@ -19,6 +22,22 @@ class PasswordResetRequestForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Send reset link")))
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """As every portal mail: text with an HTML alternative in the house style of the
+        user's organisation, its logo inline (Django's own would send bare text)."""
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        theme = theme_of(context["user"].organisation, with_logo=True)
+        send_portal_mail(subject=subject, body=body, recipients=[to_email], theme=theme)
 
 
 def token_field_name(token: str) -> str:

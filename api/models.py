@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import ScopedQuerySet
 
@@ -39,7 +40,7 @@ class ApiToken(models.Model):
     )
     prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
     secret_sha256 = models.CharField(_("SHA-256 of the secret"), max_length=64, editable=False)
-    scopes = models.JSONField(_("scopes"), default=list)
+    scopes = models.JSONField(pgettext_lazy("api token", "scopes"), default=list)
     expires_on = models.DateField(_("valid until"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import municipality_and_predecessors
 from npo_portal.audit import VersionedFormMixin
@@ -96,7 +97,7 @@ class AllocationImportForm(forms.Form):
 
     file = forms.FileField(label=_("File (CSV or XLSX)"))
     decision_reference = forms.CharField(
-        label=_("Decision reference"),
+        label=pgettext_lazy("grant decision", "Decision reference"),
         required=False,
         max_length=100,
         help_text=_("Set on every allocation of the file, e.g. the number of the grant decision."),

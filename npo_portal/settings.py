@@ -154,9 +154,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The portal runs short OLTP queries. PostgreSQL JIT-compiles any query whose estimated
     # cost passes jit_above_cost, and a city's school list with its answers passed it:
     # compiling took 134 ms of a 137 ms execution (issue 22). No query here runs long
-    # enough to win that back, so JIT is off for the portal's connections.
+    # enough to win that back, so JIT is off for the portal's connections. Parallel workers
+    # likewise: the spending summary's query for one municipality (the figures of every
+    # finance page, and of each municipality on the national monitor) was planned with two,
+    # whose start cost some 10 ms of CPU and 8 ms of waiting for a 2-3 ms query (issue 32).
     database_options = DATABASES["default"].setdefault("OPTIONS", {})
-    database_options["options"] = f"{database_options.get('options', '')} -c jit=off".strip()
+    database_options["options"] = (
+        f"{database_options.get('options', '')} -c jit=off -c max_parallel_workers_per_gather=0"
+    ).strip()
 else:
     # The spending summary's one-row-per-group constraint needs NULLS NOT DISTINCT, which
     # SQLite lacks; on SQLite (make run) the summary is written by an update-or-insert
@@ -221,7 +226,8 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 # Dutch first; dates as dd-mm-jjjj and amounts as € 1.234,56 (formats/ per language).
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's own texts, then the Dutch for texts of packages (make messages, Makefile).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_packages"]
 FORMAT_MODULE_PATH = ["npo_portal.formats"]
 USE_I18N = True
 USE_THOUSAND_SEPARATOR = True

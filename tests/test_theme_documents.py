@@ -88,3 +88,14 @@ def test_the_needs_reminder_to_a_board_wears_the_municipalitys_style(
     html, logo = mail_html_and_logo(mail.outbox[0])
     assert f"color:{WINE}" in html
     assert logo is not None
+
+
+def test_the_password_reset_mail_wears_the_municipalitys_style(client, world, themed):
+    client.post(reverse("password_reset"), {"email": themed.policy_officer.email})
+    (message,) = mail.outbox
+    html, logo = mail_html_and_logo(message)
+    assert f"background-color:{WINE}" in html
+    assert f'<a style="color:{WINE}" href="http' in html  # the link to set a new password
+    assert logo.get_payload(decode=True) == logo_png()
+    assert message.subject == "NPO Portal: stel een nieuw wachtwoord in"
+    assert "/wachtwoord-instellen/" in message.body

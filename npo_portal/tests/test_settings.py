@@ -3,8 +3,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -105,11 +107,21 @@ def test_models_and_migrations_agree(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_postgresql_connections_run_without_jit_compilation():
+def test_postgresql_connections_run_without_jit_compilation_or_parallel_workers():
     env = {**PRODUCTION, "DATABASE_URL": "postgres://npo@db.example:5432/npo?sslmode=require"}
     result = run_manage(
         "shell", "-c", "from django.conf import settings; print(settings.DATABASES)", env=env
     )
     assert result.returncode == 0, result.stderr
-    assert "'options': '-c jit=off'" in result.stdout
+    assert "'options': '-c jit=off -c max_parallel_workers_per_gather=0'" in result.stdout
     assert "'sslmode': 'require'" in result.stdout
+
+
+def test_a_query_of_the_portal_starts_no_parallel_workers(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
