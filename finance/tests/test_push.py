@@ -3,7 +3,7 @@ PostgreSQL the write leaves out the rows already recorded and only those are loo
 after, with the same outcomes as looking every row up first."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -116,3 +116,16 @@ def test_a_push_of_new_bookings_does_not_search_before_writing(world):
     assert len(searches) == 1
     assert [r.created for r in results] == [False, True, False]
     assert results[0].id == results[2].id
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the write's own skipping")
+def test_a_left_out_row_whose_recorded_expenditure_is_gone_is_saved_meanwhile(world, monkeypatch):
+    """Deleted between the write and the look-up after it: nothing is answered wrongly, the
+    request fails as one that met another's rows (409, send it again)."""
+    from finance.services import push
+
+    municipality = world.middelburg.municipality
+    record_expenditures(municipality=municipality, rows=[_row("F-1", "A")], user=None)
+    monkeypatch.setattr(push, "_recorded", lambda municipality, parsed: ({}, {}))
+    with pytest.raises(IntegrityError):
+        record_expenditures(municipality=municipality, rows=[_row("F-1", "A")], user=None)
