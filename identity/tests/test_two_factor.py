@@ -1,7 +1,6 @@
 """Two-factor authentication: required for finance officers and administrators, counted by
 django-axes, recovery codes that work once."""
 
-
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
