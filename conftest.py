@@ -111,32 +111,9 @@ def django_db_setup(
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
-# Fixtures that make a test transactional: it ends with a flush instead of a rollback.
-TRANSACTIONAL_FIXTURES = {
-    "transactional_db",
-    "live_server",
-    "django_db_reset_sequences",
-    "django_db_serialized_rollback",
-}
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """A test in a rolled-back transaction that xdist hands to a process after one of its
-    transactional tests (whose flush emptied every table) finds the migrations' reference
-    data loaded again and committed, before its own transaction begins."""
-    if not flush.emptied:
-        return
-    names = set(item.fixturenames)
-    marker = item.get_closest_marker("django_db")
-    transactional = names & TRANSACTIONAL_FIXTURES or (marker and marker.kwargs.get("transaction"))
-    if transactional or ("db" not in names and marker is None):
-        return
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        load_reference_data()
-    flush.emptied = False
+    flush.reload_after_flush(item)
 
 
 @pytest.fixture

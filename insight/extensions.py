@@ -36,9 +36,9 @@ def cached_thread_summary(
     nor its schools' needs and reach changed: the key holds both change logs' counts
     (MoneyChange and schools' NeedsChange)."""
     today = today or timezone.localdate()
-    key = f"thread-counts:{selectors.thread_key(municipality=municipality, today=today)}"
+    members, key = selectors.thread_key(municipality=municipality, today=today)
     return cache.get_or_set(
-        key,
-        lambda: selectors.thread_counts(municipality=municipality, today=today),
+        f"thread-counts:{key}",
+        lambda: selectors.thread_counts(municipality=municipality, members=members),
         settings.FIGURES_CACHE_SECONDS,
     )

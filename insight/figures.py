@@ -25,62 +25,55 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from accounts.models import Municipality
+from accounts.selectors import MEMBERS_ORDER, grant_members_sql
 from finance.selectors import FinanceTotals, finance_totals
 from insight.models import MoneyChange
 from npo_portal.changelog import EVERYONE, logged_changes
 
 
-def figures_key(
-    *, municipality: Municipality, on: datetime.date, members: list[int] | None = None
-) -> str:
-    """A key that changes whenever anything `finance_totals(municipality, on)` reads changes.
+def figures_key(*, municipality: Municipality, on: datetime.date) -> str:
+    """A key that changes whenever anything `finance_totals(municipality, on)` reads changes:
+    the grant's members on `on` and their logged money changes, in one query."""
+    members, changes = grant_and_changes(municipality=municipality, on=on)
+    return changes_key(members=members, on=on, changes=changes)
 
-    One small query: the grant's members on `on` and their logged changes
-    (`grant_and_changes`), or, when the caller has the members (`members`, their ids),
-    their logged changes."""
-    if members is None:
-        members, changes = grant_and_changes(municipality=municipality, on=on)
-    else:
-        changes = logged_changes(MoneyChange, municipality_ids=members)
+
+def changes_key(*, members: list[int], on: datetime.date, changes: tuple[int, ...]) -> str:
+    """The key of a grant (`members`, their ids) on `on` after `changes` (logged counts)."""
     grant = ".".join(str(pk) for pk in members)
-    return f"{grant}:{on.isoformat()}:{changes}"
+    return ":".join([grant, on.isoformat(), *map(str, changes)])
 
 
-# `accounts.selectors.grant_members` (the municipality, then level by level those merged
-# into it before `on`, each level in the order of their end and code) and `logged_changes`
-# of MoneyChange for them, in one query. A merger chain is a tree (one successor each);
-# the depth bound only stops a loop in data that would make one.
-_GRANT_AND_CHANGES = """
-WITH RECURSIVE members (id, depth, valid_until, code) AS (
-    SELECT id, 0, valid_until, code FROM {municipality} WHERE id = %(municipality)s
-    UNION ALL
-    SELECT merged.id, members.depth + 1, merged.valid_until, merged.code
-    FROM {municipality} merged JOIN members ON merged.successor_id = members.id
-    WHERE merged.valid_until < %(on)s AND members.depth < 20
-)
-SELECT id, (SELECT SUM(weight) FROM {log}
-            WHERE municipality_id = %(everyone)s OR municipality_id IN (SELECT id FROM members))
-FROM members ORDER BY depth, valid_until, code
-"""
+# `logged_changes` of one log for the grant's members (the table `members`).
+_LOGGED = """(SELECT SUM(weight) FROM {log}
+              WHERE municipality_id = %(everyone)s OR municipality_id IN (SELECT id FROM members))"""
+_MEMBERS_AND_LOGGED = "SELECT id, {counts} FROM members {order}"
 
 
-def grant_and_changes(*, municipality: Municipality, on: datetime.date) -> tuple[list[int], int]:
-    """The ids of the grant's members on `on` (`grant_members`) and their logged money
-    changes (`logged_changes`): one query instead of two for every finance page's key."""
-    sql = _GRANT_AND_CHANGES.format(
-        municipality=connection.ops.quote_name(Municipality._meta.db_table),
-        log=connection.ops.quote_name(MoneyChange._meta.db_table),
+def grant_and_changes(
+    *,
+    municipality: Municipality,
+    on: datetime.date,
+    logs: tuple[type[models.Model], ...] = (MoneyChange,),
+) -> tuple[list[int], tuple[int, ...]]:
+    """The ids of the grant's members on `on` (`grant_members`) and, per change log of
+    `logs`, their logged changes (`logged_changes`): one query instead of one per level of
+    mergers and one per log, for every finance page's key and the golden thread's."""
+    counts = ", ".join(
+        _LOGGED.format(log=connection.ops.quote_name(log._meta.db_table)) for log in logs
     )
+    sql = grant_members_sql(_MEMBERS_AND_LOGGED.format(counts=counts, order=MEMBERS_ORDER))
     with connection.cursor() as cursor:
         cursor.execute(sql, {"municipality": municipality.pk, "on": on, "everyone": EVERYONE})
         rows = cursor.fetchall()
     if not rows:  # a municipality not (or no longer) stored: as grant_members would have it
-        return [municipality.pk], logged_changes(MoneyChange, municipality_ids=[municipality.pk])
-    return [member for member, _changes in rows], rows[0][1] or 0
+        members = [municipality.pk]
+        return members, tuple(logged_changes(log, municipality_ids=members) for log in logs)
+    return [row[0] for row in rows], tuple(count or 0 for count in rows[0][1:])
 
 
 def cached_finance_totals(

@@ -10,7 +10,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.mixins import MunicipalityFromURLMixin
-from accounts.selectors import grant_members
 from insight import charts, exports, permissions, selectors
 from npo_portal.paging import pager
 from plans.models import Plan
@@ -49,8 +48,8 @@ class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
             value = self.request.GET.get(param, "")
             if value.isdigit() and len(value) < 6:
                 query[param] = value
+        members, thread_key = selectors.thread_key(municipality=self.municipality, today=today)
         # The plans whose interventions' reach per school this user may record (a link each).
-        members = grant_members(municipality=self.municipality, on=today)
         reach_plans = {
             plan.pk
             for plan in Plan.objects.filter(municipality__in=members).only(
@@ -61,7 +60,7 @@ class GoldenThreadView(MunicipalityFromURLMixin, TemplateView):
         key = ":".join(
             [
                 "golden-thread-page",
-                selectors.thread_key(municipality=self.municipality, today=today),
+                thread_key,
                 translation.get_language(),
                 query.urlencode(),
                 ".".join(map(str, sorted(reach_plans))),

@@ -26,11 +26,20 @@ from __future__ import annotations
 
 from django.db.backends.postgresql.operations import DatabaseOperations
 
+from tests.reference_data import load_reference_data
+
 _truncate = DatabaseOperations.sql_flush
 MIGRATED_ROWS_KEPT = ("django_content_type", "auth_permission")
 _kept_up_to: dict[tuple[str, str], int] = {}
-# Whether a flush has emptied the reference data since conftest last loaded it again.
-emptied = False
+# Whether a flush has emptied the reference data since `reload_after_flush` loaded it again.
+_emptied = False
+# Fixtures that make a test transactional: it ends with a flush instead of a rollback.
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 TABLES_WITH_TRIGGERS = (
     "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
 )
@@ -46,8 +55,8 @@ def keep_migrated_rows(connection) -> None:
 
 
 def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-    global emptied
-    emptied = True
+    global _emptied
+    _emptied = True
     if reset_sequences or allow_cascade:
         return _truncate(
             self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
@@ -68,3 +77,22 @@ def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False
         deletes = [replica.format("replica"), *deletes, replica.format("DEFAULT")]
     # One round trip instead of ~100 (psycopg sends the statements together).
     return ["\n".join(deletes)]
+
+
+def reload_after_flush(item) -> None:
+    """Before a test in a rolled-back transaction: when xdist handed this process one of
+    its transactional tests earlier (whose flush emptied every table), load the migrations'
+    reference data again and commit it, before the test's own transaction begins."""
+    global _emptied
+    if not _emptied:
+        return
+    names = set(item.fixturenames)
+    marker = item.get_closest_marker("django_db")
+    transactional = names & TRANSACTIONAL_FIXTURES or (marker and marker.kwargs.get("transaction"))
+    if transactional or ("db" not in names and marker is None):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_reference_data()
+    _emptied = False

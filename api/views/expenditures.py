@@ -54,8 +54,10 @@ class Conflict(exceptions.APIException):
 
 
 class SavedMeanwhile(Conflict):
-    """Another request saved the same rows while this one ran (two equal bulks at once):
-    sent again after Retry-After, this one finds them recorded and creates nothing twice."""
+    """Another request saved the same rows while this one ran and this one could not leave
+    them out (one that names an expenditure twice, or on SQLite; an equal bulk otherwise
+    waits for the other and answers its rows as recorded): sent again after Retry-After,
+    this one finds them recorded and creates nothing twice."""
 
     # DRF's handler sends `wait` as Retry-After: the other request has committed by then.
     wait = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -124,6 +124,12 @@ def _recorded(
     return by_extern, by_key
 
 
+def _recorded_as(by_extern, by_key, values: dict, extern_id: str | None):
+    """The expenditure a row is already recorded as: by its extern_id first, else by its
+    duplicate key; None when neither is recorded."""
+    return (by_extern.get(extern_id) if extern_id else None) or by_key.get(values["duplicate_key"])
+
+
 @transaction.atomic
 def record_expenditures(
     *, municipality: Municipality, rows: list[dict], user: User | None, change_reason: str = ""
@@ -137,14 +143,20 @@ def record_expenditures(
     parsed, problems = _check_rows(municipality, programme, rows)
     if problems:
         raise RowsRejected(problems)
-    by_extern, by_key = _recorded(municipality, parsed)
+    keys = [values["duplicate_key"] for values, _extern_id in parsed]
+    # On PostgreSQL the write itself leaves out the rows already recorded (it meets their
+    # unique keys anyway) and only those are looked up after, which saved each
+    # request the search before it (bench/README.md, issue 32). A request that names one
+    # expenditure twice is looked up first: which of its rows is recorded, and which is
+    # "the same as" it, depends on what was recorded before.
+    looked_up = connection.vendor != "postgresql" or len(set(keys)) < len(keys)
+    by_extern, by_key = _recorded(municipality, parsed) if looked_up else ({}, {})
     outcomes: list[RecordedRow | None] = []
     row_of_key: dict[str, int] = {}
     new: list[dict] = []
     for index, (values, extern_id) in enumerate(parsed):
         key = values["duplicate_key"]
-        existing = by_extern.get(extern_id) if extern_id else None
-        existing = existing or by_key.get(key)
+        existing = _recorded_as(by_extern, by_key, values, extern_id)
         if existing is not None:
             outcomes.append(RecordedRow(*existing, created=False))
         elif key in row_of_key:
@@ -162,7 +174,11 @@ def record_expenditures(
             user=user,
             change_reason=change_reason,
             with_ids=True,
+            skip_recorded=not looked_up,
         ).ids
+    skipped = [index for key, index in row_of_key.items() if key not in ids]
+    if skipped:
+        _found_recorded(municipality, parsed, skipped, outcomes)
     results: list[RecordedRow] = []
     for index, ((values, extern_id), outcome) in enumerate(zip(parsed, outcomes, strict=True)):
         if outcome is None:
@@ -174,3 +190,21 @@ def record_expenditures(
                 outcome = RecordedRow(ids[key], parsed[first][1], created=False, same_as_row=first)
         results.append(outcome)
     return results
+
+
+def _found_recorded(
+    municipality: Municipality,
+    parsed: list[tuple[dict, str | None]],
+    skipped: list[int],
+    outcomes: list[RecordedRow | None],
+) -> None:
+    """The outcomes of the rows the write left out as already recorded (also those an equal
+    request recorded meanwhile: the write waits for its commit and leaves them out). One
+    whose recorded expenditure is gone again raises IntegrityError: the caller answers
+    "saved meanwhile, send it again", and the row is recorded then."""
+    by_extern, by_key = _recorded(municipality, [parsed[index] for index in skipped])
+    for index in skipped:
+        existing = _recorded_as(by_extern, by_key, *parsed[index])
+        if existing is None:
+            raise IntegrityError("a skipped row's recorded expenditure is gone")
+        outcomes[index] = RecordedRow(*existing, created=False)

@@ -77,6 +77,7 @@ def write_expenditures(
     user: User | None,
     change_reason: str | None = None,
     with_ids: bool = False,
+    skip_recorded: bool = False,
 ) -> Written:
     """Record checked rows (the fields `rows.parse_expenditure` gives, and an optional
     `extern_id`) as new expenditures of `municipality`, recorded by `user`, each with its
@@ -85,7 +86,9 @@ def write_expenditures(
     batches, so memory stays flat.
 
     A row already recorded (its duplicate key or `extern_id`) raises IntegrityError, which
-    rolls back everything written here; callers skip those rows first."""
+    rolls back everything written here; callers skip those rows first. With `skip_recorded`,
+    on PostgreSQL, the write skips them itself: they get no id, history or sum (elsewhere
+    they still raise)."""
     lock_for_summary([municipality.pk])
     if connection.vendor == "postgresql":
         return _copy(
@@ -95,6 +98,7 @@ def write_expenditures(
             user=user,
             change_reason=change_reason,
             with_ids=with_ids,
+            skip_recorded=skip_recorded,
         )
     return _bulk_create(
         rows,
@@ -114,6 +118,7 @@ def _copy(
     user: User | None,
     change_reason: str | None,
     with_ids: bool,
+    skip_recorded: bool,
 ) -> Written:
     """PostgreSQL: one INSERT … SELECT that inserts the expenditures and, from what it
     returns, their history and their sums by summary group (`finance.summary.summary_upsert_sql`).
@@ -144,7 +149,7 @@ def _copy(
         else:
             written.count = _copy_to_temporary(cursor, rows)
             source = _TEMPORARY
-        cursor.execute(_insert_sql(source, with_ids=with_ids), params)
+        cursor.execute(_insert_sql(source, with_ids=with_ids, skip_recorded=skip_recorded), params)
         if with_ids:
             written.ids = dict(cursor.fetchall())
         if source == _TEMPORARY:
@@ -201,10 +206,14 @@ def _copy_to_temporary(cursor, rows: Iterable[dict]) -> int:
 
 
 @functools.cache
-def _insert_sql(source: str, *, with_ids: bool) -> str:
+def _insert_sql(source: str, *, with_ids: bool, skip_recorded: bool = False) -> str:
     """The INSERT of the expenditures from `source` (a table or FROM item with _COLUMNS and
     seq), with their history records and summary groups, in one statement (made once: its
-    text depends on the models only)."""
+    text depends on the models only). `skip_recorded`: a row that meets a unique key (its
+    duplicate key or extern_id already recorded; the id is a sequence's) is left out of all
+    three. The insert looks into those indexes for every row anyway; a search of its own
+    (`NOT EXISTS`) was planned, with the statistics of a municipality that had few rows, as
+    a scan of all of them per row."""
     expenditure = Expenditure._meta.db_table
     history = Expenditure.history.model._meta.db_table
     copied = ", ".join(WRITTEN_FIELDS)
@@ -213,7 +222,8 @@ def _insert_sql(source: str, *, with_ids: bool) -> str:
         f"WITH created AS (INSERT INTO {expenditure} ({copied}, {shared}, recorded_by_id,"  # noqa: S608 - table names from the models
         f" version, extern_id) SELECT {copied}, %(now)s, goal_id, intervention_id,"
         f" %(municipality)s, %(programme)s, %(user)s, 1, extern_id FROM {source}"
-        f" ORDER BY seq RETURNING *), history AS (INSERT INTO {history} (id, {copied},"
+        f" ORDER BY seq{' ON CONFLICT DO NOTHING' if skip_recorded else ''} RETURNING *),"
+        f" history AS (INSERT INTO {history} (id, {copied},"
         f" {shared}, recorded_by_id, version, extern_id, history_date,"
         f" history_change_reason, history_type, history_user_id) SELECT id, {copied},"
         f" {shared}, recorded_by_id, version, extern_id, %(now)s, %(reason)s, '+', %(user)s"

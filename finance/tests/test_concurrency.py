@@ -138,3 +138,66 @@ def test_two_simultaneous_imports_of_the_same_file_import_it_once_and_say_so(mon
         thread.join(timeout=30)
     assert sorted(outcomes) == [(0, 2), (2, 0)]
     assert Expenditure.objects.filter(municipality=municipality).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_two_simultaneous_equal_pushes_record_the_rows_once_and_both_answer_their_ids(
+    monkeypatch,
+):
+    """Two equal API requests at once, both past their checks: the second waits for the
+    first's lock on the municipality, its write then leaves the first's rows out, and it
+    answers them as already recorded, with the first's ids (no 409 to send again)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent inserts need PostgreSQL; SQLite serialises writers anyway.")
+    from finance.services import push
+
+    world = build_world()
+    municipality = world.middelburg.municipality
+    rows = [
+        {
+            "datum": "2023-02-01",
+            "bedrag": amount,
+            "bestedingsdoel": "1",
+            "interventie": "",
+            "omschrijving": "Zomerschool",
+            "leverancier": "Z",
+            "factuurnummer": invoice,
+            "extern_id": invoice,
+        }
+        for amount, invoice in (("500.00", "F-1"), ("750.00", "F-2"))
+    ]
+    both_checked = threading.Barrier(2)
+    real_check_rows = push._check_rows
+
+    def check_rows_then_wait(*args):
+        checked = real_check_rows(*args)
+        both_checked.wait(timeout=30)
+        return checked
+
+    monkeypatch.setattr(push, "_check_rows", check_rows_then_wait)
+    outcomes = []
+
+    def run() -> None:
+        try:
+            results = push.record_expenditures(municipality=municipality, rows=rows, user=None)
+            outcomes.append([(r.id, r.extern_id, r.created) for r in results])
+        except Exception as error:
+            outcomes.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    recorded = [
+        (e.pk, e.extern_id)
+        for e in Expenditure.objects.filter(municipality=municipality).order_by("pk")
+    ]
+    assert len(recorded) == 2, outcomes
+    assert sorted(outcomes, key=lambda o: o[0][2]) == [
+        [(*e, False) for e in recorded],
+        [(*e, True) for e in recorded],
+    ]

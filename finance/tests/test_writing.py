@@ -115,3 +115,37 @@ def test_a_write_within_a_transaction_sets_no_savepoint_and_a_duplicate_undoes_t
         write_expenditures(rows, municipality=municipality, programme=programme, user=None)
     assert Expenditure.objects.filter(municipality=municipality).count() == 1
     assert SpendingSummary.objects.filter(municipality=municipality).get().count == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="elsewhere a recorded row raises")
+def test_a_write_that_skips_recorded_rows_leaves_them_out_of_history_and_summary(world):
+    """Rows whose duplicate key or extern_id is recorded get no expenditure, no history
+    record and no sum; the others are written, each under its own key."""
+    municipality = world.middelburg.municipality
+    plan = PlanFactory(municipality=municipality)
+    rows = _rows(municipality, InterventionFactory(plan=plan, goal=goal("bovenschools")))
+    programme = finance_programme()
+    first = write_expenditures(
+        [{**rows[0], "extern_id": None}, rows[1]],
+        municipality=municipality,
+        programme=programme,
+        user=None,
+        with_ids=True,
+    )
+    # rows[0] by its duplicate key (under another extern id), rows[1] by its extern id.
+    again = [{**rows[0], "extern_id": "EXT-9"}, {**rows[1], "duplicate_key": "other"}, rows[2]]
+    written = write_expenditures(
+        again,
+        municipality=municipality,
+        programme=programme,
+        user=None,
+        with_ids=True,
+        skip_recorded=True,
+    )
+    assert list(written.ids) == [rows[2]["duplicate_key"]]
+    assert Expenditure.objects.filter(municipality=municipality).count() == 3
+    assert Expenditure.history.filter(municipality=municipality).count() == 3
+    assert sum(s.count for s in SpendingSummary.objects.filter(municipality=municipality)) == 3
+    assert set(first.ids.values()) < set(
+        Expenditure.objects.filter(municipality=municipality).values_list("pk", flat=True)
+    )

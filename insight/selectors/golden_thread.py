@@ -19,7 +19,8 @@ from finance.selectors import (
     InterventionTotals,
     finance_programme,
 )
-from insight.figures import cached_finance_totals, figures_key
+from insight.figures import cached_finance_totals, changes_key, grant_and_changes
+from insight.models import MoneyChange
 from insight.shares import largest_remainder
 from plans.models import (
     Intervention,
@@ -31,10 +32,10 @@ from schools.models import (
     DelayAssessment,
     NeedRequest,
     NeedsAnswer,
+    NeedsChange,
     NeedsRound,
     School,
 )
-from schools.selectors import needs_changes
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -196,13 +197,18 @@ class ThreadCounts:
 
 
 def thread_counts(
-    *, municipality: Municipality, today: datetime.date | None = None
+    *,
+    municipality: Municipality,
+    today: datetime.date | None = None,
+    members: list[int] | None = None,
 ) -> ThreadCounts:
     """`len` of `golden_thread(money=False)`'s schools, unmet needs and interventions
     without a need, counted by the database: four queries however many schools, needs and
-    interventions the grant has (issue 32: the plan page built the whole thread for them)."""
-    today = today or timezone.localdate()
-    members = [m.pk for m in grant_members(municipality=municipality, on=today)]
+    interventions the grant has (issue 32: the plan page built the whole thread for them),
+    three when the caller has the grant's `members` (their ids)."""
+    if members is None:
+        today = today or timezone.localdate()
+        members = [m.pk for m in grant_members(municipality=municipality, on=today)]
     latest = _latest_answer_ids(members)
     # A need's goal is met when an intervention of the grant in that goal reaches the school.
     met = Intervention.schools.through.objects.filter(
@@ -248,13 +254,15 @@ def _latest_answer_ids(members: list[int]) -> QuerySet:
     )
 
 
-def thread_key(*, municipality: Municipality, today: datetime.date) -> str:
-    """A key that changes whenever anything `golden_thread(municipality, today)` reads
-    changes: the grant's money and plans (`figures_key`, MoneyChange) and its schools, needs,
-    interventions' schools and reach (schools' NeedsChange), with the grant and the day."""
-    members = [member.pk for member in grant_members(municipality=municipality, on=today)]
-    needs = needs_changes(municipality_ids=members)
-    return f"{figures_key(municipality=municipality, on=today, members=members)}:{needs}"
+def thread_key(*, municipality: Municipality, today: datetime.date) -> tuple[list[int], str]:
+    """The grant's members on `today` (their ids) and a key that changes whenever anything
+    `golden_thread(municipality, today)` reads changes: the grant's money and plans
+    (`figures_key`, MoneyChange) and its schools, needs, interventions' schools and reach
+    (schools' NeedsChange), with the grant and the day. One query."""
+    members, changes = grant_and_changes(
+        municipality=municipality, on=today, logs=(MoneyChange, NeedsChange)
+    )
+    return members, changes_key(members=members, on=today, changes=changes)
 
 
 def golden_thread(

@@ -214,7 +214,9 @@ def test_the_grant_and_its_changes_are_read_in_one_query(db, django_assert_num_q
     from accounts.selectors import grant_members
     from insight.figures import figures_key, grant_and_changes
     from insight.models import MoneyChange
+    from insight.selectors import thread_key
     from npo_portal.changelog import logged_changes
+    from schools.models import NeedsChange
 
     day = datetime.date(2024, 6, 1)
     city = MunicipalityFactory()
@@ -233,7 +235,7 @@ def test_the_grant_and_its_changes_are_read_in_one_query(db, django_assert_num_q
         members = [member.pk for member in grant_members(municipality=municipality, on=day)]
         changes = logged_changes(MoneyChange, municipality_ids=members)
         with django_assert_num_queries(1):
-            assert grant_and_changes(municipality=municipality, on=day) == (members, changes)
+            assert grant_and_changes(municipality=municipality, on=day) == (members, (changes,))
         with django_assert_num_queries(1):
             assert figures_key(municipality=municipality, on=day) == (
                 f"{'.'.join(map(str, members))}:{day.isoformat()}:{changes}"
@@ -244,9 +246,17 @@ def test_the_grant_and_its_changes_are_read_in_one_query(db, django_assert_num_q
         merged[0].pk,
         earlier.pk,
     ]
-    before = grant_and_changes(municipality=city, on=day)[1]
+    (before,) = grant_and_changes(municipality=city, on=day)[1]
     Allocation.objects.filter(municipality=earlier).update(amount=Decimal("5.00"))
-    assert grant_and_changes(municipality=city, on=day)[1] > before
-    assert grant_and_changes(municipality=alone, on=day)[1] == logged_changes(
-        MoneyChange, municipality_ids=[alone.pk]
+    assert grant_and_changes(municipality=city, on=day)[1] > (before,)
+    assert grant_and_changes(municipality=alone, on=day)[1] == (
+        logged_changes(MoneyChange, municipality_ids=[alone.pk]),
+    )
+    # The golden thread's key: the money's and the needs' logs with the members, at once.
+    with django_assert_num_queries(1):
+        members, key = thread_key(municipality=city, today=day)
+    assert members == grant_and_changes(municipality=city, on=day)[0]
+    assert key == (
+        f"{figures_key(municipality=city, on=day)}"
+        f":{logged_changes(NeedsChange, municipality_ids=members)}"
     )

@@ -329,6 +329,10 @@ def test_the_counts_take_four_queries_however_many_schools(hand_made, world):
         counts = thread_counts(municipality=municipality)
     assert counts.schools == 13
     assert len(small.captured_queries) == len(large.captured_queries) == 4
+    members = [municipality.pk]
+    with CaptureQueriesContext(connection) as given:
+        assert thread_counts(municipality=municipality, members=members) == counts
+    assert len(given.captured_queries) == 3
 
 
 def test_the_plan_page_counts_without_a_row_per_school_and_its_queries_stay_the_same(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from finance.models import ImportStatus
 from npo_portal import jobs
@@ -38,4 +39,7 @@ def test_the_beat_task_sweeps_every_kind(world):
         municipality=world.middelburg.municipality, status=JobStatus.RUNNING
     )
     ended = celery_app.tasks["npo_portal.fail_stuck_jobs"].apply().get()
-    assert ended == {"report": [report.pk], "expenditure-import": [], "archive-package": []}
+    # Without PostgreSQL's advisory locks no one can tell a living worker's job from a stuck
+    # one (`make run` on SQLite): nothing is ended on a guess.
+    stuck = [report.pk] if connection.vendor == "postgresql" else []
+    assert ended == {"report": stuck, "expenditure-import": [], "archive-package": []}
