@@ -16,6 +16,23 @@ from tests.versions import STALE_FORM, loaded_version
 from tests.world import build_world
 
 
+def at_once(*work, timeout: float) -> None:
+    """Run each function in a thread of its own, all at once, each on its own database
+    connection (closed when it ends), and wait for all of them."""
+
+    def run(function) -> None:
+        try:
+            function()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(function,)) for function in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+
+
 def test_saving_an_expenditure_over_a_newer_version_is_refused(world):
     municipality = world.middelburg.municipality
     expenditure = ExpenditureFactory(municipality=municipality)
@@ -54,14 +71,8 @@ def test_two_simultaneous_saves_of_the_same_version_let_exactly_one_through():
             outcomes.append("saved")
         except EditConflict:
             outcomes.append("refused")
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=save, args=(amount,)) for amount in ("200", "300")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    at_once(lambda: save("200"), lambda: save("300"), timeout=30)
     assert sorted(outcomes) == ["refused", "saved"]
     assert Expenditure.objects.get().version == 2
 
@@ -125,17 +136,10 @@ def test_two_simultaneous_imports_of_the_same_file_import_it_once_and_say_so(mon
     outcomes = []
 
     def run() -> None:
-        try:
-            result = services.import_expenditures(municipality=municipality, data=data, user=None)
-            outcomes.append((result.created, len(result.duplicates)))
-        finally:
-            connections.close_all()
+        result = services.import_expenditures(municipality=municipality, data=data, user=None)
+        outcomes.append((result.created, len(result.duplicates)))
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    at_once(run, run, timeout=30)
     assert sorted(outcomes) == [(0, 2), (2, 0)]
     assert Expenditure.objects.filter(municipality=municipality).count() == 2
 
@@ -184,14 +188,8 @@ def test_two_simultaneous_equal_pushes_record_the_rows_once_and_both_answer_thei
             outcomes.append([(r.id, r.extern_id, r.created) for r in results])
         except Exception as error:
             outcomes.append(repr(error))
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(run, run, timeout=60)
     recorded = [
         (e.pk, e.extern_id)
         for e in Expenditure.objects.filter(municipality=municipality).order_by("pk")
