@@ -91,11 +91,16 @@ def test_a_worker_process_imports_from_and_writes_reports_to_the_bucket(
         file_name="uitgaven.csv",
         data=csv_bytes("01-02-2023;750,00;1;;Bijles;B;F-9"),
     )
-    assert s3.names() == [job.upload.name]
-    # The task is on the queue already (no transaction here); the solo worker takes a second
-    # delivery only after the first, so its result means the import has ended. The worker's
-    # MEDIA_ROOT is empty: it can only have read the upload from the bucket.
+    upload = job.upload.name
+    assert upload.startswith("imports/")
+    assert files_under(Path(settings.MEDIA_ROOT)) == []  # not written beside the portal
+    # The task is on the queue already (no transaction here): the worker may have ended the
+    # import, and deleted the upload, before a listing of the bucket here. The solo worker
+    # takes a second delivery only after the first, so its result means the import has
+    # ended. The worker's MEDIA_ROOT and the portal's are empty: the worker can only have
+    # read the upload from the bucket.
     run_expenditure_import.delay(job.pk).get(timeout=60)
+    assert upload not in s3.names()  # deleted once the import ended
     report = reporting.start_report(
         municipality=municipality, year=2023, user=hand_made.finance_officer
     )
