@@ -411,9 +411,11 @@ def use(stack: Stack, timings: dict[str, float], started: float) -> None:
     )
     assert status == 302, f"starting a report answered {status}"
     _s, _h, page = client.get(address_b, f"/verantwoording/{MUNICIPALITY}/")
-    report_id = max(
-        int(n) for n in re.findall(rf"/verantwoording/{MUNICIPALITY}/(\d+)/status/", page.decode())
-    )
+    # The newest report: still building (its status URL) or, a quick worker, built already
+    # (its PDF link).
+    shown = re.findall(rf"/verantwoording/{MUNICIPALITY}/(\d+)/(?:status|pdf)/", page.decode())
+    report_id = max((int(n) for n in shown), default=None)
+    assert report_id, "the report list shows no report building or built"
     report = wait_for(
         f"report {report_id}",
         lambda: (
